@@ -1,0 +1,74 @@
+//! Roster's reference API server.
+//!
+//! HTTP (axum, `http/`) → handlers → store (sqlx, SQLite). Every permission
+//! decision is asked of `roster_core`; the database enforces the invariants.
+
+pub mod cli;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod spa;
+
+use std::sync::Arc;
+
+use axum::Router;
+use sqlx::SqlitePool;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::cli::Settings;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub settings: Arc<Settings>,
+}
+
+/// The whole application: the API under `/api`, the SPA everywhere else.
+pub fn app(state: AppState) -> Router {
+    let static_dir = state.settings.static_dir.clone();
+    Router::new()
+        .nest("/api", http::router(state))
+        .fallback_service(spa::router(&static_dir))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("roster_server=info,tower_http=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// Opens the database (running migrations) and serves until Ctrl-C.
+pub async fn serve(settings: Settings) -> Result<(), BoxError> {
+    let db = db::connect(&settings.database_url).await?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    let address = listener.local_addr()?;
+    if !settings.static_dir.join("index.html").exists() {
+        tracing::warn!(
+            "{} has no index.html; build the SPA with `cargo xtask dist`",
+            settings.static_dir.display()
+        );
+    }
+    let state = AppState {
+        db,
+        settings: Arc::new(settings),
+    };
+    println!("Roster is running at http://{address}");
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! Roster's single-page app: api client → state (contexts) → pages → components.
+//!
+//! Every decision about what to show or enable is asked of `roster_core`.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod pages;
+
+use wasm_bindgen::JsCast;
+
+/// Mounts the app into `#roster` when the host page has one (embedding in a
+/// portal), otherwise into `<body>`.
+pub fn mount() {
+    let host = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("roster"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match host {
+        Some(element) => leptos::mount::mount_to(element, app::App).forget(),
+        None => leptos::mount::mount_to_body(app::App),
+    }
+}

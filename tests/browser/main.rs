@@ -1,0 +1,3 @@
+//! Browser journeys: the real server, the built SPA, headless Chromium.
+
+mod shell;

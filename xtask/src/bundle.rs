@@ -1,0 +1,85 @@
+//! The size of what a browser downloads on a cold load of the SPA.
+
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use flate2::{write::GzEncoder, Compression};
+
+use crate::Result;
+
+#[derive(Default, Clone, Copy)]
+pub struct Size {
+    pub raw: u64,
+    pub gzip: u64,
+}
+
+#[derive(Default)]
+pub struct BundleSizes {
+    pub wasm: Size,
+    pub js: Size,
+    pub css: Size,
+}
+
+impl BundleSizes {
+    pub fn total(&self) -> Size {
+        Size {
+            raw: self.wasm.raw + self.js.raw + self.css.raw,
+            gzip: self.wasm.gzip + self.js.gzip + self.css.gzip,
+        }
+    }
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} gzip)", kb(self.raw), kb(self.gzip))
+    }
+}
+
+impl fmt::Display for BundleSizes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "wasm {}, js {}, css {}; total {}",
+            self.wasm,
+            self.js,
+            self.css,
+            self.total()
+        )
+    }
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<u64> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len() as u64)
+}
+
+/// Sums the wasm, JS and CSS files trunk wrote to `dist`.
+pub fn measure(dist: &Path) -> Result<BundleSizes> {
+    let mut sizes = BundleSizes::default();
+    let mut found = false;
+    for entry in fs::read_dir(dist)? {
+        let path = entry?.path();
+        let slot = match path.extension().and_then(|e| e.to_str()) {
+            Some("wasm") => &mut sizes.wasm,
+            Some("js") => &mut sizes.js,
+            Some("css") => &mut sizes.css,
+            _ => continue,
+        };
+        let bytes = fs::read(&path)?;
+        slot.raw += bytes.len() as u64;
+        slot.gzip += gzip_len(&bytes)?;
+        found = true;
+    }
+    if found {
+        Ok(sizes)
+    } else {
+        Err(format!("no wasm, JS or CSS in {}", dist.display()).into())
+    }
+}

@@ -1,0 +1,215 @@
+//! `cargo xtask run | test | dist` — the commands in Roster's README.
+//!
+//! Each command installs what it is missing first (see `tools`), so a fresh
+//! machine with only rustup, Node/npm and apt needs nothing else.
+
+mod bundle;
+mod tools;
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+pub type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run [--port N]   build the SPA and the server, start them on 127.0.0.1:N
+                   (default 8080) with demo data in ./data/roster.db
+  test             format and lint checks, native tests, wasm tests in headless
+                   Chromium, browser tests against the real server
+  dist             build the SPA into ./dist (release)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("run") => run_product(&args[1..]),
+        Some("test") => return test_everything(),
+        Some("dist") => tools::ensure_spa_toolchain().and_then(|()| build_spa()),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.into()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn workspace_root() -> PathBuf {
+    // xtask lives one level below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command to completion, turning a non-zero exit into an error.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})").into())
+    }
+}
+
+fn cargo() -> Command {
+    tools::command(&env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn build_spa() -> Result<()> {
+    run(tools::command("trunk").args(["build", "--release"]))
+}
+
+fn run_product(args: &[String]) -> Result<()> {
+    let mut port = 8080u16;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--port" => {
+                port = rest
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .ok_or("--port needs a port number, e.g. --port 3000")?;
+            }
+            other => return Err(format!("unknown option {other}\n\n{USAGE}").into()),
+        }
+    }
+    tools::ensure_spa_toolchain()?;
+    build_spa()?;
+    run(cargo().args(["build", "--release", "--package", "roster-server"]))?;
+
+    let root = workspace_root();
+    std::fs::create_dir_all(root.join("data"))?;
+    let server = root.join("target/release/roster-server");
+    let url = format!("http://127.0.0.1:{port}");
+    run(tools::command(&server.to_string_lossy())
+        .arg("serve")
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", "sqlite://data/roster.db"])
+        .args(["--static-dir", "dist"])
+        .args(["--public-url", &url])
+        .arg("--dev"))
+}
+
+struct Step {
+    name: &'static str,
+    outcome: Result<(), String>,
+    took: Duration,
+}
+
+/// Runs every check, even after a failure, so one run reports everything;
+/// exits non-zero if any failed.
+fn test_everything() -> ExitCode {
+    let started = Instant::now();
+    let mut steps: Vec<Step> = Vec::new();
+    let mut step = |name: &'static str, work: &dyn Fn() -> Result<()>| {
+        eprintln!("\n== xtask test: {name}");
+        let begun = Instant::now();
+        let outcome = work().map_err(|e| e.to_string());
+        if let Err(error) = &outcome {
+            eprintln!("== xtask test: {name} FAILED: {error}");
+        }
+        steps.push(Step {
+            name,
+            outcome,
+            took: begun.elapsed(),
+        });
+    };
+
+    step("install tools", &|| {
+        tools::ensure_spa_toolchain()?;
+        tools::ensure_browser()
+    });
+    step("cargo fmt --check", &|| {
+        run(cargo().args(["fmt", "--all", "--", "--check"]))
+    });
+    step("clippy (native)", &|| {
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    step("clippy (wasm32)", &|| {
+        run(cargo().args([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--package",
+            "roster",
+            "--package",
+            "roster-core",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    step("native tests", &|| {
+        run(cargo().args(["test", "--workspace", "--exclude", "roster-browser-tests"]))
+    });
+    step("wasm tests (headless Chromium)", &|| {
+        run(cargo()
+            .args(["test", "--target", "wasm32-unknown-unknown", "--package", "roster"])
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "120"))
+    });
+    step("build SPA (release)", &build_spa);
+    step("browser tests (headless Chromium)", &|| {
+        run(cargo().args(["build", "--package", "roster-server"]))?;
+        let root = workspace_root();
+        run(cargo()
+            .args(["test", "--package", "roster-browser-tests"])
+            .env("ROSTER_SERVER_BIN", root.join("target/debug/roster-server"))
+            .env("ROSTER_DIST", root.join("dist"))
+            .env("ROSTER_AXE_JS", tools::axe_script())
+            .env("CHROME", tools::CHROMIUM)
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER))
+    });
+
+    let failed: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.outcome.is_err())
+        .map(|s| s.name)
+        .collect();
+    eprintln!("\n== xtask test summary");
+    for s in &steps {
+        let mark = if s.outcome.is_ok() { "ok  " } else { "FAIL" };
+        eprintln!("  {mark} {:<36} {:>6.1}s", s.name, s.took.as_secs_f64());
+    }
+    match bundle::measure(&workspace_root().join("dist")) {
+        Ok(sizes) => eprintln!("  bundle (release): {sizes}"),
+        Err(error) => eprintln!("  bundle (release): not measured ({error})"),
+    }
+    let total = started.elapsed().as_secs();
+    let verdict = if failed.is_empty() {
+        format!("all {} steps passed", steps.len())
+    } else {
+        format!("{} of {} steps FAILED: {}", failed.len(), steps.len(), failed.join(", "))
+    };
+    println!(
+        "xtask test: {verdict} in {}m{:02}s",
+        total / 60,
+        total % 60
+    );
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

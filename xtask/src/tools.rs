@@ -1,0 +1,183 @@
+//! Installs the tools Roster builds and tests with, once, into a cache
+//! directory outside the checkout, and checks their versions on every run.
+//!
+//! Nothing here downloads binaries from GitHub: the machines Roster is built
+//! on reach only crates.io, npm and Debian (see shared/spec/toolchain.md).
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{run, workspace_root, Result};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// The npm `binaryen` package; Debian's wasm-opt (108) breaks the module.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+pub const AXE_CORE_VERSION: &str = "4.14.1";
+
+/// Where installed tools live: `$ROSTER_TOOLS_DIR`, else `~/.cache/roster-tools`.
+pub fn tools_dir() -> PathBuf {
+    if let Some(dir) = env::var_os("ROSTER_TOOLS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let home = env::var_os("HOME").map(PathBuf::from).unwrap_or_else(env::temp_dir);
+    home.join(".cache").join("roster-tools")
+}
+
+fn npm_dir() -> PathBuf {
+    tools_dir().join("npm")
+}
+
+/// Path to axe-core's browser bundle, for the accessibility tests.
+pub fn axe_script() -> PathBuf {
+    npm_dir().join("node_modules/axe-core/axe.min.js")
+}
+
+/// PATH with the installed tools first, so trunk finds our wasm-bindgen and wasm-opt.
+pub fn tool_path() -> OsString {
+    let mut dirs = vec![
+        tools_dir().join("bin"),
+        npm_dir().join("node_modules").join(".bin"),
+    ];
+    if let Some(path) = env::var_os("PATH") {
+        dirs.extend(env::split_paths(&path));
+    }
+    env::join_paths(dirs).unwrap_or_default()
+}
+
+/// A command that sees the installed tools and trunk's required settings.
+pub fn command(program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("PATH", tool_path())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true")
+        .current_dir(workspace_root());
+    cmd
+}
+
+/// Runs `program --version` and returns what it printed, if it ran at all.
+fn version_of(program: &str) -> Option<String> {
+    let output = command(program).arg("--version").output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// The wasm-bindgen version Cargo.lock resolved; the CLI must match it exactly
+/// or trunk tries to download one.
+pub fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock = fs::read_to_string(workspace_root().join("Cargo.lock"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+            {
+                return Ok(version.to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry; run `cargo generate-lockfile`".into())
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_cargo_tool(binary: &str, krate: &str, version: &str, locked: bool) -> Result<()> {
+    let expected = format!("{binary} {version}");
+    match version_of(binary) {
+        Some(found) if found.starts_with(&expected) => return Ok(()),
+        Some(found) => eprintln!("xtask: found {found}, need {expected}; installing"),
+        None => eprintln!("xtask: installing {expected} (first run only; this takes minutes)"),
+    }
+    let root = tools_dir();
+    let mut cmd = Command::new("cargo");
+    cmd.args(["install", krate, "--version", version, "--force", "--root"])
+        .arg(&root);
+    if locked {
+        cmd.arg("--locked");
+    }
+    run(&mut cmd)
+}
+
+fn ensure_npm_packages() -> Result<()> {
+    let wasm_opt_ok = version_of("wasm-opt")
+        .is_some_and(|v| v.contains(&format!("version {}", major(BINARYEN_VERSION))));
+    if wasm_opt_ok && axe_installed() {
+        return Ok(());
+    }
+    let dir = npm_dir();
+    fs::create_dir_all(&dir)?;
+    eprintln!("xtask: installing binaryen {BINARYEN_VERSION} and axe-core {AXE_CORE_VERSION} from npm");
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(format!("binaryen@{BINARYEN_VERSION}"))
+        .arg(format!("axe-core@{AXE_CORE_VERSION}")))
+}
+
+fn axe_installed() -> bool {
+    let package = npm_dir().join("node_modules/axe-core/package.json");
+    fs::read_to_string(package)
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")))
+}
+
+fn major(version: &str) -> &str {
+    version.split('.').next().unwrap_or(version)
+}
+
+/// Everything needed to build the SPA: wasm target, trunk, wasm-bindgen, wasm-opt.
+pub fn ensure_spa_toolchain() -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
+    // `--locked` fails for wasm-bindgen-cli on these machines (toolchain.md).
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        &locked_wasm_bindgen_version()?,
+        false,
+    )?;
+    ensure_npm_packages()
+}
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Debian's Chromium and ChromeDriver, for wasm-bindgen tests and browser tests.
+pub fn ensure_browser() -> Result<()> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing chromium and chromium-driver from Debian");
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if is_root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut cmd)
+    };
+    apt(&["update"])?;
+    apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+}
