@@ -30,3 +30,23 @@ pub async fn connect(url: &str) -> Result<SqlitePool, BoxError> {
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
 }
+
+/// A new random id (UUID v4), as every table's primary key.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Timestamps are stored as fixed-width RFC 3339 text, so text order is time
+/// order and range queries can use indexes.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Opens a write transaction that takes SQLite's write lock at once, so
+/// reads inside it cannot be invalidated by a concurrent writer (and no
+/// read-to-write upgrade can deadlock).
+pub async fn begin_write(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}

@@ -61,10 +61,11 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
+impl ApiError {
+    /// A business rule of roster-core refused the action in this organization.
+    pub fn refused(refusal: Refusal, organization_id: &str) -> Self {
         let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN);
-        Self::new(status, refusal.message())
+        Self::new(status, refusal.message_in(organization_id))
     }
 }
 
@@ -115,7 +116,7 @@ impl From<QueryRejection> for ApiError {
 
 /// Marks a response as an API error whose body the middleware renders.
 #[derive(Clone)]
-struct ErrorMessage(String);
+pub struct ErrorMessage(pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

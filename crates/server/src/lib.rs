@@ -3,11 +3,15 @@
 //! HTTP (axum, `http/`) → handlers → store (sqlx, SQLite). Every permission
 //! decision is asked of `roster_core`; the database enforces the invariants.
 
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod spa;
+pub mod store;
 
 use std::sync::Arc;
 
@@ -25,13 +29,23 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct AppState {
     pub db: SqlitePool,
     pub settings: Arc<Settings>,
+    pub sign_in_throttle: Arc<auth::SignInThrottle>,
+}
+
+impl AppState {
+    pub fn new(db: SqlitePool, settings: Settings) -> Self {
+        AppState {
+            db,
+            settings: Arc::new(settings),
+            sign_in_throttle: Arc::default(),
+        }
+    }
 }
 
 /// The whole application: the API under `/api`, the SPA everywhere else.
 pub fn app(state: AppState) -> Router {
     let static_dir = state.settings.static_dir.clone();
-    Router::new()
-        .nest("/api", http::router(state))
+    http::router(state)
         .fallback_service(spa::router(&static_dir))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -57,10 +71,7 @@ pub async fn serve(settings: Settings) -> Result<(), BoxError> {
             settings.static_dir.display()
         );
     }
-    let state = AppState {
-        db,
-        settings: Arc::new(settings),
-    };
+    let state = AppState::new(db, settings);
     println!("Roster is running at http://{address}");
     axum::serve(
         listener,

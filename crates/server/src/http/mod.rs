@@ -1,8 +1,13 @@
-//! The API under `/api`, one module per resource.
+//! The API under `/api`, one module per resource. Every route is listed in
+//! the access table (`access.rs`), which is enforced before its handler.
 
+pub mod access;
+mod auth;
+pub mod context;
 mod system;
 
 use axum::extract::{DefaultBodyLimit, FromRequest};
+use axum::routing::{any, MethodRouter};
 use axum::{middleware, Router};
 
 use crate::error::{api_not_found, render_errors, ApiError};
@@ -22,11 +27,42 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     }
 }
 
+/// The routes of the API as registered, so a test can compare them with the
+/// access table. Paths are as in the OpenAPI document (no `/api` prefix).
+#[derive(Default)]
+pub struct RouteList {
+    routes: Vec<(&'static str, MethodRouter<AppState>)>,
+}
+
+impl RouteList {
+    pub fn add(&mut self, path: &'static str, handler: MethodRouter<AppState>) {
+        self.routes.push((path, handler));
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.routes.iter().map(|(path, _)| *path)
+    }
+}
+
+pub fn route_list() -> RouteList {
+    let mut routes = RouteList::default();
+    system::routes(&mut routes);
+    auth::routes(&mut routes);
+    routes
+}
+
+/// The API router, with the access gate on every route, the audit log on
+/// every mutation and the JSON error body on every failure.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(system::routes())
-        .fallback(api_not_found)
+    let gate = middleware::from_fn_with_state(state.clone(), access::enforce);
+    let mut api = Router::new();
+    for (path, handler) in route_list().routes {
+        api = api.route(&format!("/api{path}"), handler.route_layer(gate.clone()));
+    }
+    api.route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::audit::record_mutations))
         .layer(middleware::from_fn(render_errors))
         .with_state(state)
 }

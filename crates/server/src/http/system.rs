@@ -1,18 +1,16 @@
-//! Health and the configuration the SPA reads about its backend.
+//! Health, the configuration the SPA reads about its backend, and regions.
 
 use axum::extract::State;
 use axum::routing::get;
-use axum::Router;
 use roster_core::wire::RosterConfig;
 use serde_json::{json, Value};
 
-use super::Json;
+use super::{Json, RouteList};
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/config", get(config))
+pub fn routes(routes: &mut RouteList) {
+    routes.add("/health", get(health));
+    routes.add("/config", get(config));
 }
 
 async fn health() -> Json<Value> {

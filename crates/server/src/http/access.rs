@@ -1,0 +1,150 @@
+//! Authorization is data: for every route of the API, who may call it and
+//! how a call is named in the audit log. `enforce` applies this table before
+//! any handler runs; a test fails when a route of the router is missing here.
+//!
+//! The table decides the coarse gate (signed in, member, owner, permission).
+//! Finer business rules — personal organizations, one's own row, the last
+//! owner — are `roster_core::Capabilities` predicates the handlers call.
+
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use roster_core::Permission;
+
+use super::context::OrgContext;
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// No authentication.
+    Anyone,
+    /// Any signed-in user.
+    User,
+    /// A member of the organization in the path.
+    Member,
+    /// An owner of the organization in the path.
+    Owner,
+    /// An owner, or a member holding the permission.
+    Permission(Permission),
+}
+
+#[derive(Debug)]
+pub struct RouteAccess {
+    pub method: Method,
+    /// The route as in the OpenAPI document, without the `/api` prefix.
+    pub path: &'static str,
+    pub who: Who,
+    /// Audit action (Daytona's names) and the kind of object it acts on.
+    pub action: &'static str,
+    pub target: &'static str,
+}
+
+const fn route(
+    method: Method,
+    path: &'static str,
+    who: Who,
+    action: &'static str,
+    target: &'static str,
+) -> RouteAccess {
+    RouteAccess {
+        method,
+        path,
+        who,
+        action,
+        target,
+    }
+}
+
+use Who::*;
+
+pub const ORG: &str = "organization";
+pub const INVITATION: &str = "organization_invitation";
+pub const MEMBER: &str = "organization_user";
+pub const ROLE: &str = "organization_role";
+pub const USER: &str = "user";
+
+pub static ROUTES: &[RouteAccess] = &[
+    route(Method::GET, "/health", Anyone, "read", ""),
+    route(Method::GET, "/config", Anyone, "read", ""),
+    route(Method::GET, "/openapi.json", Anyone, "read", ""),
+    route(Method::GET, "/shared-regions", Anyone, "read", "region"),
+    route(Method::POST, "/auth/sign-up", Anyone, "create", USER),
+    route(Method::POST, "/auth/sign-in", Anyone, "login", USER),
+    route(Method::POST, "/auth/verify-email", Anyone, "verify_email", USER),
+    route(Method::POST, "/auth/sign-out", User, "logout", USER),
+    route(Method::GET, "/users/me", User, "read", USER),
+    route(Method::GET, "/organizations", User, "read", ORG),
+    route(Method::POST, "/organizations", User, "create", ORG),
+    route(Method::GET, "/organizations/invitations", User, "read", INVITATION),
+    route(Method::GET, "/organizations/invitations/count", User, "read", INVITATION),
+    route(Method::GET, "/organizations/invitations/{invitationId}", User, "read", INVITATION),
+    route(Method::POST, "/organizations/invitations/{invitationId}/accept", User, "accept", INVITATION),
+    route(Method::POST, "/organizations/invitations/{invitationId}/decline", User, "decline", INVITATION),
+    route(Method::GET, "/organizations/{organizationId}", Member, "read", ORG),
+    route(Method::PATCH, "/organizations/{organizationId}", Owner, "update", ORG),
+    route(Method::DELETE, "/organizations/{organizationId}", Owner, "delete", ORG),
+    route(Method::POST, "/organizations/{organizationId}/leave", Member, "leave", ORG),
+    route(Method::GET, "/organizations/{organizationId}/usage", Member, "read", ORG),
+    route(Method::PATCH, "/organizations/{organizationId}/default-region", Owner, "set_default_region", ORG),
+    route(Method::GET, "/organizations/{organizationId}/users", Member, "read", MEMBER),
+    route(Method::POST, "/organizations/{organizationId}/users/{userId}/access", Owner, "update_access", MEMBER),
+    route(Method::DELETE, "/organizations/{organizationId}/users/{userId}", Owner, "delete", MEMBER),
+    route(Method::GET, "/organizations/{organizationId}/invitations", Member, "read", INVITATION),
+    route(Method::POST, "/organizations/{organizationId}/invitations", Owner, "create", INVITATION),
+    route(Method::PUT, "/organizations/{organizationId}/invitations/{invitationId}", Owner, "update", INVITATION),
+    route(Method::POST, "/organizations/{organizationId}/invitations/{invitationId}/cancel", Owner, "cancel", INVITATION),
+    route(Method::POST, "/organizations/{organizationId}/invitations/{invitationId}/resend", Owner, "resend", INVITATION),
+    route(Method::GET, "/organizations/{organizationId}/roles", Member, "read", ROLE),
+    route(Method::POST, "/organizations/{organizationId}/roles", Owner, "create", ROLE),
+    route(Method::PUT, "/organizations/{organizationId}/roles/{roleId}", Owner, "update", ROLE),
+    route(Method::DELETE, "/organizations/{organizationId}/roles/{roleId}", Owner, "delete", ROLE),
+    route(Method::GET, "/audit/organizations/{organizationId}", Permission(Permission::ReadAuditLogs), "read", "audit_log"),
+];
+
+/// The table entry of a matched route (with or without the `/api` prefix).
+pub fn route_access(method: &Method, matched: &str) -> Option<&'static RouteAccess> {
+    let path = matched.strip_prefix("/api").unwrap_or(matched);
+    ROUTES.iter().find(|r| r.method == *method && r.path == path)
+}
+
+/// Applies the table before the handler runs. A route missing from the table
+/// is refused (fail closed).
+pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let matched = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let Some(access) = matched.and_then(|m| route_access(&parts.method, &m)) else {
+        tracing::error!("{} {} has no entry in the access table", parts.method, parts.uri.path());
+        return ApiError::forbidden("Access denied").into_response();
+    };
+    let gate = match access.who {
+        Anyone => Ok(()),
+        User => CurrentUser::from_request_parts(&mut parts, &state).await.map(drop),
+        Member | Owner | Permission(_) => {
+            match OrgContext::from_request_parts(&mut parts, &state).await {
+                Ok(context) => check(access.who, &context),
+                Err(error) => Err(error),
+            }
+        }
+    };
+    match gate {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(error) => error.into_response(),
+    }
+}
+
+fn check(who: Who, context: &OrgContext) -> Result<(), ApiError> {
+    let allowed = match who {
+        Anyone | User | Member => true,
+        Owner => context.capabilities.is_owner(),
+        Permission(permission) => context.capabilities.has(permission),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("Access denied"))
+    }
+}

@@ -1,0 +1,182 @@
+//! Sign-up, sign-in, sign-out, e-mail verification and the current user.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use roster_core::validate::{normalize_email, validate_display_name, validate_email, validate_password};
+use roster_core::wire::{AuthSession, SignIn, SignUp, User, VerifyEmail};
+
+use super::access::USER;
+use super::{Json, RouteList};
+use crate::audit::AuditSlot;
+use crate::auth::{self, CurrentUser, SESSION_COOKIE, SESSION_DAYS};
+use crate::db::{begin_write, timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::mail;
+use crate::store::users::{self, CreateOutcome};
+use crate::AppState;
+
+pub fn routes(routes: &mut RouteList) {
+    routes.add("/auth/sign-up", post(sign_up));
+    routes.add("/auth/sign-in", post(sign_in));
+    routes.add("/auth/sign-out", post(sign_out));
+    routes.add("/auth/verify-email", post(verify_email));
+    routes.add("/users/me", get(me));
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.settings.public_url().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn signed_in(state: &AppState, status: StatusCode, token: String, user: User) -> Response {
+    let cookie = session_cookie(state, &token, SESSION_DAYS * 24 * 3600);
+    let mut response = (status, Json(AuthSession { token, user })).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    response
+}
+
+/// Argon2 is deliberately slow; keep it off the async workers.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(ApiError::internal)
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    audit: AuditSlot,
+    Json(body): Json<SignUp>,
+) -> ApiResult<Response> {
+    let email = validate_email(&body.email)?;
+    let name = validate_display_name(&body.name, "Name")?;
+    validate_password(&body.password)?;
+    let password = body.password;
+    let hash = blocking(move || auth::hash_password(&password)).await??;
+
+    let verified = state.settings.dev;
+    let mut tx = begin_write(&state.db).await?;
+    let user = match users::create(&mut tx, &email, &name, Some(&hash), verified).await? {
+        CreateOutcome::Created(user) => user,
+        CreateOutcome::EmailTaken => {
+            return Err(ApiError::conflict("An account with this email already exists"))
+        }
+    };
+    if !verified {
+        let (token, token_hash) = auth::new_token();
+        sqlx::query("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
+            .bind(token_hash)
+            .bind(&user.id)
+            .bind(timestamp(Utc::now() + chrono::Duration::days(2)))
+            .execute(&mut *tx)
+            .await?;
+        let link = format!("{}/verify-email?token={token}", state.settings.public_url());
+        mail::send(
+            &mut *tx,
+            &mail::Message {
+                to: user.email.clone(),
+                subject: "Verify your email address for Roster".into(),
+                body: format!(
+                    "Hello {},\n\nConfirm your email address to accept organization invitations:\n{link}\n",
+                    user.name
+                ),
+                link: Some(link),
+            },
+        )
+        .await?;
+    }
+    let token = users::start_session(&mut *tx, &user.id).await?;
+    tx.commit().await?;
+    audit.set_actor(&user.id, &user.email);
+    audit.set_target(USER, &user.id);
+    let user = user.into_current();
+    Ok(signed_in(&state, StatusCode::CREATED, token, user.to_wire()))
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    audit: AuditSlot,
+    Json(body): Json<SignIn>,
+) -> ApiResult<Response> {
+    let key = normalize_email(&body.email);
+    if let Some(seconds) = state.sign_in_throttle.retry_after(&key) {
+        let minutes = seconds.div_ceil(60);
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many failed sign-in attempts; try again in {minutes} minute(s)"),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return Ok(response);
+    }
+    let user = users::find_by_email(&state.db, &body.email).await?;
+    let stored = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| auth::decoy_hash().to_string());
+    let password = body.password;
+    let matches = blocking(move || auth::verify_password(&password, &stored)).await?;
+    let user = match user {
+        Some(user) if matches && user.password_hash.is_some() => user,
+        _ => {
+            state.sign_in_throttle.record_failure(&key);
+            return Err(ApiError::unauthorized("Invalid email or password"));
+        }
+    };
+    state.sign_in_throttle.clear(&key);
+    audit.set_actor(&user.id, &user.email);
+    audit.set_target(USER, &user.id);
+    let token = users::start_session(&state.db, &user.id).await?;
+    Ok(signed_in(&state, StatusCode::OK, token, user.into_current().to_wire()))
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    _user: CurrentUser,
+) -> ApiResult<Response> {
+    if let Some((token, _)) = auth::session_token(&headers) {
+        users::end_session(&state.db, &token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(response)
+}
+
+async fn verify_email(
+    State(state): State<AppState>,
+    Json(body): Json<VerifyEmail>,
+) -> ApiResult<StatusCode> {
+    let mut tx = begin_write(&state.db).await?;
+    let user_id: Option<String> = sqlx::query_scalar(
+        "DELETE FROM email_verifications WHERE token_hash = ? AND expires_at > ? RETURNING user_id",
+    )
+    .bind(auth::hash_token(body.token.trim()))
+    .bind(timestamp(Utc::now()))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user_id) = user_id else {
+        return Err(ApiError::bad_request(
+            "This verification link is invalid or has expired",
+        ));
+    };
+    sqlx::query("UPDATE users SET email_verified = 1 WHERE id = ?")
+        .bind(&user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(user: CurrentUser) -> Json<User> {
+    Json(user.to_wire())
+}

@@ -1,0 +1,79 @@
+//! The organization context of a request: the organization named in the
+//! path, the caller's membership in it and what that membership may do.
+//! Loaded once per request (by the access gate) and reused by the handler.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use roster_core::wire::OrganizationRole;
+use roster_core::{Capabilities, Membership, Role};
+
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::store::organizations::{self, OrganizationRow};
+use crate::store::roles;
+use crate::AppState;
+
+#[derive(Clone, Debug)]
+pub struct OrgContext {
+    pub user: CurrentUser,
+    pub organization: OrganizationRow,
+    pub role: Role,
+    pub capabilities: Capabilities,
+}
+
+impl OrgContext {
+    pub fn id(&self) -> &str {
+        &self.organization.id
+    }
+}
+
+/// The same answer for "no such organization" and "not a member": the
+/// caller learns nothing about organizations they do not belong to.
+pub fn invalid_context() -> ApiError {
+    ApiError::forbidden("Invalid authentication context")
+}
+
+impl FromRequestParts<AppState> for OrgContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(context) = parts.extensions.get::<OrgContext>() {
+            return Ok(context.clone());
+        }
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(ApiError::from)?;
+        let organization_id = params
+            .get("organizationId")
+            .ok_or_else(|| ApiError::internal("organization route without {organizationId}"))?;
+        let context = load(state, &user, organization_id).await?;
+        if let Some(audit) = parts.extensions.get::<crate::audit::AuditSlot>() {
+            audit.set_organization(context.id());
+        }
+        parts.extensions.insert(context.clone());
+        Ok(context)
+    }
+}
+
+async fn load(state: &AppState, user: &CurrentUser, organization_id: &str) -> Result<OrgContext, ApiError> {
+    let membership = organizations::membership(&state.db, organization_id, &user.id)
+        .await?
+        .ok_or_else(invalid_context)?;
+    let assigned: Vec<OrganizationRole> =
+        roles::assigned_roles(&state.db, organization_id, &user.id).await?;
+    let member = Membership::new(
+        membership.role,
+        &assigned,
+        membership.organization.personal,
+        membership.owner_count,
+    );
+    Ok(OrgContext {
+        user: user.clone(),
+        role: membership.role,
+        capabilities: Capabilities::of(&member),
+        organization: membership.organization,
+    })
+}

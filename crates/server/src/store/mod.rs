@@ -1,0 +1,7 @@
+//! The store: SQL for each resource. Handlers call these; invariants that
+//! must hold under concurrency live in the schema (constraints, triggers)
+//! and in single-statement or `BEGIN IMMEDIATE` writes here.
+
+pub mod organizations;
+pub mod roles;
+pub mod users;

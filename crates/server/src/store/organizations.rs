@@ -1,0 +1,134 @@
+//! Organizations and memberships.
+
+use chrono::{DateTime, Utc};
+use roster_core::wire::Organization;
+use roster_core::Role;
+use sqlx::{FromRow, SqliteExecutor};
+
+use crate::db::{new_id, timestamp};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct OrganizationRow {
+    pub id: String,
+    pub name: String,
+    pub created_by: String,
+    pub personal: bool,
+    pub default_region_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl OrganizationRow {
+    pub fn to_wire(&self) -> Organization {
+        let mut organization = Organization::new(
+            &self.id,
+            &self.name,
+            &self.created_by,
+            self.personal,
+            self.created_at,
+        );
+        organization.updated_at = self.updated_at;
+        organization.default_region_id = self.default_region_id.clone();
+        organization
+    }
+}
+
+/// The caller's membership in one organization.
+pub struct MembershipRow {
+    pub organization: OrganizationRow,
+    pub role: Role,
+    pub owner_count: usize,
+}
+
+pub async fn membership(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<Option<MembershipRow>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        organization: OrganizationRow,
+        role: String,
+        owner_count: i64,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT o.id, o.name, o.created_by, o.personal, o.default_region_id, o.created_at,
+                o.updated_at, m.role,
+                (SELECT COUNT(*) FROM organization_members
+                  WHERE organization_id = o.id AND role = 'owner') AS owner_count
+           FROM organizations o
+           JOIN organization_members m ON m.organization_id = o.id
+          WHERE o.id = ? AND m.user_id = ?",
+    )
+    .bind(organization_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| MembershipRow {
+        organization: row.organization,
+        role: row.role.parse().unwrap_or(Role::Member),
+        owner_count: usize::try_from(row.owner_count).unwrap_or(0),
+    }))
+}
+
+/// Creates an organization with its creator as the first owner.
+pub async fn create(
+    tx: &mut sqlx::SqliteConnection,
+    name: &str,
+    created_by: &str,
+    personal: bool,
+    default_region_id: Option<&str>,
+) -> Result<OrganizationRow, sqlx::Error> {
+    let now = Utc::now();
+    let row = OrganizationRow {
+        id: new_id(),
+        name: name.to_string(),
+        created_by: created_by.to_string(),
+        personal,
+        default_region_id: default_region_id.map(str::to_string),
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO organizations (id, name, created_by, personal, default_region_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.id)
+    .bind(&row.name)
+    .bind(&row.created_by)
+    .bind(row.personal)
+    .bind(&row.default_region_id)
+    .bind(timestamp(now))
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
+         VALUES (?, ?, 'owner', ?, ?)",
+    )
+    .bind(&row.id)
+    .bind(created_by)
+    .bind(timestamp(now))
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(row)
+}
+
+/// The user's organizations: personal first, then by name.
+pub async fn list_for_user(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+) -> Result<Vec<OrganizationRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.name, o.created_by, o.personal, o.default_region_id, o.created_at, o.updated_at
+           FROM organizations o
+           JOIN organization_members m ON m.organization_id = o.id
+          WHERE m.user_id = ?
+          ORDER BY o.personal DESC, o.name COLLATE NOCASE, o.id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,128 @@
+//! Accounts. Every account is created with its personal organization.
+
+use chrono::{DateTime, Utc};
+use roster_core::validate::normalize_email;
+use sqlx::{FromRow, SqliteExecutor};
+
+use roster_core::PERSONAL_ORGANIZATION_NAME;
+
+use super::organizations;
+use crate::auth::CurrentUser;
+use crate::db::{new_id, timestamp};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub email_verified: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn into_current(self) -> CurrentUser {
+        CurrentUser {
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            email_verified: self.email_verified,
+            created_at: self.created_at,
+        }
+    }
+}
+
+pub enum CreateOutcome {
+    Created(UserRow),
+    EmailTaken,
+}
+
+/// Creates the account and its personal organization in one transaction.
+pub async fn create(
+    tx: &mut sqlx::SqliteConnection,
+    email: &str,
+    name: &str,
+    password_hash: Option<&str>,
+    email_verified: bool,
+) -> Result<CreateOutcome, sqlx::Error> {
+    let now = Utc::now();
+    let user = UserRow {
+        id: new_id(),
+        email: email.trim().to_string(),
+        name: name.to_string(),
+        password_hash: password_hash.map(str::to_string),
+        email_verified,
+        created_at: now,
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, email, email_normalized, name, password_hash, email_verified, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (email_normalized) DO NOTHING",
+    )
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(normalize_email(email))
+    .bind(&user.name)
+    .bind(&user.password_hash)
+    .bind(user.email_verified)
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(CreateOutcome::EmailTaken);
+    }
+    organizations::create(tx, PERSONAL_ORGANIZATION_NAME, &user.id, true, None).await?;
+    Ok(CreateOutcome::Created(user))
+}
+
+pub async fn find_by_email(
+    db: impl SqliteExecutor<'_>,
+    email: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, name, password_hash, email_verified, created_at
+           FROM users WHERE email_normalized = ?",
+    )
+    .bind(normalize_email(email))
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn find_by_id(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, name, password_hash, email_verified, created_at FROM users WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Starts a session; returns the token to hand to the client.
+pub async fn start_session(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+) -> Result<String, sqlx::Error> {
+    let (token, hash) = crate::auth::new_token();
+    let now = Utc::now();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(hash)
+    .bind(user_id)
+    .bind(timestamp(now))
+    .bind(timestamp(now + chrono::Duration::days(crate::auth::SESSION_DAYS)))
+    .execute(db)
+    .await?;
+    Ok(token)
+}
+
+pub async fn end_session(db: impl SqliteExecutor<'_>, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(crate::auth::hash_token(token))
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! In-process test harness: the real router on a real SQLite file in a
+//! temporary directory. Requests go through the whole middleware stack.
+
+#![allow(dead_code)]
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use roster_server::cli::Settings;
+use roster_server::AppState;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    /// The `message` of an error body.
+    pub fn message(&self) -> &str {
+        self.body["message"].as_str().unwrap_or_default()
+    }
+}
+
+/// A signed-in user of the test app.
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_dev(false).await
+    }
+
+    pub async fn with_dev(dev: bool) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("roster.db").display());
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            database_url: url.clone(),
+            static_dir: dir.path().join("dist"),
+            dev,
+            public_url: Some("http://roster.test".into()),
+            smtp_url: None,
+        };
+        let db = roster_server::db::connect(&url).await.expect("database");
+        let state = AppState::new(db, settings);
+        let router = roster_server::app(state.clone());
+        TestApp {
+            router,
+            state,
+            _dir: dir,
+        }
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(body) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(body.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(builder.body(body).expect("request")).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::POST, path, Some(token), Some(body)).await
+    }
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::PUT, path, Some(token), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::PATCH, path, Some(token), Some(body)).await
+    }
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Signs up a new account (verified directly in the database, as the
+    /// e-mail link would) and returns it.
+    pub async fn account(&self, email: &str) -> Account {
+        let name = email.split('@').next().unwrap_or("user").to_string();
+        let response = self
+            .request(
+                Method::POST,
+                "/api/auth/sign-up",
+                None,
+                Some(json!({"email": email, "password": "password123", "name": name})),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "sign-up {email}: {:?}", response.body);
+        let id = response.body["user"]["id"].as_str().expect("user id").to_string();
+        sqlx::query("UPDATE users SET email_verified = 1 WHERE id = ?")
+            .bind(&id)
+            .execute(&self.state.db)
+            .await
+            .expect("verify");
+        Account {
+            id,
+            email: email.to_string(),
+            token: response.body["token"].as_str().expect("token").to_string(),
+        }
+    }
+
+    /// Creates a collaborative organization owned by `owner`; returns its id.
+    pub async fn organization(&self, owner: &Account, name: &str) -> String {
+        let response = self
+            .post("/api/organizations", &owner.token, json!({"name": name}))
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
+        response.body["id"].as_str().expect("organization id").to_string()
+    }
+
+    /// Adds `user` to the organization directly (as an accepted invitation
+    /// would), with a role and assignments.
+    pub async fn add_member(&self, organization_id: &str, user: &Account, role: &str, assignments: &[&str]) {
+        let now = "2026-01-01T00:00:00.000000Z";
+        sqlx::query(
+            "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(organization_id)
+        .bind(&user.id)
+        .bind(role)
+        .bind(now)
+        .bind(now)
+        .execute(&self.state.db)
+        .await
+        .expect("membership");
+        for role_id in assignments {
+            sqlx::query("INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)")
+                .bind(organization_id)
+                .bind(&user.id)
+                .bind(role_id)
+                .execute(&self.state.db)
+                .await
+                .expect("assignment");
+        }
+    }
+
+    pub async fn audit_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_logs")
+            .fetch_one(&self.state.db)
+            .await
+            .expect("count")
+    }
+
+    /// The link of the latest e-mail sent to `to`.
+    pub async fn last_link(&self, to: &str) -> Option<String> {
+        sqlx::query_scalar("SELECT link FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1")
+            .bind(to)
+            .fetch_optional(&self.state.db)
+            .await
+            .expect("outbox")
+            .flatten()
+    }
+}
+
+/// The personal organization of an account.
+pub async fn personal_organization(app: &TestApp, account: &Account) -> String {
+    let list = app.get("/api/organizations", &account.token).await;
+    list.body
+        .as_array()
+        .and_then(|orgs| orgs.iter().find(|o| o["personal"] == true))
+        .and_then(|o| o["id"].as_str())
+        .expect("personal organization")
+        .to_string()
+}

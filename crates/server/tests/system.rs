@@ -1,0 +1,86 @@
+//! Health, errors in the API's shape, and serving the SPA.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let app = TestApp::new().await;
+    let response = app.request(Method::GET, "/api/health", None, None).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body, json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn config_reports_version_and_mode() {
+    let app = TestApp::new().await;
+    let response = app.request(Method::GET, "/api/config", None, None).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(response.body["auth"], "password");
+    assert_eq!(response.body["dev"], false);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_answer_404_in_the_error_shape() {
+    let app = TestApp::new().await;
+    for path in ["/api/nope", "/api/organizations/x/nope/deeper", "/api"] {
+        let response = app.request(Method::GET, path, None, None).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(response.body["statusCode"], 404);
+        assert_eq!(response.body["error"], "Not Found");
+        assert_eq!(response.body["path"], path);
+        assert!(response.body["message"].is_string());
+        assert!(response.body["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')));
+    }
+}
+
+#[tokio::test]
+async fn wrong_method_answers_405_in_the_error_shape() {
+    let app = TestApp::new().await;
+    let response = app.request(Method::DELETE, "/api/health", None, None).await;
+    assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.body["statusCode"], 405);
+    assert_eq!(response.body["error"], "Method Not Allowed");
+}
+
+fn write_dist(app: &TestApp) {
+    let dist = &app.state.settings.static_dir;
+    std::fs::create_dir_all(dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>Roster</title>".repeat(20)).unwrap();
+    std::fs::write(dist.join("roster-0123456789abcdef.js"), "console.log('roster');".repeat(200)).unwrap();
+}
+
+#[tokio::test]
+async fn client_routes_get_index_html_without_long_caching() {
+    let app = TestApp::new().await;
+    write_dist(&app);
+    for path in ["/", "/org/abc/members", "/invitations"] {
+        let response = app.request(Method::GET, path, None, None).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        assert!(response.body.as_str().is_some_and(|b| b.contains("<title>Roster</title>")));
+        assert_eq!(response.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_a_year_and_compressed() {
+    let app = TestApp::new().await;
+    write_dist(&app);
+    let request = Request::builder()
+        .uri("/roster-0123456789abcdef.js")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(
+        response.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(response.headers[header::CONTENT_ENCODING], "gzip");
+}
