@@ -2,8 +2,13 @@
 //! the access table (`access.rs`), which is enforced before its handler.
 
 pub mod access;
+mod audit_log;
 mod auth;
 pub mod context;
+mod invitations;
+mod members;
+mod organizations;
+mod roles;
 mod system;
 
 use axum::extract::{DefaultBodyLimit, FromRequest};
@@ -48,6 +53,11 @@ pub fn route_list() -> RouteList {
     let mut routes = RouteList::default();
     system::routes(&mut routes);
     auth::routes(&mut routes);
+    organizations::routes(&mut routes);
+    members::routes(&mut routes);
+    invitations::routes(&mut routes);
+    roles::routes(&mut routes);
+    audit_log::routes(&mut routes);
     routes
 }
 

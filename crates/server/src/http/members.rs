@@ -1,0 +1,5 @@
+//! (being written)
+
+use super::RouteList;
+
+pub fn routes(_routes: &mut RouteList) {}
