@@ -134,6 +134,27 @@ pub fn is_global_assignment_id(id: &str) -> bool {
     global_assignment(id).is_some()
 }
 
+/// Whether a custom assignment may not be called `name` in an organization
+/// whose assignments are `existing` (global and custom), ignoring the one
+/// with id `except_id` (the assignment being renamed).
+///
+/// Names are compared trimmed and case-insensitively, and the implied
+/// "Viewer" counts as taken: a picker listing two "Auditor"s would leave
+/// owners guessing which one they grant.
+pub fn assignment_name_taken(
+    name: &str,
+    existing: &[OrganizationRole],
+    except_id: Option<&str>,
+) -> bool {
+    let key = |text: &str| text.trim().to_lowercase();
+    let wanted = key(name);
+    wanted == key(VIEWER_NAME)
+        || existing
+            .iter()
+            .filter(|a| Some(a.id.as_str()) != except_id)
+            .any(|a| key(&a.name) == wanted)
+}
+
 /// The union of the assignments' permissions; permission strings this
 /// version does not know are ignored.
 pub fn permissions_of(assignments: &[OrganizationRole]) -> PermissionSet {
@@ -254,6 +275,36 @@ mod tests {
         let all = global_assignments_wire(epoch());
         assert_eq!(all.len(), 8);
         assert_eq!(all[4].permissions.len(), 15);
+    }
+
+    #[test]
+    fn assignment_names_are_unique_per_organization_ignoring_case() {
+        let mut custom = GLOBAL_ASSIGNMENTS[0].to_wire(epoch());
+        custom.id = "custom-1".into();
+        custom.is_global = false;
+        custom.name = "Maintainer".into();
+        let mut existing = global_assignments_wire(epoch());
+        existing.push(custom);
+
+        assert!(!assignment_name_taken("Release Manager", &existing, None));
+        assert!(assignment_name_taken(" maintainer ", &existing, None));
+        assert!(assignment_name_taken("AUDITOR", &existing, None));
+        assert!(assignment_name_taken("viewer", &existing, None));
+        // Renaming an assignment to its own name (in another case) is fine,
+        // to another's is not.
+        assert!(!assignment_name_taken(
+            "MAINTAINER",
+            &existing,
+            Some("custom-1")
+        ));
+        assert!(assignment_name_taken(
+            "Developer",
+            &existing,
+            Some("custom-1")
+        ));
+        // Case folding is Unicode-aware, not ASCII-only.
+        existing[8].name = "Équipe".into();
+        assert!(assignment_name_taken("équipe", &existing, None));
     }
 
     #[test]

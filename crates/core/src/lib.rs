@@ -15,10 +15,10 @@ pub mod wire;
 /// The brief's name for a global assignment.
 pub use assignment::GlobalAssignment as Assignment;
 pub use assignment::{
-    global_assignment, global_assignments_wire, is_global_assignment_id, permissions_of,
-    GlobalAssignment, AUDITOR_ID, DEVELOPER_ID, GLOBAL_ASSIGNMENTS, INFRASTRUCTURE_ADMIN_ID,
-    REGISTRIES_ADMIN_ID, SANDBOXES_ADMIN_ID, SNAPSHOTS_ADMIN_ID, SUPER_ADMIN_ID,
-    VIEWER_DESCRIPTION, VIEWER_NAME, VOLUMES_ADMIN_ID,
+    assignment_name_taken, global_assignment, global_assignments_wire, is_global_assignment_id,
+    permissions_of, GlobalAssignment, AUDITOR_ID, DEVELOPER_ID, GLOBAL_ASSIGNMENTS,
+    INFRASTRUCTURE_ADMIN_ID, REGISTRIES_ADMIN_ID, SANDBOXES_ADMIN_ID, SNAPSHOTS_ADMIN_ID,
+    SUPER_ADMIN_ID, VIEWER_DESCRIPTION, VIEWER_NAME, VOLUMES_ADMIN_ID,
 };
 pub use capabilities::{
     access_diff, effective_permissions, last_owner_message, AccessDiff, Capabilities, Membership,
