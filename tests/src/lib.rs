@@ -47,7 +47,10 @@ impl Server {
             .arg("serve")
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .arg("--database-url")
-            .arg(format!("sqlite://{}", data.path().join("roster.db").display()))
+            .arg(format!(
+                "sqlite://{}",
+                data.path().join("roster.db").display()
+            ))
             .arg("--static-dir")
             .arg(setting("ROSTER_DIST"))
             .args(["--public-url", &url])
@@ -122,12 +125,11 @@ impl Browser {
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            let attempt = ClientBuilder::new(
-                hyper_util::client::legacy::connect::HttpConnector::new(),
-            )
-            .capabilities(capabilities.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await;
+            let attempt =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(capabilities.clone())
+                    .connect(&format!("http://127.0.0.1:{port}"))
+                    .await;
             match attempt {
                 Ok(client) => break client,
                 Err(_) if Instant::now() < deadline => {

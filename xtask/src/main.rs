@@ -55,7 +55,9 @@ pub fn workspace_root() -> PathBuf {
 
 /// Runs a command to completion, turning a non-zero exit into an error.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -164,7 +166,13 @@ fn test_everything() -> ExitCode {
     });
     step("wasm tests (headless Chromium)", &|| {
         run(cargo()
-            .args(["test", "--target", "wasm32-unknown-unknown", "--package", "roster"])
+            .args([
+                "test",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--package",
+                "roster",
+            ])
             .env("CHROMEDRIVER", tools::CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
             .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "120"))
@@ -200,13 +208,14 @@ fn test_everything() -> ExitCode {
     let verdict = if failed.is_empty() {
         format!("all {} steps passed", steps.len())
     } else {
-        format!("{} of {} steps FAILED: {}", failed.len(), steps.len(), failed.join(", "))
+        format!(
+            "{} of {} steps FAILED: {}",
+            failed.len(),
+            steps.len(),
+            failed.join(", ")
+        )
     };
-    println!(
-        "xtask test: {verdict} in {}m{:02}s",
-        total / 60,
-        total % 60
-    );
+    println!("xtask test: {verdict} in {}m{:02}s", total / 60, total % 60);
     if failed.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -22,7 +22,9 @@ pub fn tools_dir() -> PathBuf {
     if let Some(dir) = env::var_os("ROSTER_TOOLS_DIR") {
         return PathBuf::from(dir);
     }
-    let home = env::var_os("HOME").map(PathBuf::from).unwrap_or_else(env::temp_dir);
+    let home = env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(env::temp_dir);
     home.join(".cache").join("roster-tools")
 }
 
@@ -122,7 +124,9 @@ fn ensure_npm_packages() -> Result<()> {
     }
     let dir = npm_dir();
     fs::create_dir_all(&dir)?;
-    eprintln!("xtask: installing binaryen {BINARYEN_VERSION} and axe-core {AXE_CORE_VERSION} from npm");
+    eprintln!(
+        "xtask: installing binaryen {BINARYEN_VERSION} and axe-core {AXE_CORE_VERSION} from npm"
+    );
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&dir)
@@ -179,5 +183,11 @@ pub fn ensure_browser() -> Result<()> {
         run(&mut cmd)
     };
     apt(&["update"])?;
-    apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+    apt(&[
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ])
 }

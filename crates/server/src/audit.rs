@@ -66,7 +66,11 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AuditSlot {
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<AuditSlot>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<AuditSlot>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
@@ -85,8 +89,15 @@ fn metadata_of(body: &[u8]) -> Option<Value> {
     Some(value)
 }
 
-pub async fn record_mutations(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+pub async fn record_mutations(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let method = request.method().clone();
@@ -122,18 +133,24 @@ pub async fn record_mutations(State(state): State<AppState>, request: Request, n
     let metadata = metadata_of(&bytes);
     let slot = AuditSlot::default();
     parts.extensions.insert(slot.clone());
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
 
     let Some(route) = route else {
         return response; // unknown route: nothing was mutated
     };
-    let action = route_access(&method, &route)
-        .map(|a| a.action)
-        .unwrap_or("unknown");
+    let access = route_access(&method, &route);
+    let action = access.map_or("unknown", |a| a.action);
     let entry = slot.with(|e| e.clone());
     let (target_type, target_id) = match (entry.target_type, entry.target_id) {
         (Some(kind), Some(id)) => (Some(kind), Some(id)),
-        _ => target_from_path(&route, &path),
+        _ => (
+            access
+                .map(|a| a.target.to_string())
+                .filter(|t| !t.is_empty()),
+            target_id_from_path(&route, &path),
+        ),
     };
     let status = response.status();
     let error_message = response
@@ -188,27 +205,13 @@ pub async fn record_mutations(State(state): State<AppState>, request: Request, n
 }
 
 /// The last `{…Id}` segment of the route names the target.
-fn target_from_path(route: &str, path: &str) -> (Option<String>, Option<String>) {
-    let pairs = route.split('/').zip(path.split('/'));
-    let last = pairs
+fn target_id_from_path(route: &str, path: &str) -> Option<String> {
+    route
+        .split('/')
+        .zip(path.split('/'))
         .filter(|(pattern, _)| pattern.starts_with('{'))
-        .last();
-    match last {
-        Some((pattern, value)) => {
-            let kind = pattern
-                .trim_matches(|c| c == '{' || c == '}')
-                .trim_end_matches("Id");
-            let kind = match kind {
-                "organization" => "organization",
-                "user" => "user",
-                "invitation" => "invitation",
-                "role" => "role",
-                other => other,
-            };
-            (Some(kind.to_string()), Some(value.to_string()))
-        }
-        None => (None, None),
-    }
+        .last()
+        .map(|(_, value)| value.to_string())
 }
 
 #[cfg(test)]
@@ -217,8 +220,7 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_from_metadata() {
-        let metadata =
-            metadata_of(br#"{"email":"a@example.com","password":"hunter22"}"#).unwrap();
+        let metadata = metadata_of(br#"{"email":"a@example.com","password":"hunter22"}"#).unwrap();
         assert_eq!(metadata["email"], "a@example.com");
         assert_eq!(metadata["password"], "[redacted]");
     }
@@ -226,11 +228,15 @@ mod tests {
     #[test]
     fn target_is_the_last_id_in_the_path() {
         assert_eq!(
-            target_from_path(
+            target_id_from_path(
                 "/api/organizations/{organizationId}/users/{userId}/access",
                 "/api/organizations/o1/users/u2/access"
             ),
-            (Some("user".into()), Some("u2".into()))
+            Some("u2".into())
+        );
+        assert_eq!(
+            target_id_from_path("/api/organizations", "/api/organizations"),
+            None
         );
     }
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -67,7 +69,11 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -80,7 +86,9 @@ pub fn decoy_hash() -> &'static str {
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim())
 }
 
@@ -106,7 +114,10 @@ fn refuse_cross_site(parts: &Parts) -> Result<(), ApiError> {
         };
     }
     if let Some(origin) = parts.headers.get(header::ORIGIN) {
-        let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok());
         let origin_host = origin
             .to_str()
             .ok()
@@ -126,7 +137,10 @@ pub fn session_token(headers: &HeaderMap) -> Option<(String, bool)> {
         .or_else(|| cookie_token(headers).map(|t| (t.to_string(), true)))
 }
 
-pub async fn user_for_token(state: &AppState, token: &str) -> Result<Option<CurrentUser>, ApiError> {
+pub async fn user_for_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<CurrentUser>, ApiError> {
     let row = sqlx::query_as::<_, (String, String, String, bool, DateTime<Utc>)>(
         "SELECT u.id, u.email, u.name, u.email_verified, u.created_at
            FROM sessions s JOIN users u ON u.id = s.user_id
@@ -136,13 +150,15 @@ pub async fn user_for_token(state: &AppState, token: &str) -> Result<Option<Curr
     .bind(crate::db::timestamp(Utc::now()))
     .fetch_optional(&state.db)
     .await?;
-    Ok(row.map(|(id, email, name, email_verified, created_at)| CurrentUser {
-        id,
-        email,
-        name,
-        email_verified,
-        created_at,
-    }))
+    Ok(row.map(
+        |(id, email, name, email_verified, created_at)| CurrentUser {
+            id,
+            email,
+            name,
+            email_verified,
+            created_at,
+        },
+    ))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -154,9 +170,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         let (token, via_cookie) =
             session_token(&parts.headers).ok_or_else(|| ApiError::unauthorized("Unauthorized"))?;
-        let user = user_for_token(state, &token)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("Your session has expired; please sign in again"))?;
+        let user = user_for_token(state, &token).await?.ok_or_else(|| {
+            ApiError::unauthorized("Your session has expired; please sign in again")
+        })?;
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if via_cookie && unsafe_method {
             refuse_cross_site(parts)?;
@@ -189,12 +205,20 @@ impl SignInThrottle {
             return None;
         }
         let oldest = recent.iter().min()?;
-        Some(Self::WINDOW.saturating_sub(oldest.elapsed()).as_secs().max(1))
+        Some(
+            Self::WINDOW
+                .saturating_sub(oldest.elapsed())
+                .as_secs()
+                .max(1),
+        )
     }
 
     pub fn record_failure(&self, email: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        failures.entry(email.to_string()).or_default().push(Instant::now());
+        failures
+            .entry(email.to_string())
+            .or_default()
+            .push(Instant::now());
     }
 
     pub fn clear(&self, email: &str) {

@@ -27,7 +27,11 @@ pub struct Settings {
     pub listen: SocketAddr,
 
     /// SQLite database, e.g. sqlite://data/roster.db (created if missing).
-    #[arg(long, env = "ROSTER_DATABASE_URL", default_value = "sqlite://data/roster.db")]
+    #[arg(
+        long,
+        env = "ROSTER_DATABASE_URL",
+        default_value = "sqlite://data/roster.db"
+    )]
     pub database_url: String,
 
     /// Directory with the built SPA (trunk's dist/); index.html is the

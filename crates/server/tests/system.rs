@@ -35,7 +35,9 @@ async fn unknown_api_paths_answer_404_in_the_error_shape() {
         assert_eq!(response.body["error"], "Not Found");
         assert_eq!(response.body["path"], path);
         assert!(response.body["message"].is_string());
-        assert!(response.body["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')));
+        assert!(response.body["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')));
     }
 }
 
@@ -51,8 +53,16 @@ async fn wrong_method_answers_405_in_the_error_shape() {
 fn write_dist(app: &TestApp) {
     let dist = &app.state.settings.static_dir;
     std::fs::create_dir_all(dist).unwrap();
-    std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>Roster</title>".repeat(20)).unwrap();
-    std::fs::write(dist.join("roster-0123456789abcdef.js"), "console.log('roster');".repeat(200)).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!DOCTYPE html><title>Roster</title>".repeat(20),
+    )
+    .unwrap();
+    std::fs::write(
+        dist.join("roster-0123456789abcdef.js"),
+        "console.log('roster');".repeat(200),
+    )
+    .unwrap();
 }
 
 #[tokio::test]
@@ -62,8 +72,15 @@ async fn client_routes_get_index_html_without_long_caching() {
     for path in ["/", "/org/abc/members", "/invitations"] {
         let response = app.request(Method::GET, path, None, None).await;
         assert_eq!(response.status, StatusCode::OK, "{path}");
-        assert!(response.body.as_str().is_some_and(|b| b.contains("<title>Roster</title>")));
-        assert_eq!(response.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+        assert!(response
+            .body
+            .as_str()
+            .is_some_and(|b| b.contains("<title>Roster</title>")));
+        assert_eq!(
+            response.headers[header::CACHE_CONTROL],
+            "no-cache",
+            "{path}"
+        );
     }
 }
 

@@ -74,55 +74,216 @@ pub static ROUTES: &[RouteAccess] = &[
     route(Method::GET, "/shared-regions", Anyone, "read", "region"),
     route(Method::POST, "/auth/sign-up", Anyone, "create", USER),
     route(Method::POST, "/auth/sign-in", Anyone, "login", USER),
-    route(Method::POST, "/auth/verify-email", Anyone, "verify_email", USER),
+    route(
+        Method::POST,
+        "/auth/verify-email",
+        Anyone,
+        "verify_email",
+        USER,
+    ),
     route(Method::POST, "/auth/sign-out", User, "logout", USER),
     route(Method::GET, "/users/me", User, "read", USER),
     route(Method::GET, "/organizations", User, "read", ORG),
     route(Method::POST, "/organizations", User, "create", ORG),
-    route(Method::GET, "/organizations/invitations", User, "read", INVITATION),
-    route(Method::GET, "/organizations/invitations/count", User, "read", INVITATION),
-    route(Method::GET, "/organizations/invitations/{invitationId}", User, "read", INVITATION),
-    route(Method::POST, "/organizations/invitations/{invitationId}/accept", User, "accept", INVITATION),
-    route(Method::POST, "/organizations/invitations/{invitationId}/decline", User, "decline", INVITATION),
-    route(Method::GET, "/organizations/{organizationId}", Member, "read", ORG),
-    route(Method::PATCH, "/organizations/{organizationId}", Owner, "update", ORG),
-    route(Method::DELETE, "/organizations/{organizationId}", Owner, "delete", ORG),
-    route(Method::POST, "/organizations/{organizationId}/leave", Member, "leave", ORG),
-    route(Method::GET, "/organizations/{organizationId}/usage", Member, "read", ORG),
-    route(Method::PATCH, "/organizations/{organizationId}/default-region", Owner, "set_default_region", ORG),
-    route(Method::GET, "/organizations/{organizationId}/users", Member, "read", MEMBER),
-    route(Method::POST, "/organizations/{organizationId}/users/{userId}/access", Owner, "update_access", MEMBER),
-    route(Method::DELETE, "/organizations/{organizationId}/users/{userId}", Owner, "delete", MEMBER),
-    route(Method::GET, "/organizations/{organizationId}/invitations", Member, "read", INVITATION),
-    route(Method::POST, "/organizations/{organizationId}/invitations", Owner, "create", INVITATION),
-    route(Method::PUT, "/organizations/{organizationId}/invitations/{invitationId}", Owner, "update", INVITATION),
-    route(Method::POST, "/organizations/{organizationId}/invitations/{invitationId}/cancel", Owner, "cancel", INVITATION),
-    route(Method::POST, "/organizations/{organizationId}/invitations/{invitationId}/resend", Owner, "resend", INVITATION),
-    route(Method::GET, "/organizations/{organizationId}/roles", Member, "read", ROLE),
-    route(Method::POST, "/organizations/{organizationId}/roles", Owner, "create", ROLE),
-    route(Method::PUT, "/organizations/{organizationId}/roles/{roleId}", Owner, "update", ROLE),
-    route(Method::DELETE, "/organizations/{organizationId}/roles/{roleId}", Owner, "delete", ROLE),
-    route(Method::GET, "/audit/organizations/{organizationId}", Permission(Permission::ReadAuditLogs), "read", "audit_log"),
+    route(
+        Method::GET,
+        "/organizations/invitations",
+        User,
+        "read",
+        INVITATION,
+    ),
+    route(
+        Method::GET,
+        "/organizations/invitations/count",
+        User,
+        "read",
+        INVITATION,
+    ),
+    route(
+        Method::GET,
+        "/organizations/invitations/{invitationId}",
+        User,
+        "read",
+        INVITATION,
+    ),
+    route(
+        Method::POST,
+        "/organizations/invitations/{invitationId}/accept",
+        User,
+        "accept",
+        INVITATION,
+    ),
+    route(
+        Method::POST,
+        "/organizations/invitations/{invitationId}/decline",
+        User,
+        "decline",
+        INVITATION,
+    ),
+    route(
+        Method::GET,
+        "/organizations/{organizationId}",
+        Member,
+        "read",
+        ORG,
+    ),
+    route(
+        Method::PATCH,
+        "/organizations/{organizationId}",
+        Owner,
+        "update",
+        ORG,
+    ),
+    route(
+        Method::DELETE,
+        "/organizations/{organizationId}",
+        Owner,
+        "delete",
+        ORG,
+    ),
+    route(
+        Method::POST,
+        "/organizations/{organizationId}/leave",
+        Member,
+        "leave",
+        ORG,
+    ),
+    route(
+        Method::GET,
+        "/organizations/{organizationId}/usage",
+        Member,
+        "read",
+        ORG,
+    ),
+    route(
+        Method::PATCH,
+        "/organizations/{organizationId}/default-region",
+        Owner,
+        "set_default_region",
+        ORG,
+    ),
+    route(
+        Method::GET,
+        "/organizations/{organizationId}/users",
+        Member,
+        "read",
+        MEMBER,
+    ),
+    route(
+        Method::POST,
+        "/organizations/{organizationId}/users/{userId}/access",
+        Owner,
+        "update_access",
+        MEMBER,
+    ),
+    route(
+        Method::DELETE,
+        "/organizations/{organizationId}/users/{userId}",
+        Owner,
+        "delete",
+        MEMBER,
+    ),
+    route(
+        Method::GET,
+        "/organizations/{organizationId}/invitations",
+        Member,
+        "read",
+        INVITATION,
+    ),
+    route(
+        Method::POST,
+        "/organizations/{organizationId}/invitations",
+        Owner,
+        "create",
+        INVITATION,
+    ),
+    route(
+        Method::PUT,
+        "/organizations/{organizationId}/invitations/{invitationId}",
+        Owner,
+        "update",
+        INVITATION,
+    ),
+    route(
+        Method::POST,
+        "/organizations/{organizationId}/invitations/{invitationId}/cancel",
+        Owner,
+        "cancel",
+        INVITATION,
+    ),
+    route(
+        Method::POST,
+        "/organizations/{organizationId}/invitations/{invitationId}/resend",
+        Owner,
+        "resend",
+        INVITATION,
+    ),
+    route(
+        Method::GET,
+        "/organizations/{organizationId}/roles",
+        Member,
+        "read",
+        ROLE,
+    ),
+    route(
+        Method::POST,
+        "/organizations/{organizationId}/roles",
+        Owner,
+        "create",
+        ROLE,
+    ),
+    route(
+        Method::PUT,
+        "/organizations/{organizationId}/roles/{roleId}",
+        Owner,
+        "update",
+        ROLE,
+    ),
+    route(
+        Method::DELETE,
+        "/organizations/{organizationId}/roles/{roleId}",
+        Owner,
+        "delete",
+        ROLE,
+    ),
+    route(
+        Method::GET,
+        "/audit/organizations/{organizationId}",
+        Permission(Permission::ReadAuditLogs),
+        "read",
+        "audit_log",
+    ),
 ];
 
 /// The table entry of a matched route (with or without the `/api` prefix).
 pub fn route_access(method: &Method, matched: &str) -> Option<&'static RouteAccess> {
     let path = matched.strip_prefix("/api").unwrap_or(matched);
-    ROUTES.iter().find(|r| r.method == *method && r.path == path)
+    ROUTES
+        .iter()
+        .find(|r| r.method == *method && r.path == path)
 }
 
 /// Applies the table before the handler runs. A route missing from the table
 /// is refused (fail closed).
 pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let matched = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let matched = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string());
     let Some(access) = matched.and_then(|m| route_access(&parts.method, &m)) else {
-        tracing::error!("{} {} has no entry in the access table", parts.method, parts.uri.path());
+        tracing::error!(
+            "{} {} has no entry in the access table",
+            parts.method,
+            parts.uri.path()
+        );
         return ApiError::forbidden("Access denied").into_response();
     };
     let gate = match access.who {
         Anyone => Ok(()),
-        User => CurrentUser::from_request_parts(&mut parts, &state).await.map(drop),
+        User => CurrentUser::from_request_parts(&mut parts, &state)
+            .await
+            .map(drop),
         Member | Owner | Permission(_) => {
             match OrgContext::from_request_parts(&mut parts, &state).await {
                 Ok(context) => check(access.who, &context),

@@ -5,7 +5,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
-use roster_core::validate::{normalize_email, validate_display_name, validate_email, validate_password};
+use roster_core::validate::{
+    normalize_email, validate_display_name, validate_email, validate_password,
+};
 use roster_core::wire::{AuthSession, SignIn, SignUp, User, VerifyEmail};
 
 use super::access::USER;
@@ -32,7 +34,9 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     } else {
         ""
     };
-    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}");
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}"
+    );
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -45,7 +49,9 @@ fn signed_in(state: &AppState, status: StatusCode, token: String, user: User) ->
 
 /// Argon2 is deliberately slow; keep it off the async workers.
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(ApiError::internal)
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ApiError::internal)
 }
 
 async fn sign_up(
@@ -64,17 +70,21 @@ async fn sign_up(
     let user = match users::create(&mut tx, &email, &name, Some(&hash), verified).await? {
         CreateOutcome::Created(user) => user,
         CreateOutcome::EmailTaken => {
-            return Err(ApiError::conflict("An account with this email already exists"))
+            return Err(ApiError::conflict(
+                "An account with this email already exists",
+            ))
         }
     };
     if !verified {
         let (token, token_hash) = auth::new_token();
-        sqlx::query("INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
-            .bind(token_hash)
-            .bind(&user.id)
-            .bind(timestamp(Utc::now() + chrono::Duration::days(2)))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(&user.id)
+        .bind(timestamp(Utc::now() + chrono::Duration::days(2)))
+        .execute(&mut *tx)
+        .await?;
         let link = format!("{}/verify-email?token={token}", state.settings.public_url());
         mail::send(
             &mut *tx,
@@ -95,7 +105,12 @@ async fn sign_up(
     audit.set_actor(&user.id, &user.email);
     audit.set_target(USER, &user.id);
     let user = user.into_current();
-    Ok(signed_in(&state, StatusCode::CREATED, token, user.to_wire()))
+    Ok(signed_in(
+        &state,
+        StatusCode::CREATED,
+        token,
+        user.to_wire(),
+    ))
 }
 
 async fn sign_in(
@@ -134,7 +149,12 @@ async fn sign_in(
     audit.set_actor(&user.id, &user.email);
     audit.set_target(USER, &user.id);
     let token = users::start_session(&state.db, &user.id).await?;
-    Ok(signed_in(&state, StatusCode::OK, token, user.into_current().to_wire()))
+    Ok(signed_in(
+        &state,
+        StatusCode::OK,
+        token,
+        user.into_current().to_wire(),
+    ))
 }
 
 async fn sign_out(

@@ -58,7 +58,11 @@ impl FromRequestParts<AppState> for OrgContext {
     }
 }
 
-async fn load(state: &AppState, user: &CurrentUser, organization_id: &str) -> Result<OrgContext, ApiError> {
+async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    organization_id: &str,
+) -> Result<OrgContext, ApiError> {
     let membership = organizations::membership(&state.db, organization_id, &user.id)
         .await?
         .ok_or_else(invalid_context)?;
