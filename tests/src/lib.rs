@@ -88,7 +88,98 @@ impl Server {
     pub fn id(&self) -> Option<u32> {
         self.process.id()
     }
+
+    /// Calls the API directly (for setting up a journey), as `token`'s user.
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> TestResult<(u16, serde_json::Value)> {
+        let client = reqwest::Client::new();
+        let mut request = client.request(method, format!("{}/api{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        Ok((status, body))
+    }
+
+    /// Signs in through the API; returns the session token.
+    pub async fn token(&self, email: &str, password: &str) -> TestResult<String> {
+        let (status, body) = self
+            .api(
+                reqwest::Method::POST,
+                "/auth/sign-in",
+                None,
+                Some(serde_json::json!({"email": email, "password": password})),
+            )
+            .await?;
+        match body["token"].as_str() {
+            Some(token) if status == 200 => Ok(token.to_string()),
+            _ => Err(format!("sign-in of {email} failed: {status} {body}").into()),
+        }
+    }
 }
+
+/// Finds the first visible element with a role and accessible name, marks it
+/// with `data-test-found` and returns the mark (or null).
+const FIND_BY_ROLE: &str = r#"
+const [role, name] = arguments;
+const implicit = (el) => {
+  const tag = el.tagName.toLowerCase();
+  const type = (el.getAttribute('type') || 'text').toLowerCase();
+  if (tag === 'button') return 'button';
+  if (tag === 'a' && el.hasAttribute('href')) return 'link';
+  if (tag === 'select') return 'combobox';
+  if (tag === 'textarea') return 'textbox';
+  if (tag === 'input') {
+    if (['button', 'submit', 'reset'].includes(type)) return 'button';
+    if (type === 'checkbox') return 'checkbox';
+    if (type === 'radio') return 'radio';
+    if (type === 'search') return 'searchbox';
+    return 'textbox';
+  }
+  if (/^h[1-6]$/.test(tag)) return 'heading';
+  if (tag === 'table') return 'table';
+  if (tag === 'nav') return 'navigation';
+  if (tag === 'dialog') return 'dialog';
+  return null;
+};
+const text = (s) => (s || '').replace(/\s+/g, ' ').trim();
+const accessibleName = (el) => {
+  if (el.getAttribute('aria-label')) return text(el.getAttribute('aria-label'));
+  const by = el.getAttribute('aria-labelledby');
+  if (by) return text(by.split(/\s+/).map(id => document.getElementById(id)?.textContent).join(' '));
+  if (el.id) {
+    const label = document.querySelector('label[for="' + CSS.escape(el.id) + '"]');
+    if (label) return text(label.textContent);
+  }
+  const wrapping = el.closest('label');
+  if (wrapping) return text(wrapping.textContent);
+  if (el.tagName === 'INPUT') return text(el.getAttribute('placeholder') || el.value);
+  return text(el.textContent);
+};
+const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+for (const el of document.querySelectorAll('*')) {
+  const r = el.getAttribute('role') || implicit(el);
+  if (r !== role || !visible(el)) continue;
+  if (role === 'textbox' && r === 'searchbox') continue;
+  if (accessibleName(el) === name) {
+    const mark = String(Math.random()).slice(2);
+    el.setAttribute('data-test-found', mark);
+    return mark;
+  }
+}
+return null;
+"#;
 
 /// Headless Chromium driven through its own chromedriver.
 pub struct Browser {
@@ -171,6 +262,126 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Waits for an element with this ARIA role and accessible name (exact,
+    /// whitespace-normalised), the way a user finds a control. The name is
+    /// computed from aria-label, aria-labelledby, a <label>, or the text.
+    pub async fn role(&self, role: &str, name: &str) -> TestResult<Element> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found = self
+                .client
+                .execute(FIND_BY_ROLE, vec![role.into(), name.into()])
+                .await?;
+            if !found.is_null() {
+                let id = found.as_str().unwrap_or_default().to_string();
+                return Ok(self
+                    .client
+                    .find(Locator::Css(&format!("[data-test-found='{id}']")))
+                    .await?);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no visible {role} named {name:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether a control with this role and name is on the page now.
+    pub async fn has_role(&self, role: &str, name: &str) -> TestResult<bool> {
+        let found = self
+            .client
+            .execute(FIND_BY_ROLE, vec![role.into(), name.into()])
+            .await?;
+        Ok(!found.is_null())
+    }
+
+    pub async fn click(&self, role: &str, name: &str) -> TestResult {
+        self.role(role, name).await?.click().await?;
+        Ok(())
+    }
+
+    /// Types into the text field labelled `label`, replacing its value.
+    pub async fn fill(&self, label: &str, value: &str) -> TestResult {
+        let field = self.role("textbox", label).await?;
+        field.clear().await?;
+        field.send_keys(value).await?;
+        Ok(())
+    }
+
+    /// Waits until the page shows `text` anywhere in its visible text.
+    pub async fn wait_for_page_text(&self, text: &str) -> TestResult {
+        self.wait_for_text("body", text).await.map(drop)
+    }
+
+    /// Runs axe-core on the page; returns one line per violation.
+    pub async fn axe_violations(&self) -> TestResult<Vec<String>> {
+        let script = std::fs::read_to_string(setting("ROSTER_AXE_JS"))?;
+        self.client.execute(&script, vec![]).await?;
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.map(v =>
+                        v.id + ': ' + v.help + ' — ' +
+                        v.nodes.map(n => n.target.join(' ')).join(', '))))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await?;
+        Ok(result
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The path and query of the current page.
+    pub async fn path(&self) -> TestResult<String> {
+        let url = self.client.current_url().await?;
+        Ok(match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        })
+    }
+
+    /// Waits until the current path starts with `prefix`.
+    pub async fn wait_for_path(&self, prefix: &str) -> TestResult<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let path = self.path().await?;
+            if path.starts_with(prefix) {
+                return Ok(path);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("never reached {prefix}; at {path}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Fires the window focus event, as when the user comes back to the tab.
+    pub async fn refocus_window(&self) -> TestResult {
+        self.client
+            .execute("window.dispatchEvent(new Event('focus'));", vec![])
+            .await?;
+        Ok(())
+    }
+
+    /// Signs in through the sign-in page.
+    pub async fn sign_in(&self, server: &Server, email: &str, password: &str) -> TestResult {
+        self.client.goto(&format!("{}/sign-in", server.url)).await?;
+        self.fill("Email", email).await?;
+        self.fill("Password", password).await?;
+        self.click("button", "Sign in").await?;
+        self.wait_for_path("/org/").await?;
+        Ok(())
     }
 
     pub async fn close(self) -> TestResult {
