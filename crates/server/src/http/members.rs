@@ -1,5 +1,152 @@
-//! (being written)
+//! Members of an organization: the list, access (role and assignments) and
+//! removal.
+//!
+//! Every change runs in one write transaction that re-reads the caller's
+//! membership and the target's row first, so roster-core decides on the
+//! state the write changes; the schema's last-owner triggers are the
+//! backstop.
 
-use super::RouteList;
+use std::collections::BTreeSet;
 
-pub fn routes(_routes: &mut RouteList) {}
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use roster_core::wire::{OrganizationUser, UpdateOrganizationMemberAccess};
+use roster_core::{is_global_assignment_id, Capabilities, Refusal, Role, Target};
+use sqlx::SqliteConnection;
+
+use super::context::{invalid_context, OrgContext};
+use super::{Json, RouteList};
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult};
+use crate::store::members::{self, MemberRow};
+use crate::store::roles;
+use crate::AppState;
+
+pub fn routes(routes: &mut RouteList) {
+    routes.add("/organizations/{organizationId}/users", get(list_members));
+    routes.add(
+        "/organizations/{organizationId}/users/{userId}/access",
+        post(update_access),
+    );
+    routes.add(
+        "/organizations/{organizationId}/users/{userId}",
+        delete(remove_member),
+    );
+}
+
+/// The caller's capabilities as they are inside the write transaction `tx`:
+/// a concurrent request may have demoted or removed the caller since the
+/// access gate ran.
+pub(super) async fn capabilities_now(
+    tx: &mut SqliteConnection,
+    ctx: &OrgContext,
+) -> ApiResult<Capabilities> {
+    let membership = members::membership(tx, ctx.id(), &ctx.user.id)
+        .await?
+        .ok_or_else(invalid_context)?;
+    Ok(Capabilities::of(&membership))
+}
+
+/// Maps a failed membership write: the schema's last-owner trigger is the
+/// API's last-owner refusal, anything else is unexpected.
+pub(super) fn write_error(organization_id: &str) -> impl FnOnce(sqlx::Error) -> ApiError + '_ {
+    move |error| {
+        if members::is_last_owner_violation(&error) {
+            ApiError::refused(Refusal::LastOwner, organization_id)
+        } else {
+            ApiError::from(error)
+        }
+    }
+}
+
+fn member_not_found() -> ApiError {
+    ApiError::not_found("Member not found")
+}
+
+fn target_of(member: &MemberRow, ctx: &OrgContext) -> Target {
+    Target {
+        is_self: member.user_id == ctx.user.id,
+        role: member.role,
+    }
+}
+
+/// Every member with their assignments, oldest first.
+async fn list_members(
+    State(state): State<AppState>,
+    ctx: OrgContext,
+) -> ApiResult<Json<Vec<OrganizationUser>>> {
+    // One read transaction: members and assignments from the same snapshot.
+    let mut tx = state.db.begin().await?;
+    let list = members::list(&mut tx, ctx.id()).await?;
+    tx.commit().await?;
+    Ok(Json(list))
+}
+
+/// Sets a member's role and assignments; owners keep none (they hold every
+/// permission).
+async fn update_access(
+    State(state): State<AppState>,
+    ctx: OrgContext,
+    Path((_, user_id)): Path<(String, String)>,
+    Json(body): Json<UpdateOrganizationMemberAccess>,
+) -> ApiResult<Json<OrganizationUser>> {
+    let refused = |r: Refusal| ApiError::refused(r, ctx.id());
+    let mut tx = begin_write(&state.db).await?;
+    let capabilities = capabilities_now(&mut tx, &ctx).await?;
+    let member = members::find(&mut *tx, ctx.id(), &user_id)
+        .await?
+        .ok_or_else(member_not_found)?;
+    let target = target_of(&member, &ctx);
+    capabilities
+        .change_role(target, body.role)
+        .map_err(refused)?;
+    capabilities.change_assignments(target).map_err(refused)?;
+
+    let role_ids: BTreeSet<String> = body.assigned_role_ids.into_iter().collect();
+    let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
+    let valid = |id: &String| is_global_assignment_id(id) || custom.iter().any(|c| &c.id == id);
+    if !role_ids.iter().all(valid) {
+        return Err(ApiError::bad_request("One or more role IDs are invalid"));
+    }
+
+    members::update_access(
+        &mut tx,
+        ctx.id(),
+        &user_id,
+        body.role,
+        &role_ids,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(write_error(ctx.id()))?;
+    let updated = members::find(&mut *tx, ctx.id(), &user_id)
+        .await?
+        .ok_or_else(member_not_found)?;
+    tx.commit().await?;
+    let held: Vec<String> = match body.role {
+        Role::Member => role_ids.into_iter().collect(),
+        Role::Owner => Vec::new(),
+    };
+    Ok(Json(updated.to_wire(&held, &custom)))
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    ctx: OrgContext,
+    Path((_, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let mut tx = begin_write(&state.db).await?;
+    let capabilities = capabilities_now(&mut tx, &ctx).await?;
+    let member = members::find(&mut *tx, ctx.id(), &user_id)
+        .await?
+        .ok_or_else(member_not_found)?;
+    capabilities
+        .remove_member(target_of(&member, &ctx))
+        .map_err(|r| ApiError::refused(r, ctx.id()))?;
+    members::remove(&mut *tx, ctx.id(), &user_id)
+        .await
+        .map_err(write_error(ctx.id()))?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,1 +1,243 @@
-//! (being written)
+//! Members of an organization and the assignments they hold.
+//!
+//! The last-owner rule is the schema's (triggers on `organization_members`);
+//! writes here that could break it fail with a database error that
+//! [`is_last_owner_violation`] recognises.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use roster_core::assignment::global_assignment;
+use roster_core::wire::OrganizationUser;
+use roster_core::{Membership, Role};
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+use super::organizations;
+use super::roles::{self, CustomRoleRow};
+use crate::db::timestamp;
+
+/// A member with the user's name and e-mail.
+#[derive(Clone, Debug, FromRow)]
+pub struct MemberRow {
+    pub organization_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MemberRow {
+    /// The wire form, with the member's assignments resolved.
+    pub fn to_wire(&self, role_ids: &[String], custom: &[CustomRoleRow]) -> OrganizationUser {
+        OrganizationUser {
+            user_id: self.user_id.clone(),
+            organization_id: self.organization_id.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            role: self.role,
+            assigned_roles: roles::resolve(role_ids, custom),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+const MEMBER_COLUMNS: &str =
+    "m.organization_id, m.user_id, u.name, u.email, m.role, m.created_at, m.updated_at
+           FROM organization_members m
+           JOIN users u ON u.id = m.user_id";
+
+pub async fn find(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<Option<MemberRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} WHERE m.organization_id = ? AND m.user_id = ?"
+    ))
+    .bind(organization_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Every member with their assignments, oldest first (then by e-mail).
+///
+/// Three queries whatever the size of the organization: the members, all
+/// their assignments, and the custom assignments when anyone holds one.
+pub async fn list(
+    db: &mut SqliteConnection,
+    organization_id: &str,
+) -> Result<Vec<OrganizationUser>, sqlx::Error> {
+    let members: Vec<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} WHERE m.organization_id = ?
+          ORDER BY m.created_at, u.email_normalized, m.user_id"
+    ))
+    .bind(organization_id)
+    .fetch_all(&mut *db)
+    .await?;
+    let assignments: Vec<(String, String)> = sqlx::query_as(
+        "SELECT user_id, role_id FROM member_assignments WHERE organization_id = ?
+          ORDER BY user_id, role_id",
+    )
+    .bind(organization_id)
+    .fetch_all(&mut *db)
+    .await?;
+    let custom =
+        custom_roles_if_held(db, organization_id, assignments.iter().map(|(_, r)| r)).await?;
+
+    let mut held: HashMap<String, Vec<String>> = HashMap::new();
+    for (user_id, role_id) in assignments {
+        held.entry(user_id).or_default().push(role_id);
+    }
+    Ok(members
+        .iter()
+        .map(|m| {
+            let ids = held.get(&m.user_id).map(Vec::as_slice).unwrap_or_default();
+            m.to_wire(ids, &custom)
+        })
+        .collect())
+}
+
+/// The assignment ids one member holds.
+pub async fn assignment_ids(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT role_id FROM member_assignments WHERE organization_id = ? AND user_id = ?
+          ORDER BY role_id",
+    )
+    .bind(organization_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The organization's custom assignments, read only when one of `ids` is
+/// not a global assignment.
+async fn custom_roles_if_held<'a>(
+    db: &mut SqliteConnection,
+    organization_id: &str,
+    mut ids: impl Iterator<Item = &'a String>,
+) -> Result<Vec<CustomRoleRow>, sqlx::Error> {
+    if ids.any(|id| global_assignment(id).is_none()) {
+        roles::custom_roles(db, organization_id).await
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// A user's membership as it is now, read on `conn` (inside a write
+/// transaction, the decision then rests on the state the write will change).
+/// `None` when the user is not a member or the organization is gone.
+pub async fn membership(
+    conn: &mut SqliteConnection,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<Option<Membership>, sqlx::Error> {
+    let Some(row) = organizations::membership(&mut *conn, organization_id, user_id).await? else {
+        return Ok(None);
+    };
+    let ids = assignment_ids(&mut *conn, organization_id, user_id).await?;
+    let custom = custom_roles_if_held(conn, organization_id, ids.iter()).await?;
+    Ok(Some(Membership::new(
+        row.role,
+        &roles::resolve(&ids, &custom),
+        row.organization.personal,
+        row.owner_count,
+    )))
+}
+
+/// Sets a member's role and replaces their assignments. Owners hold every
+/// permission, so an owner keeps no assignments. Call inside a write
+/// transaction; demoting the last owner fails (see
+/// [`is_last_owner_violation`]).
+pub async fn update_access(
+    tx: &mut SqliteConnection,
+    organization_id: &str,
+    user_id: &str,
+    role: Role,
+    role_ids: &BTreeSet<String>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE organization_members SET role = ?, updated_at = ?
+          WHERE organization_id = ? AND user_id = ?",
+    )
+    .bind(role.as_str())
+    .bind(timestamp(now))
+    .bind(organization_id)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM member_assignments WHERE organization_id = ? AND user_id = ?")
+        .bind(organization_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    if role == Role::Member {
+        for role_id in role_ids {
+            sqlx::query(
+                "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)",
+            )
+            .bind(organization_id)
+            .bind(user_id)
+            .bind(role_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a member (their assignments go with them). Removing the last
+/// owner fails (see [`is_last_owner_violation`]).
+pub async fn remove(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM organization_members WHERE organization_id = ? AND user_id = ?")
+        .bind(organization_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Makes `successor` an owner, then removes `leaver`: a sole owner's
+/// hand-over. Call inside a write transaction, so both happen or neither.
+pub async fn hand_over_and_leave(
+    tx: &mut SqliteConnection,
+    organization_id: &str,
+    leaver: &str,
+    successor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE organization_members SET role = 'owner', updated_at = ?
+          WHERE organization_id = ? AND user_id = ? AND role <> 'owner'",
+    )
+    .bind(timestamp(now))
+    .bind(organization_id)
+    .bind(successor)
+    .execute(&mut *tx)
+    .await?;
+    // An owner holds every permission, so assignments would only mislead.
+    sqlx::query("DELETE FROM member_assignments WHERE organization_id = ? AND user_id = ?")
+        .bind(organization_id)
+        .bind(successor)
+        .execute(&mut *tx)
+        .await?;
+    remove(&mut *tx, organization_id, leaver).await
+}
+
+/// The error of the schema's last-owner triggers.
+pub fn is_last_owner_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.message().contains("last owner"))
+}

@@ -132,3 +132,62 @@ pub async fn list_for_user(
     .fetch_all(db)
     .await
 }
+
+/// How many collaborative organizations the user created that still exist.
+pub async fn count_created_by(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+) -> Result<usize, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM organizations WHERE created_by = ? AND personal = 0",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await?;
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
+}
+
+/// Renames the organization; `None` when it no longer exists.
+pub async fn rename(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    name: &str,
+) -> Result<Option<OrganizationRow>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE organizations SET name = ?, updated_at = ? WHERE id = ?
+         RETURNING id, name, created_by, personal, default_region_id, created_at, updated_at",
+    )
+    .bind(name)
+    .bind(timestamp(Utc::now()))
+    .bind(organization_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Sets the default region unless one is set already; `false` when it was.
+pub async fn set_default_region(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    region_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE organizations SET default_region_id = ?, updated_at = ?
+          WHERE id = ? AND default_region_id IS NULL",
+    )
+    .bind(region_id)
+    .bind(timestamp(Utc::now()))
+    .bind(organization_id)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() > 0)
+}
+
+/// Deletes the organization with its members, assignments, custom roles and
+/// invitations (foreign-key cascades).
+pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM organizations WHERE id = ?")
+        .bind(organization_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

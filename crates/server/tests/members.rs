@@ -1,0 +1,617 @@
+//! Members: the list (also at 10,000 members), access updates and removal,
+//! with every refusal and the state afterwards.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use common::{personal_organization, Account, TestApp};
+use roster_core::{AUDITOR_ID, DEVELOPER_ID};
+use roster_server::store::members;
+use serde_json::{json, Value};
+
+const MEMBER_REQUIRED: &[&str] = &[
+    "assignedRoles",
+    "createdAt",
+    "email",
+    "name",
+    "organizationId",
+    "role",
+    "updatedAt",
+    "userId",
+];
+
+const ROLE_REQUIRED: &[&str] = &[
+    "createdAt",
+    "description",
+    "id",
+    "isGlobal",
+    "name",
+    "permissions",
+    "updatedAt",
+];
+
+const UNKNOWN_USER: &str = "00000000-0000-4000-8000-000000000000";
+
+fn assert_required(value: &Value, required: &[&str]) {
+    let object = value.as_object().expect("a JSON object");
+    for key in required {
+        assert!(object.contains_key(*key), "missing {key} in {value}");
+    }
+}
+
+fn users_path(org: &str) -> String {
+    format!("/api/organizations/{org}/users")
+}
+
+fn access_path(org: &str, user: &str) -> String {
+    format!("/api/organizations/{org}/users/{user}/access")
+}
+
+fn member_path(org: &str, user: &str) -> String {
+    format!("/api/organizations/{org}/users/{user}")
+}
+
+async fn custom_role(app: &TestApp, org: &str, id: &str, name: &str, permissions: &[&str]) {
+    sqlx::query(
+        "INSERT INTO organization_roles (id, organization_id, name, description, permissions, created_at, updated_at)
+         VALUES (?, ?, ?, 'A custom assignment', ?, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+    )
+    .bind(id)
+    .bind(org)
+    .bind(name)
+    .bind(serde_json::to_string(permissions).unwrap())
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+}
+
+async fn role_of(app: &TestApp, org: &str, user: &Account) -> Option<String> {
+    sqlx::query_scalar(
+        "SELECT role FROM organization_members WHERE organization_id = ? AND user_id = ?",
+    )
+    .bind(org)
+    .bind(&user.id)
+    .fetch_optional(&app.state.db)
+    .await
+    .unwrap()
+}
+
+async fn assignments_of(app: &TestApp, org: &str, user: &Account) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT role_id FROM member_assignments WHERE organization_id = ? AND user_id = ? ORDER BY role_id",
+    )
+    .bind(org)
+    .bind(&user.id)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap()
+}
+
+async fn set_joined(app: &TestApp, org: &str, user: &Account, at: &str) {
+    sqlx::query(
+        "UPDATE organization_members SET created_at = ? WHERE organization_id = ? AND user_id = ?",
+    )
+    .bind(at)
+    .bind(org)
+    .bind(&user.id)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+}
+
+fn ids(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn members_are_listed_oldest_first_with_their_assignments() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let zed = app.account("zed@example.com").await;
+    let amy = app.account("amy@example.com").await;
+    let cy = app.account("cy@example.com").await;
+    let eve = app.account("eve@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    custom_role(
+        &app,
+        &org,
+        "custom-1",
+        "Release manager",
+        &["write:snapshots"],
+    )
+    .await;
+    app.add_member(&org, &zed, "member", &[AUDITOR_ID, DEVELOPER_ID])
+        .await;
+    app.add_member(&org, &amy, "member", &["custom-1"]).await;
+    app.add_member(&org, &cy, "owner", &[]).await;
+    set_joined(&app, &org, &ada, "2025-06-01T00:00:00.000000Z").await;
+    set_joined(&app, &org, &cy, "2027-01-01T00:00:00.000000Z").await;
+
+    let response = app.get(&users_path(&org), &amy.token).await;
+    assert_eq!(response.status, StatusCode::OK);
+    let list = response.body.as_array().unwrap();
+    let emails: Vec<&str> = list.iter().map(|m| m["email"].as_str().unwrap()).collect();
+    // zed and amy joined at the same instant: by e-mail.
+    assert_eq!(
+        emails,
+        [
+            "ada@example.com",
+            "amy@example.com",
+            "zed@example.com",
+            "cy@example.com"
+        ]
+    );
+    for member in list {
+        assert_required(member, MEMBER_REQUIRED);
+        assert_eq!(member["organizationId"], org.as_str());
+        for role in member["assignedRoles"].as_array().unwrap() {
+            assert_required(role, ROLE_REQUIRED);
+        }
+    }
+    assert_eq!(list[0]["userId"], ada.id.as_str());
+    assert_eq!(list[0]["name"], "ada");
+    assert_eq!(list[0]["role"], "owner");
+    assert_eq!(list[0]["createdAt"], "2025-06-01T00:00:00Z");
+    assert_eq!(list[0]["assignedRoles"], json!([]));
+
+    let amy_roles = &list[1]["assignedRoles"];
+    assert_eq!(ids(amy_roles), ["custom-1"]);
+    assert_eq!(amy_roles[0]["name"], "Release manager");
+    assert_eq!(amy_roles[0]["isGlobal"], false);
+    assert_eq!(amy_roles[0]["permissions"], json!(["write:snapshots"]));
+
+    let zed_roles = &list[2]["assignedRoles"];
+    assert_eq!(ids(zed_roles), [DEVELOPER_ID, AUDITOR_ID]);
+    assert_eq!(zed_roles[1]["name"], "Auditor");
+    assert_eq!(zed_roles[1]["isGlobal"], true);
+    assert_eq!(zed_roles[1]["permissions"], json!(["read:audit_logs"]));
+    assert_eq!(list[3]["role"], "owner");
+
+    let response = app.get(&users_path(&org), &eve.token).await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.message(), "Invalid authentication context");
+}
+
+#[tokio::test]
+async fn ten_thousand_members_are_listed_in_order_and_quickly() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let org = app.organization(&ada, "Big").await;
+    custom_role(&app, &org, "custom-1", "Custom", &["read:volumes"]).await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+         INSERT INTO users (id, email, email_normalized, name, password_hash, email_verified, created_at)
+         SELECT printf('user-%05d', i), printf('u%05d@example.com', i), printf('u%05d@example.com', i),
+                printf('User %d', i), NULL, 1, '2026-01-01T00:00:00.000000Z'
+           FROM n",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    // Join times repeat every 24 members, so the e-mail breaks most ties.
+    sqlx::query(
+        "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
+         SELECT ?, id, 'member', printf('2026-01-01T%02d:00:00.000000Z', CAST(substr(id, 6) AS INTEGER) % 24),
+                '2026-01-01T00:00:00.000000Z'
+           FROM users WHERE id LIKE 'user-%'",
+    )
+    .bind(&org)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO member_assignments (organization_id, user_id, role_id)
+         SELECT ?, id, ? FROM users WHERE id LIKE 'user-%'
+         UNION ALL
+         SELECT ?, id, 'custom-1' FROM users WHERE id LIKE 'user-%' AND CAST(substr(id, 6) AS INTEGER) % 2 = 0",
+    )
+    .bind(&org)
+    .bind(DEVELOPER_ID)
+    .bind(&org)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let started = Instant::now();
+    let response = app.get(&users_path(&org), &ada.token).await;
+    let elapsed = started.elapsed();
+    assert_eq!(response.status, StatusCode::OK);
+    let list = response.body.as_array().unwrap();
+    assert_eq!(list.len(), 10_001);
+    let keys: Vec<(&str, &str)> = list
+        .iter()
+        .map(|m| {
+            (
+                m["createdAt"].as_str().unwrap(),
+                m["email"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by createdAt, then e-mail"
+    );
+    let u00002 = list.iter().find(|m| m["userId"] == "user-00002").unwrap();
+    assert_eq!(ids(&u00002["assignedRoles"]), [DEVELOPER_ID, "custom-1"]);
+    let u00003 = list.iter().find(|m| m["userId"] == "user-00003").unwrap();
+    assert_eq!(ids(&u00003["assignedRoles"]), [DEVELOPER_ID]);
+    // A query per member would take far longer than this, even unoptimised.
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "listing 10,000 members took {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn owners_replace_a_members_assignments() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    custom_role(
+        &app,
+        &org,
+        "custom-1",
+        "Release manager",
+        &["write:snapshots"],
+    )
+    .await;
+    app.add_member(&org, &bob, "member", &[DEVELOPER_ID]).await;
+    let audits = app.audit_count().await;
+
+    let response = app
+        .post(
+            &access_path(&org, &bob.id),
+            &ada.token,
+            json!({"role": "member", "assignedRoleIds": [AUDITOR_ID, "custom-1", AUDITOR_ID]}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
+    assert_required(&response.body, MEMBER_REQUIRED);
+    assert_eq!(response.body["userId"], bob.id.as_str());
+    assert_eq!(response.body["email"], "bob@example.com");
+    assert_eq!(response.body["role"], "member");
+    assert_eq!(
+        ids(&response.body["assignedRoles"]),
+        [AUDITOR_ID, "custom-1"]
+    );
+    assert_eq!(
+        assignments_of(&app, &org, &bob).await,
+        [AUDITOR_ID, "custom-1"]
+    );
+    assert_eq!(app.audit_count().await, audits + 1);
+
+    // The list agrees with the answer.
+    let list = app.get(&users_path(&org), &bob.token).await;
+    let listed = list
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["userId"] == bob.id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(listed, response.body);
+
+    // No assignments at all: only the implied Viewer.
+    let response = app
+        .post(
+            &access_path(&org, &bob.id),
+            &ada.token,
+            json!({"role": "member", "assignedRoleIds": []}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body["assignedRoles"], json!([]));
+    assert!(assignments_of(&app, &org, &bob).await.is_empty());
+}
+
+#[tokio::test]
+async fn promoting_to_owner_clears_assignments_and_owners_can_demote_each_other() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    app.add_member(&org, &bob, "member", &[DEVELOPER_ID]).await;
+
+    let response = app
+        .post(
+            &access_path(&org, &bob.id),
+            &ada.token,
+            json!({"role": "owner", "assignedRoleIds": [AUDITOR_ID]}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
+    assert_eq!(response.body["role"], "owner");
+    assert_eq!(response.body["assignedRoles"], json!([]));
+    assert_eq!(role_of(&app, &org, &bob).await.as_deref(), Some("owner"));
+    assert!(assignments_of(&app, &org, &bob).await.is_empty());
+
+    // Two owners: either may demote the other, but only one of them.
+    let response = app
+        .post(
+            &access_path(&org, &ada.id),
+            &bob.token,
+            json!({"role": "member", "assignedRoleIds": [AUDITOR_ID]}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(role_of(&app, &org, &ada).await.as_deref(), Some("member"));
+    assert_eq!(assignments_of(&app, &org, &ada).await, [AUDITOR_ID]);
+
+    let response = app
+        .post(
+            &access_path(&org, &bob.id),
+            &ada.token,
+            json!({"role": "member", "assignedRoleIds": []}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.message(), "Access denied");
+    assert_eq!(role_of(&app, &org, &bob).await.as_deref(), Some("owner"));
+}
+
+#[tokio::test]
+async fn nobody_updates_their_own_access() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    app.add_member(&org, &bob, "owner", &[]).await;
+
+    let response = app
+        .post(
+            &access_path(&org, &ada.id),
+            &ada.token,
+            json!({"role": "member", "assignedRoleIds": []}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.message(), "You cannot update your own access");
+    assert_eq!(role_of(&app, &org, &ada).await.as_deref(), Some("owner"));
+
+    let personal = personal_organization(&app, &ada).await;
+    let response = app
+        .post(
+            &access_path(&personal, &ada.id),
+            &ada.token,
+            json!({"role": "member", "assignedRoleIds": []}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        response.message(),
+        "Cannot change roles in a personal organization"
+    );
+    assert_eq!(
+        role_of(&app, &personal, &ada).await.as_deref(),
+        Some("owner")
+    );
+}
+
+#[tokio::test]
+async fn access_updates_refuse_unknown_members_and_invalid_input() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let eve = app.account("eve@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    let other = app.organization(&eve, "Other").await;
+    custom_role(&app, &other, "theirs", "Theirs", &["read:volumes"]).await;
+    app.add_member(&org, &bob, "member", &[DEVELOPER_ID]).await;
+
+    for user in [eve.id.as_str(), UNKNOWN_USER] {
+        let response = app
+            .post(
+                &access_path(&org, user),
+                &ada.token,
+                json!({"role": "member", "assignedRoleIds": []}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND);
+        assert_eq!(response.message(), "Member not found");
+    }
+
+    for role_ids in [
+        json!(["nope"]),
+        json!([DEVELOPER_ID, "theirs"]),
+        json!([""]),
+        json!(["Viewer"]),
+    ] {
+        let response = app
+            .post(
+                &access_path(&org, &bob.id),
+                &ada.token,
+                json!({"role": "member", "assignedRoleIds": role_ids}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{role_ids}");
+        assert_eq!(response.message(), "One or more role IDs are invalid");
+    }
+
+    let response = app
+        .post(
+            &access_path(&org, &bob.id),
+            &ada.token,
+            json!({"role": "admin", "assignedRoleIds": []}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert!(
+        response.message().contains("Unknown role 'admin'"),
+        "{}",
+        response.message()
+    );
+    let response = app
+        .post(
+            &access_path(&org, &bob.id),
+            &ada.token,
+            json!({"role": "member", "assignedRoleIds": "all"}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+
+    assert_eq!(role_of(&app, &org, &bob).await.as_deref(), Some("member"));
+    assert_eq!(assignments_of(&app, &org, &bob).await, [DEVELOPER_ID]);
+}
+
+#[tokio::test]
+async fn only_owners_of_the_organization_change_access() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let cy = app.account("cy@example.com").await;
+    let eve = app.account("eve@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    app.add_member(&org, &bob, "member", &[AUDITOR_ID]).await;
+    app.add_member(&org, &cy, "member", &[]).await;
+    let body = json!({"role": "owner", "assignedRoleIds": []});
+
+    let response = app
+        .post(&access_path(&org, &cy.id), &bob.token, body.clone())
+        .await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.message(), "Access denied");
+
+    let response = app
+        .post(&access_path(&org, &cy.id), &eve.token, body.clone())
+        .await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.message(), "Invalid authentication context");
+
+    assert_eq!(role_of(&app, &org, &cy).await.as_deref(), Some("member"));
+}
+
+#[tokio::test]
+async fn owners_remove_members_and_other_owners() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let cy = app.account("cy@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    app.add_member(&org, &bob, "member", &[DEVELOPER_ID, AUDITOR_ID])
+        .await;
+    app.add_member(&org, &cy, "owner", &[]).await;
+    let audits = app.audit_count().await;
+
+    let response = app.delete(&member_path(&org, &bob.id), &ada.token).await;
+    assert_eq!(
+        response.status,
+        StatusCode::NO_CONTENT,
+        "{:?}",
+        response.body
+    );
+    assert_eq!(app.audit_count().await, audits + 1);
+    assert_eq!(role_of(&app, &org, &bob).await, None);
+    assert!(assignments_of(&app, &org, &bob).await.is_empty());
+    let response = app.get(&users_path(&org), &bob.token).await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.message(), "Invalid authentication context");
+
+    let response = app.delete(&member_path(&org, &cy.id), &ada.token).await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    let list = app.get(&users_path(&org), &ada.token).await;
+    assert_eq!(ids_of_members(&list.body), [ada.id.as_str()]);
+
+    // Gone already.
+    let response = app.delete(&member_path(&org, &cy.id), &ada.token).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert_eq!(response.message(), "Member not found");
+}
+
+fn ids_of_members(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["userId"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn removal_refusals() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let cy = app.account("cy@example.com").await;
+    let eve = app.account("eve@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    app.add_member(&org, &bob, "member", &[]).await;
+    app.add_member(&org, &cy, "member", &[]).await;
+
+    let response = app.delete(&member_path(&org, &ada.id), &ada.token).await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        response.message(),
+        "You cannot remove yourself; leave the organization instead"
+    );
+
+    let response = app
+        .delete(&member_path(&org, UNKNOWN_USER), &ada.token)
+        .await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert_eq!(response.message(), "Member not found");
+
+    let response = app.delete(&member_path(&org, &cy.id), &bob.token).await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.message(), "Access denied");
+
+    let response = app.delete(&member_path(&org, &cy.id), &eve.token).await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.message(), "Invalid authentication context");
+
+    let personal = personal_organization(&app, &ada).await;
+    let response = app
+        .delete(&member_path(&personal, &ada.id), &ada.token)
+        .await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        response.message(),
+        "Cannot remove members from a personal organization"
+    );
+
+    assert_eq!(role_of(&app, &org, &ada).await.as_deref(), Some("owner"));
+    assert_eq!(role_of(&app, &org, &cy).await.as_deref(), Some("member"));
+    assert_eq!(
+        role_of(&app, &personal, &ada).await.as_deref(),
+        Some("owner")
+    );
+}
+
+/// The handlers decide on fresh data, so the schema's triggers only fire
+/// under races; here they are exercised directly.
+#[tokio::test]
+async fn the_schema_refuses_to_demote_or_remove_the_last_owner() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+
+    let mut tx = app.state.db.begin().await.unwrap();
+    let error = members::update_access(
+        &mut tx,
+        &org,
+        &ada.id,
+        roster_core::Role::Member,
+        &Default::default(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(members::is_last_owner_violation(&error), "{error}");
+    drop(tx);
+
+    let error = members::remove(&app.state.db, &org, &ada.id)
+        .await
+        .unwrap_err();
+    assert!(members::is_last_owner_violation(&error), "{error}");
+    assert_eq!(role_of(&app, &org, &ada).await.as_deref(), Some("owner"));
+}
