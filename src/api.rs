@@ -1,5 +1,22 @@
-//! The API client: one generic JSON request and one typed function per
-//! endpoint. Errors are decoded from the API's error body.
+//! The API client: one generic request ([`request`]) and one typed function
+//! per endpoint of `api.md` (Daytona's organization API plus Roster's
+//! extensions).
+//!
+//! - The base URL comes from the page at run time ([`crate::config`]).
+//! - The session cookie travels with every request (`credentials: include`).
+//! - Any 2xx is success, with or without a body. Mutations whose answer the
+//!   SPA does not need read the body leniently ([`Reply::optional`]), because
+//!   Daytona answers 201/200 with a body where the contract says 204.
+//! - Errors carry the server's message, decoded from the API error body.
+//! - A request made while a reactive owner is current (a `LocalResource`
+//!   fetcher, an `Action`, a component) is aborted when that owner is
+//!   cleaned up, so a view that goes away cancels what it asked for.
+//! - 401 and 403 answers are announced to [`subscribe`]rs (the state layer
+//!   sends the user to sign-in, or refetches capabilities) before the error
+//!   is returned to the caller.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use roster_core::wire;
@@ -16,6 +33,29 @@ pub struct ApiError {
     pub message: String,
 }
 
+impl ApiError {
+    /// The message shown for a request cancelled because its view went away.
+    const ABORTED: &'static str = "The request was cancelled";
+
+    /// The request was cancelled because the view that made it went away;
+    /// nobody is waiting for the outcome, so it is not reported.
+    pub fn is_aborted(&self) -> bool {
+        self.status == 0 && self.message == Self::ABORTED
+    }
+
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == 401
+    }
+
+    pub fn is_forbidden(&self) -> bool {
+        self.status == 403
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -26,51 +66,599 @@ impl std::error::Error for ApiError {}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-fn network_error(error: impl std::fmt::Display) -> ApiError {
+fn network_error(error: gloo_net::Error) -> ApiError {
+    if let gloo_net::Error::JsError(js) = &error {
+        if js.name == "AbortError" {
+            return ApiError {
+                status: 0,
+                message: ApiError::ABORTED.to_owned(),
+            };
+        }
+    }
     ApiError {
         status: 0,
         message: format!("Cannot reach the server ({error})"),
     }
 }
 
-/// Sends one request. Any 2xx is success, with or without a body (an empty
-/// body reads as JSON `null`, so `()` and `Option<T>` accept it).
-async fn request<T: DeserializeOwned>(
-    method: Method,
-    path: &str,
-    body: Option<&(impl Serialize + ?Sized)>,
-) -> ApiResult<T> {
+// ---------------------------------------------------------------------------
+// Events for the state layer
+
+/// An answer the application as a whole reacts to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiEvent {
+    /// 401 outside `/auth/…`: the session is gone.
+    Unauthorized,
+    /// 403. `organization_id` is set when the path names an organization
+    /// (`/organizations/{id}/…`, `/audit/organizations/{id}`).
+    Forbidden {
+        method: String,
+        path: String,
+        organization_id: Option<String>,
+        message: String,
+    },
+}
+
+type Listener = Rc<dyn Fn(&ApiEvent)>;
+
+thread_local! {
+    static LISTENERS: RefCell<Vec<(u64, Listener)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_LISTENER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Keeps a listener registered; dropping it unregisters.
+#[must_use = "the listener is removed when the subscription is dropped"]
+pub struct Subscription(u64);
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let id = self.0;
+        LISTENERS.with(|l| l.borrow_mut().retain(|(other, _)| *other != id));
+    }
+}
+
+/// Calls `listener` for every [`ApiEvent`] until the subscription is dropped.
+pub fn subscribe(listener: impl Fn(&ApiEvent) + 'static) -> Subscription {
+    let id = NEXT_LISTENER.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    });
+    LISTENERS.with(|l| l.borrow_mut().push((id, Rc::new(listener))));
+    Subscription(id)
+}
+
+fn announce(event: ApiEvent) {
+    // Cloned out first: a listener may subscribe or unsubscribe.
+    let listeners: Vec<Listener> =
+        LISTENERS.with(|l| l.borrow().iter().map(|(_, f)| f.clone()).collect());
+    for listener in listeners {
+        listener(&event);
+    }
+}
+
+/// The organization an API path is about, if any.
+pub fn organization_in_path(path: &str) -> Option<String> {
+    let path = path.split('?').next().unwrap_or(path);
+    let rest = path
+        .strip_prefix("/audit/organizations/")
+        .or_else(|| path.strip_prefix("/organizations/"))?;
+    let id = rest.split('/').next().unwrap_or_default();
+    // `/organizations/invitations/…` is the caller's own, not an organization.
+    if id.is_empty() || (id == "invitations" && path.starts_with("/organizations/")) {
+        return None;
+    }
+    Some(crate::routes::decode(id))
+}
+
+/// Escapes a path segment or query value.
+pub use crate::routes::encode;
+
+// ---------------------------------------------------------------------------
+// The generic request
+
+/// A successful answer: its status and body text (possibly empty).
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub text: String,
+}
+
+impl Reply {
+    /// The body as `T`; an empty body reads as JSON `null`, so `()` and
+    /// `Option<T>` accept it.
+    pub fn json<T: DeserializeOwned>(self) -> ApiResult<T> {
+        let text = if self.text.trim().is_empty() {
+            "null"
+        } else {
+            &self.text
+        };
+        serde_json::from_str(text).map_err(|e| ApiError {
+            status: self.status,
+            message: format!("Unexpected response from the server: {e}"),
+        })
+    }
+
+    /// The body as `T` when there is one that reads as `T`; the request
+    /// succeeded either way.
+    pub fn optional<T: DeserializeOwned>(self) -> Option<T> {
+        serde_json::from_str(&self.text).ok()
+    }
+}
+
+/// What a request sends: nothing, or a JSON body (already encoded).
+pub enum Body {
+    None,
+    Json(Result<String, String>),
+}
+
+impl Body {
+    pub fn json(value: &impl Serialize) -> Self {
+        Body::Json(serde_json::to_string(value).map_err(|e| e.to_string()))
+    }
+}
+
+/// Sends one request to `path` (relative to the API base, starting with
+/// `/`). Any 2xx is success; otherwise the error carries the server's
+/// message, and 401/403 are announced to the [`subscribe`]rs.
+pub async fn request(method: Method, path: &str, body: Body) -> ApiResult<Reply> {
     let url = format!("{}{path}", api_base());
+    let controller = web_sys::AbortController::new().ok();
     let builder = RequestBuilder::new(&url)
-        .method(method)
+        .method(method.clone())
         .credentials(web_sys::RequestCredentials::Include)
-        .header("Accept", "application/json");
+        .header("Accept", "application/json")
+        .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
+    if let Some(controller) = controller {
+        let controller = send_wrapper::SendWrapper::new(controller);
+        leptos::prelude::on_cleanup(move || controller.abort());
+    }
     let request = match body {
-        Some(body) => builder.json(body).map_err(network_error)?,
-        None => builder.build().map_err(network_error)?,
-    };
+        Body::Json(text) => {
+            let text = text.map_err(|e| ApiError {
+                status: 0,
+                message: format!("Cannot encode the request: {e}"),
+            })?;
+            builder
+                .header("Content-Type", "application/json")
+                .body(text)
+        }
+        Body::None => builder.build(),
+    }
+    .map_err(network_error)?;
     let response = request.send().await.map_err(network_error)?;
     let status = response.status();
     let text = response.text().await.map_err(network_error)?;
     if (200..300).contains(&status) {
-        let text = if text.trim().is_empty() { "null" } else { &text };
-        return serde_json::from_str(text).map_err(|e| ApiError {
-            status,
-            message: format!("Unexpected response from the server: {e}"),
-        });
+        return Ok(Reply { status, text });
     }
     let message = serde_json::from_str::<wire::ApiError>(&text)
         .map(|body| body.message)
         .ok()
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| format!("Request failed with status {status}"));
+    match status {
+        401 if !path.starts_with("/auth/") => announce(ApiEvent::Unauthorized),
+        403 => announce(ApiEvent::Forbidden {
+            method: method.to_string(),
+            path: path.to_owned(),
+            organization_id: organization_in_path(path),
+            message: message.clone(),
+        }),
+        _ => {}
+    }
     Err(ApiError { status, message })
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    request(Method::GET, path, None::<&()>).await
+    request(Method::GET, path, Body::None).await?.json()
 }
 
+/// A mutation whose answer the caller does not need.
+async fn send(method: Method, path: &str, body: Body) -> ApiResult<()> {
+    request(method, path, body).await.map(drop)
+}
+
+/// A mutation whose answer is used when the server sends one.
+async fn send_for<T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Body,
+) -> ApiResult<Option<T>> {
+    Ok(request(method, path, body).await?.optional())
+}
+
+fn org_path(organization_id: &str) -> String {
+    format!("/organizations/{}", encode(organization_id))
+}
+
+// ---------------------------------------------------------------------------
+// Authentication and the backend (Roster's own)
+
+/// `GET /config`: version, dev mode and demo accounts.
 pub async fn config() -> ApiResult<wire::RosterConfig> {
     get("/config").await
+}
+
+/// `POST /auth/sign-up`.
+pub async fn sign_up(body: &wire::SignUp) -> ApiResult<wire::AuthSession> {
+    request(Method::POST, "/auth/sign-up", Body::json(body))
+        .await?
+        .json()
+}
+
+/// `POST /auth/sign-in`; the server also sets the session cookie.
+pub async fn sign_in(body: &wire::SignIn) -> ApiResult<wire::AuthSession> {
+    request(Method::POST, "/auth/sign-in", Body::json(body))
+        .await?
+        .json()
+}
+
+/// `POST /auth/sign-out`: revokes the session.
+pub async fn sign_out() -> ApiResult<()> {
+    send(Method::POST, "/auth/sign-out", Body::None).await
+}
+
+/// `POST /auth/verify-email`.
+pub async fn verify_email(token: &str) -> ApiResult<()> {
+    let body = wire::VerifyEmail {
+        token: token.to_owned(),
+    };
+    send(Method::POST, "/auth/verify-email", Body::json(&body)).await
+}
+
+/// `GET /users/me`.
+pub async fn me() -> ApiResult<wire::User> {
+    get("/users/me").await
+}
+
+/// `GET /shared-regions`.
+pub async fn shared_regions() -> ApiResult<Vec<wire::Region>> {
+    get("/shared-regions").await
+}
+
+// ---------------------------------------------------------------------------
+// Organizations
+
+/// `GET /organizations`: the caller's organizations.
+pub async fn list_organizations() -> ApiResult<Vec<wire::Organization>> {
+    get("/organizations").await
+}
+
+/// `POST /organizations`; the caller becomes its owner.
+pub async fn create_organization(
+    body: &wire::CreateOrganization,
+) -> ApiResult<Option<wire::Organization>> {
+    send_for(Method::POST, "/organizations", Body::json(body)).await
+}
+
+/// `GET /organizations/{id}`.
+pub async fn get_organization(organization_id: &str) -> ApiResult<wire::Organization> {
+    get(&org_path(organization_id)).await
+}
+
+/// `PATCH /organizations/{id}` (Roster extension): rename.
+pub async fn rename_organization(
+    organization_id: &str,
+    name: &str,
+) -> ApiResult<Option<wire::Organization>> {
+    let body = wire::UpdateOrganization {
+        name: name.to_owned(),
+    };
+    send_for(Method::PATCH, &org_path(organization_id), Body::json(&body)).await
+}
+
+/// `DELETE /organizations/{id}`.
+pub async fn delete_organization(organization_id: &str) -> ApiResult<()> {
+    send(Method::DELETE, &org_path(organization_id), Body::None).await
+}
+
+/// `POST /organizations/{id}/leave`; with a successor (Roster extension) a
+/// sole owner promotes them and leaves in one step.
+pub async fn leave_organization(organization_id: &str, successor_id: Option<&str>) -> ApiResult<()> {
+    let path = format!("{}/leave", org_path(organization_id));
+    match successor_id {
+        // Daytona's endpoint takes no body: send none unless needed.
+        None => send(Method::POST, &path, Body::None).await,
+        Some(successor) => {
+            let body = wire::LeaveOrganization {
+                successor_id: Some(successor.to_owned()),
+            };
+            send(Method::POST, &path, Body::json(&body)).await
+        }
+    }
+}
+
+/// `GET /organizations/{id}/usage`.
+pub async fn organization_usage(
+    organization_id: &str,
+) -> ApiResult<wire::OrganizationUsageOverview> {
+    get(&format!("{}/usage", org_path(organization_id))).await
+}
+
+/// `PATCH /organizations/{id}/default-region`.
+pub async fn set_default_region(organization_id: &str, region_id: &str) -> ApiResult<()> {
+    let body = wire::UpdateOrganizationDefaultRegion {
+        default_region_id: region_id.to_owned(),
+    };
+    let path = format!("{}/default-region", org_path(organization_id));
+    send(Method::PATCH, &path, Body::json(&body)).await
+}
+
+// ---------------------------------------------------------------------------
+// Members
+
+/// `GET /organizations/{id}/users`.
+pub async fn list_members(organization_id: &str) -> ApiResult<Vec<wire::OrganizationUser>> {
+    get(&format!("{}/users", org_path(organization_id))).await
+}
+
+/// `POST /organizations/{id}/users/{userId}/access`: role and assignments.
+pub async fn update_member_access(
+    organization_id: &str,
+    user_id: &str,
+    body: &wire::UpdateOrganizationMemberAccess,
+) -> ApiResult<Option<wire::OrganizationUser>> {
+    let path = format!("{}/users/{}/access", org_path(organization_id), encode(user_id));
+    send_for(Method::POST, &path, Body::json(body)).await
+}
+
+/// `DELETE /organizations/{id}/users/{userId}`.
+pub async fn remove_member(organization_id: &str, user_id: &str) -> ApiResult<()> {
+    let path = format!("{}/users/{}", org_path(organization_id), encode(user_id));
+    send(Method::DELETE, &path, Body::None).await
+}
+
+// ---------------------------------------------------------------------------
+// An organization's invitations
+
+fn invitation_path(organization_id: &str, invitation_id: &str) -> String {
+    format!(
+        "{}/invitations/{}",
+        org_path(organization_id),
+        encode(invitation_id)
+    )
+}
+
+/// `GET /organizations/{id}/invitations`: pending and unexpired; with
+/// `include_expired` (Roster extension, owners) expired pending ones too.
+pub async fn list_organization_invitations(
+    organization_id: &str,
+    include_expired: bool,
+) -> ApiResult<Vec<wire::OrganizationInvitation>> {
+    let query = if include_expired { "?include=expired" } else { "" };
+    get(&format!("{}/invitations{query}", org_path(organization_id))).await
+}
+
+/// `POST /organizations/{id}/invitations`.
+pub async fn create_invitation(
+    organization_id: &str,
+    body: &wire::CreateOrganizationInvitation,
+) -> ApiResult<Option<wire::OrganizationInvitation>> {
+    let path = format!("{}/invitations", org_path(organization_id));
+    send_for(Method::POST, &path, Body::json(body)).await
+}
+
+/// `PUT /organizations/{id}/invitations/{invitationId}`.
+pub async fn update_invitation(
+    organization_id: &str,
+    invitation_id: &str,
+    body: &wire::UpdateOrganizationInvitation,
+) -> ApiResult<Option<wire::OrganizationInvitation>> {
+    let path = invitation_path(organization_id, invitation_id);
+    send_for(Method::PUT, &path, Body::json(body)).await
+}
+
+/// `POST /organizations/{id}/invitations/{invitationId}/cancel`.
+pub async fn cancel_invitation(organization_id: &str, invitation_id: &str) -> ApiResult<()> {
+    let path = format!("{}/cancel", invitation_path(organization_id, invitation_id));
+    send(Method::POST, &path, Body::None).await
+}
+
+/// `POST /organizations/{id}/invitations/{invitationId}/resend` (Roster
+/// extension): sends again and renews the expiry.
+pub async fn resend_invitation(
+    organization_id: &str,
+    invitation_id: &str,
+) -> ApiResult<Option<wire::OrganizationInvitation>> {
+    let path = format!("{}/resend", invitation_path(organization_id, invitation_id));
+    send_for(Method::POST, &path, Body::None).await
+}
+
+// ---------------------------------------------------------------------------
+// The caller's own invitations
+
+fn my_invitation_path(invitation_id: &str) -> String {
+    format!("/organizations/invitations/{}", encode(invitation_id))
+}
+
+/// `GET /organizations/invitations`: pending, unexpired, for the caller.
+pub async fn my_invitations() -> ApiResult<Vec<wire::OrganizationInvitation>> {
+    get("/organizations/invitations").await
+}
+
+/// `GET /organizations/invitations/count`: a bare JSON number.
+pub async fn my_invitation_count() -> ApiResult<u64> {
+    let count: f64 = get("/organizations/invitations/count").await?;
+    // `as` saturates: a negative or odd number reads as 0.
+    Ok(count.max(0.0) as u64)
+}
+
+/// `GET /organizations/invitations/{id}` (Roster extension): one invitation
+/// addressed to the caller, whatever its state; 404 when unknown.
+pub async fn my_invitation(invitation_id: &str) -> ApiResult<wire::OrganizationInvitation> {
+    get(&my_invitation_path(invitation_id)).await
+}
+
+/// `POST /organizations/invitations/{id}/accept`.
+pub async fn accept_invitation(
+    invitation_id: &str,
+) -> ApiResult<Option<wire::OrganizationInvitation>> {
+    let path = format!("{}/accept", my_invitation_path(invitation_id));
+    send_for(Method::POST, &path, Body::None).await
+}
+
+/// `POST /organizations/invitations/{id}/decline`.
+pub async fn decline_invitation(invitation_id: &str) -> ApiResult<()> {
+    let path = format!("{}/decline", my_invitation_path(invitation_id));
+    send(Method::POST, &path, Body::None).await
+}
+
+// ---------------------------------------------------------------------------
+// Assignments ("organization roles" on the wire)
+
+fn role_path(organization_id: &str, role_id: &str) -> String {
+    format!("{}/roles/{}", org_path(organization_id), encode(role_id))
+}
+
+/// `GET /organizations/{id}/roles`: global then custom.
+pub async fn list_roles(organization_id: &str) -> ApiResult<Vec<wire::OrganizationRole>> {
+    get(&format!("{}/roles", org_path(organization_id))).await
+}
+
+/// `POST /organizations/{id}/roles`.
+pub async fn create_role(
+    organization_id: &str,
+    body: &wire::CreateOrganizationRole,
+) -> ApiResult<Option<wire::OrganizationRole>> {
+    let path = format!("{}/roles", org_path(organization_id));
+    send_for(Method::POST, &path, Body::json(body)).await
+}
+
+/// `PUT /organizations/{id}/roles/{roleId}`.
+pub async fn update_role(
+    organization_id: &str,
+    role_id: &str,
+    body: &wire::UpdateOrganizationRole,
+) -> ApiResult<Option<wire::OrganizationRole>> {
+    let path = role_path(organization_id, role_id);
+    send_for(Method::PUT, &path, Body::json(body)).await
+}
+
+/// `DELETE /organizations/{id}/roles/{roleId}`; 409 with who holds it.
+pub async fn delete_role(organization_id: &str, role_id: &str) -> ApiResult<()> {
+    send(Method::DELETE, &role_path(organization_id, role_id), Body::None).await
+}
+
+// ---------------------------------------------------------------------------
+// Audit log
+
+/// Query of `GET /audit/organizations/{id}`; `None` fields are left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// 1-based.
+    pub page: Option<u32>,
+    /// 1–200; the server's default is 100.
+    pub limit: Option<u32>,
+    /// ISO-8601 timestamps.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Cursor pagination; takes precedence over `page`.
+    pub next_token: Option<String>,
+    /// Roster extensions.
+    pub action: Option<String>,
+    pub actor_id: Option<String>,
+}
+
+impl AuditQuery {
+    /// `?page=…&limit=…`, or empty.
+    pub fn to_query_string(&self) -> String {
+        let page = self.page.map(|p| p.to_string());
+        let limit = self.limit.map(|l| l.to_string());
+        let pairs = [
+            ("page", page.as_deref()),
+            ("limit", limit.as_deref()),
+            ("from", self.from.as_deref()),
+            ("to", self.to.as_deref()),
+            ("nextToken", self.next_token.as_deref()),
+            ("action", self.action.as_deref()),
+            ("actorId", self.actor_id.as_deref()),
+        ];
+        let query: Vec<String> = pairs
+            .iter()
+            .filter_map(|(key, value)| {
+                value
+                    .filter(|v| !v.is_empty())
+                    .map(|v| format!("{key}={}", encode(v)))
+            })
+            .collect();
+        if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        }
+    }
+}
+
+/// `GET /audit/organizations/{id}`, newest first.
+pub async fn audit_logs(
+    organization_id: &str,
+    query: &AuditQuery,
+) -> ApiResult<wire::PaginatedAuditLogs> {
+    get(&format!(
+        "/audit/organizations/{}{}",
+        encode(organization_id),
+        query.to_query_string()
+    ))
+    .await
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    #[test]
+    fn organization_is_read_from_org_scoped_paths_only() {
+        assert_eq!(
+            organization_in_path("/organizations/o%201/users").as_deref(),
+            Some("o 1")
+        );
+        assert_eq!(
+            organization_in_path("/audit/organizations/o1?page=2").as_deref(),
+            Some("o1")
+        );
+        assert_eq!(organization_in_path("/organizations/o1").as_deref(), Some("o1"));
+        assert_eq!(organization_in_path("/organizations/invitations/i1/accept"), None);
+        assert_eq!(organization_in_path("/organizations"), None);
+        assert_eq!(organization_in_path("/users/me"), None);
+    }
+
+    #[test]
+    fn audit_query_leaves_out_what_is_unset_and_escapes_values() {
+        assert_eq!(AuditQuery::default().to_query_string(), "");
+        let query = AuditQuery {
+            page: Some(2),
+            limit: Some(50),
+            from: Some("2025-03-01T00:00:00+01:00".into()),
+            action: Some("update_access".into()),
+            actor_id: Some(String::new()),
+            ..AuditQuery::default()
+        };
+        assert_eq!(
+            query.to_query_string(),
+            "?page=2&limit=50&from=2025-03-01T00%3A00%3A00%2B01%3A00&action=update_access"
+        );
+    }
+
+    #[test]
+    fn replies_accept_empty_and_unexpected_bodies() {
+        let empty = Reply {
+            status: 204,
+            text: String::new(),
+        };
+        assert_eq!(empty.clone().json::<()>(), Ok(()));
+        assert_eq!(empty.optional::<wire::Organization>(), None);
+        let text = Reply {
+            status: 201,
+            text: "Created".into(),
+        };
+        assert_eq!(text.optional::<wire::Organization>(), None);
+        assert_eq!(
+            Reply {
+                status: 200,
+                text: "3".into()
+            }
+            .json::<f64>(),
+            Ok(3.0)
+        );
+    }
 }

@@ -27,9 +27,11 @@ mod tests {
     #[wasm_bindgen_test]
     fn api_base_comes_from_the_page_and_defaults_to_api() {
         let document = web_sys::window().unwrap().document().unwrap();
-        for old in [document.query_selector("meta[name=\"roster-api-base\"]").unwrap()]
-            .into_iter()
-            .flatten()
+        for old in [document
+            .query_selector("meta[name=\"roster-api-base\"]")
+            .unwrap()]
+        .into_iter()
+        .flatten()
         {
             old.remove();
         }
@@ -37,7 +39,8 @@ mod tests {
 
         let meta = document.create_element("meta").unwrap();
         meta.set_attribute("name", "roster-api-base").unwrap();
-        meta.set_attribute("content", "https://api.example.com/v1/").unwrap();
+        meta.set_attribute("content", "https://api.example.com/v1/")
+            .unwrap();
         document.head().unwrap().append_child(&meta).unwrap();
         assert_eq!(api_base(), "https://api.example.com/v1");
         meta.remove();

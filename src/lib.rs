@@ -1,11 +1,25 @@
 //! Roster's single-page app: api client → state (contexts) → pages → components.
 //!
 //! Every decision about what to show or enable is asked of `roster_core`.
+//!
+//! - [`api`]: one typed async function per API endpoint.
+//! - [`state`]: contexts (session, organizations, current organization and
+//!   capabilities, pending invitations, theme, toasts).
+//! - [`components`]: reusable, accessible building blocks.
+//! - [`layout`]: the signed-in shell (sidebar, switcher, user menu).
+//! - [`pages`]: one module per route.
 
 pub mod api;
 pub mod app;
+pub mod components;
 pub mod config;
+pub mod dom;
+pub mod format;
+pub mod icons;
+pub mod layout;
 pub mod pages;
+pub mod routes;
+pub mod state;
 
 use wasm_bindgen::JsCast;
 

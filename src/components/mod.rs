@@ -1,0 +1,46 @@
+//! Reusable, accessible building blocks. None of them fetches data; pages
+//! pass them what to show.
+//!
+//! | Component | Use |
+//! |---|---|
+//! | [`Button`] | every action; `busy` shows progress (`aria-busy`) and ignores clicks |
+//! | [`Badge`] | counts, roles, statuses |
+//! | [`MenuButton`] + [`MenuItem`], [`MenuItemRadio`], [`MenuLink`], [`MenuGroup`], [`MenuSeparator`] | WAI-ARIA menu button |
+//! | [`Dialog`] | modal dialog: focus in, trapped, Escape, focus back |
+//! | [`ConfirmDialog`] | "are you sure?", optionally with a typed confirmation |
+//! | [`Toaster`] | renders the toasts of `state::Toasts` (once, in the app) |
+//! | [`SkeletonTable`], [`SkeletonRows`], [`SkeletonBlock`] | loading placeholders |
+//! | [`EmptyState`] | nothing to list |
+//! | [`ErrorState`] | loading failed: the server's message and Retry |
+//! | [`Loaded`] | the three states of a data view in one component |
+//! | [`AccessRequired`], [`RequireAccess`] | pages the user may not see |
+
+mod access_required;
+mod badge;
+mod button;
+mod confirm_dialog;
+mod dialog;
+mod empty_state;
+mod error_state;
+mod loaded;
+mod menu_button;
+mod skeleton;
+mod toaster;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+pub(crate) mod test_support;
+
+pub use access_required::{AccessRequired, RequireAccess};
+pub use badge::{Badge, BadgeVariant};
+pub use button::{Button, ButtonVariant};
+pub use confirm_dialog::ConfirmDialog;
+pub use dialog::Dialog;
+pub use empty_state::EmptyState;
+pub use error_state::ErrorState;
+pub use loaded::Loaded;
+pub use menu_button::{
+    MenuButton, MenuGroup, MenuItem, MenuItemRadio, MenuLink, MenuPlacement, MenuSeparator,
+    MENU_FILTER_ATTRIBUTE,
+};
+pub use skeleton::{SkeletonBlock, SkeletonRows, SkeletonTable};
+pub use toaster::Toaster;

@@ -1,0 +1,70 @@
+//! Small DOM helpers shared by the components: ids, focus management.
+
+use std::cell::Cell;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+thread_local! {
+    static NEXT_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A document-unique id for ARIA relationships (`aria-labelledby`, …).
+pub fn unique_id(prefix: &str) -> String {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        format!("roster-{prefix}-{id}")
+    })
+}
+
+pub fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// The focused element, if any (not `<body>`).
+pub fn active_element() -> Option<Element> {
+    let document = document()?;
+    let active = document.active_element()?;
+    match document.body() {
+        Some(body) if body.is_same_node(Some(&active)) => None,
+        _ => Some(active),
+    }
+}
+
+/// Elements reachable with Tab inside `container`, in document order,
+/// skipping hidden ones.
+pub fn focusable_elements(container: &Element) -> Vec<HtmlElement> {
+    const SELECTOR: &str = "a[href], button:not([disabled]), input:not([disabled]):not([type=\"hidden\"]), \
+         select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
+    query_all(container, SELECTOR)
+        .into_iter()
+        .filter(is_visible)
+        .collect()
+}
+
+/// Every element under `container` matching `selector`, as `HtmlElement`s.
+pub fn query_all(container: &Element, selector: &str) -> Vec<HtmlElement> {
+    let Ok(list) = container.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        .collect()
+}
+
+/// Rendered (not `display: none`, not inside `[hidden]`).
+pub fn is_visible(element: &HtmlElement) -> bool {
+    element.get_client_rects().length() > 0
+}
+
+pub fn focus(element: &HtmlElement) {
+    // Focusing can only fail for detached elements; nothing to do then.
+    let _ = element.focus();
+}
+
+/// Runs `f` after the pending reactive updates have reached the DOM.
+pub fn after_render(f: impl FnOnce() + 'static) {
+    leptos::prelude::set_timeout(f, std::time::Duration::ZERO);
+}

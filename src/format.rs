@@ -1,0 +1,84 @@
+//! How dates, times and names are written on screen.
+
+use chrono::{DateTime, Local, Utc};
+
+/// "Mar 1, 2025", in the browser's time zone.
+pub fn date(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%b %-d, %Y").to_string()
+}
+
+/// "Mar 1, 2025, 14:05", in the browser's time zone (for `title` tooltips
+/// next to relative times).
+pub fn date_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local)
+        .format("%b %-d, %Y, %H:%M")
+        .to_string()
+}
+
+/// "in 6 days", "3 hours ago", "just now".
+pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (at - now).num_seconds();
+    let future = seconds > 0;
+    let magnitude = seconds.unsigned_abs();
+    if magnitude < 45 {
+        return "just now".to_owned();
+    }
+    const UNITS: [(u64, &str); 5] = [
+        (60 * 60 * 24 * 365, "year"),
+        (60 * 60 * 24 * 30, "month"),
+        (60 * 60 * 24, "day"),
+        (60 * 60, "hour"),
+        (60, "minute"),
+    ];
+    let (size, unit) = UNITS
+        .iter()
+        .copied()
+        .find(|(size, _)| magnitude >= *size)
+        .unwrap_or((60, "minute"));
+    // Rounded to the nearest unit: 6 days 20 hours reads "in 7 days".
+    let count = ((magnitude + size / 2) / size).max(1);
+    let plural = if count == 1 { "" } else { "s" };
+    if future {
+        format!("in {count} {unit}{plural}")
+    } else {
+        format!("{count} {unit}{plural} ago")
+    }
+}
+
+/// The initial shown in an organization's badge.
+pub fn initial(name: &str) -> String {
+    name.trim()
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().expect("test timestamp")
+    }
+
+    #[test]
+    fn relative_times_round_to_the_nearest_unit() {
+        let now = at("2025-03-01T12:00:00Z");
+        assert_eq!(relative(at("2025-03-01T12:00:30Z"), now), "just now");
+        assert_eq!(relative(at("2025-03-01T12:01:00Z"), now), "in 1 minute");
+        assert_eq!(relative(at("2025-03-01T09:00:00Z"), now), "3 hours ago");
+        assert_eq!(relative(at("2025-03-08T12:00:00Z"), now), "in 7 days");
+        assert_eq!(relative(at("2025-03-08T08:00:00Z"), now), "in 7 days");
+        assert_eq!(relative(at("2025-03-02T12:00:00Z"), now), "in 1 day");
+        assert_eq!(relative(at("2024-03-01T12:00:00Z"), now), "1 year ago");
+    }
+
+    #[test]
+    fn initials_are_upper_case_and_never_empty() {
+        assert_eq!(initial("  acme"), "A");
+        assert_eq!(initial("Ölwerk"), "Ö");
+        assert_eq!(initial("数据团队"), "数");
+        assert_eq!(initial(""), "?");
+    }
+}

@@ -1,0 +1,170 @@
+//! The SPA's addresses, built and read in one place.
+
+/// A page inside an organization (`/org/:orgId/<page>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrgPage {
+    Members,
+    Roles,
+    AuditLogs,
+    Settings,
+}
+
+impl OrgPage {
+    pub const fn segment(self) -> &'static str {
+        match self {
+            OrgPage::Members => "members",
+            OrgPage::Roles => "roles",
+            OrgPage::AuditLogs => "audit-logs",
+            OrgPage::Settings => "settings",
+        }
+    }
+
+    pub const fn title(self) -> &'static str {
+        match self {
+            OrgPage::Members => "Members",
+            OrgPage::Roles => "Assignments",
+            OrgPage::AuditLogs => "Audit Logs",
+            OrgPage::Settings => "Settings",
+        }
+    }
+}
+
+pub const SIGN_IN: &str = "/sign-in";
+pub const SIGN_UP: &str = "/sign-up";
+pub const VERIFY_EMAIL: &str = "/verify-email";
+pub const INVITATIONS: &str = "/invitations";
+
+/// `/org/{id}/{page}`.
+pub fn org_page(organization_id: &str, page: OrgPage) -> String {
+    format!("/org/{}/{}", encode(organization_id), page.segment())
+}
+
+/// The organization named by an SPA path (`/org/:orgId/…`).
+pub fn organization_in_path(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/org/")?;
+    let id = rest.split(['/', '?', '#']).next()?;
+    (!id.is_empty()).then(|| decode(id))
+}
+
+/// The same page in another organization; pages outside an organization
+/// lead to its members.
+pub fn switch_organization(current_path: &str, organization_id: &str) -> String {
+    let page = current_path
+        .strip_prefix("/org/")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(_, page)| page.split(['?', '#']).next().unwrap_or_default())
+        .filter(|page| !page.is_empty())
+        .unwrap_or(OrgPage::Members.segment());
+    // Only the page's first segment: sub-pages name things of the old one.
+    let page = page.split('/').next().unwrap_or(page);
+    format!("/org/{}/{page}", encode(organization_id))
+}
+
+/// Public pages, reachable signed out.
+pub fn is_public(path: &str) -> bool {
+    [SIGN_IN, SIGN_UP, VERIFY_EMAIL]
+        .iter()
+        .any(|page| path == *page || path.starts_with(&format!("{page}?")))
+}
+
+/// `/sign-in?next=<path>` (no `next` for the root or public pages).
+pub fn sign_in_with_next(current: &str) -> String {
+    if current.is_empty() || current == "/" || is_public(current) {
+        SIGN_IN.to_owned()
+    } else {
+        format!("{SIGN_IN}?next={}", encode(current))
+    }
+}
+
+/// A `next` parameter that is safe to follow: a path on this site, never
+/// another origin (`//evil.example`, `https://…`, `/\evil`).
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let next = next?.trim();
+    let same_site = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n']);
+    (same_site && !is_public(next)).then(|| next.to_owned())
+}
+
+/// Percent-encodes an URL component (RFC 3986 unreserved characters kept).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Reverses [`encode`]; malformed escapes are kept as they are.
+pub fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| value.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| value.to_owned())
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organization_pages_round_trip() {
+        let path = org_page("a b/c", OrgPage::AuditLogs);
+        assert_eq!(path, "/org/a%20b%2Fc/audit-logs");
+        assert_eq!(organization_in_path(&path).as_deref(), Some("a b/c"));
+        assert_eq!(organization_in_path("/org/o1").as_deref(), Some("o1"));
+        assert_eq!(organization_in_path("/org/").as_deref(), None);
+        assert_eq!(organization_in_path("/invitations"), None);
+    }
+
+    #[test]
+    fn switching_keeps_the_page() {
+        assert_eq!(switch_organization("/org/o1/settings", "o2"), "/org/o2/settings");
+        assert_eq!(switch_organization("/org/o1/roles/x?y=1", "o2"), "/org/o2/roles");
+        assert_eq!(switch_organization("/org/o1", "o2"), "/org/o2/members");
+        assert_eq!(switch_organization("/invitations", "o2"), "/org/o2/members");
+    }
+
+    #[test]
+    fn next_is_kept_on_the_site() {
+        assert_eq!(sign_in_with_next("/org/o1/members"), "/sign-in?next=%2Forg%2Fo1%2Fmembers");
+        assert_eq!(sign_in_with_next("/"), "/sign-in");
+        assert_eq!(sign_in_with_next("/sign-in?next=x"), "/sign-in");
+        assert_eq!(safe_next(Some("/org/o1/members")).as_deref(), Some("/org/o1/members"));
+        assert_eq!(safe_next(Some("/invitations?id=1")).as_deref(), Some("/invitations?id=1"));
+        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "/sign-in"] {
+            assert_eq!(safe_next(Some(evil)), None, "{evil}");
+        }
+        assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn encoding_round_trips_unicode() {
+        assert_eq!(encode("Ä&?"), "%C3%84%26%3F");
+        assert_eq!(decode("%C3%84%26%3F"), "Ä&?");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz"), "%zz");
+    }
+}

@@ -1,0 +1,290 @@
+//! The current organization and what the signed-in user may do in it.
+//!
+//! The organization comes from the URL (`/org/:orgId/…`); pages outside an
+//! organization (`/invitations`) use the last one used, else the personal
+//! one. The user's [`Capabilities`] are computed by `roster_core` from their
+//! entry in the member list (`Membership::from_members`: the list also gives
+//! the owner count that the last-owner rules need). The list is refetched
+//! when the organization changes, when the window regains focus, and after
+//! any 403 in this organization; a 403 from the API's access gate also
+//! shows "Your access in this organization changed".
+
+use std::sync::Arc;
+
+use leptos::ev;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use roster_core::wire::{Organization, OrganizationUser};
+use roster_core::{Capabilities, Membership, Refusal};
+
+use super::invitations::PendingInvitations;
+use super::organizations::{self, Organizations};
+use super::session::Session;
+use super::toasts::Toasts;
+use crate::api::{self, ApiError, ApiEvent, ApiResult};
+use crate::routes;
+
+/// The member list of an organization, shared (10,000 rows are not copied
+/// on every read).
+pub type Members = Arc<Vec<OrganizationUser>>;
+
+/// The notice shown when the API refuses something the UI offered.
+pub const ACCESS_CHANGED: &str = "Your access in this organization changed";
+
+/// The messages of the API's access gate (api.md): the caller is no longer
+/// a member, or lacks the role or permission. Other 403s are business rules
+/// (last owner, personal organization…) whose own message is enough.
+const GATE_MESSAGES: [&str; 2] = ["Access denied", "Invalid authentication context"];
+
+/// What the user may do in the current organization.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Access {
+    Loading,
+    /// The user is a member; ask the capabilities what they may do.
+    Member(Capabilities),
+    /// The organization is not (or no longer) one of theirs.
+    NotAMember,
+    Failed(ApiError),
+}
+
+impl Access {
+    pub fn capabilities(&self) -> Option<&Capabilities> {
+        match self {
+            Access::Member(capabilities) => Some(capabilities),
+            _ => None,
+        }
+    }
+
+    /// Whether `check` allows the action (false while unknown).
+    pub fn allows(&self, check: impl Fn(&Capabilities) -> Result<(), Refusal>) -> bool {
+        self.capabilities().is_some_and(|c| check(c).is_ok())
+    }
+}
+
+/// The current-organization context (see [`use_current_organization`]).
+#[derive(Clone, Copy)]
+pub struct CurrentOrganization {
+    id: Memo<Option<String>>,
+    named_in_url: Memo<bool>,
+    organization: Memo<Option<Organization>>,
+    members_resource: LocalResource<Option<(String, ApiResult<Members>)>>,
+    members: Memo<Option<(String, ApiResult<Members>)>>,
+    access: Memo<Access>,
+    last_used: RwSignal<Option<String>>,
+    session: Session,
+}
+
+impl CurrentOrganization {
+    /// Creates the context for the signed-in user and starts watching focus
+    /// and 403 answers (for as long as the calling owner lives).
+    pub fn new(
+        session: Session,
+        organizations: Organizations,
+        invitations: PendingInvitations,
+        toasts: Toasts,
+    ) -> Self {
+        let location = use_location();
+        let url_id = Memo::new(move |_| {
+            location
+                .pathname
+                .with(|path| routes::organization_in_path(path))
+        });
+        let last_used = RwSignal::new(
+            session
+                .user_id_untracked()
+                .and_then(|user| organizations::last_used(&user)),
+        );
+        let id = Memo::new(move |_| {
+            url_id.get().or_else(|| {
+                organizations.list().and_then(|list| {
+                    organizations::default_organization(&list, last_used.get().as_deref())
+                })
+            })
+        });
+        let named_in_url = Memo::new(move |_| url_id.with(Option::is_some));
+        let organization = Memo::new(move |_| id.get().and_then(|id| organizations.get(&id)));
+
+        let members_resource = LocalResource::new(move || {
+            let id = id.get();
+            async move {
+                let id = id?;
+                let result = api::list_members(&id).await.map(Arc::new);
+                Some((id, result))
+            }
+        });
+        // A refetch that cannot reach the server keeps what is shown.
+        let members = Memo::new(move |previous: Option<&Option<(String, ApiResult<Members>)>>| {
+            let next = members_resource.get().flatten();
+            match (previous, &next) {
+                (Some(Some((old_id, Ok(old)))), Some((new_id, Err(error))))
+                    if old_id == new_id && error.status == 0 =>
+                {
+                    Some((old_id.clone(), Ok(old.clone())))
+                }
+                _ => next,
+            }
+        });
+
+        let access = Memo::new(move |_| {
+            let Some(id) = id.get() else {
+                return Access::Loading;
+            };
+            let Some(list) = organizations.list() else {
+                return Access::Loading;
+            };
+            let Some(org) = list.iter().find(|o| o.id == id) else {
+                return Access::NotAMember;
+            };
+            let Some(user_id) = session.user_id() else {
+                return Access::Loading;
+            };
+            members.with(|members| match members {
+                Some((members_of, result)) if *members_of == id => match result {
+                    Ok(list) => Membership::from_members(&user_id, org.personal, list)
+                        .map(|m| Access::Member(Capabilities::of(&m)))
+                        .unwrap_or(Access::NotAMember),
+                    Err(error) if error.is_forbidden() => Access::NotAMember,
+                    Err(error) => Access::Failed(error.clone()),
+                },
+                _ => Access::Loading,
+            })
+        });
+
+        let this = CurrentOrganization {
+            id,
+            named_in_url,
+            organization,
+            members_resource,
+            members,
+            access,
+            last_used,
+            session,
+        };
+
+        let focus = window_event_listener(ev::focus, move |_| {
+            this.refetch();
+            organizations.reload();
+            invitations.refetch();
+        });
+        on_cleanup(move || focus.remove());
+
+        let subscription = api::subscribe(move |event| {
+            if let ApiEvent::Forbidden {
+                method,
+                path,
+                organization_id: Some(forbidden_in),
+                message,
+            } = event
+            {
+                this.on_forbidden(organizations, toasts, method, path, forbidden_in, message);
+            }
+        });
+        let subscription = send_wrapper::SendWrapper::new(subscription);
+        on_cleanup(move || drop(subscription));
+
+        this
+    }
+
+    fn on_forbidden(
+        &self,
+        organizations: Organizations,
+        toasts: Toasts,
+        method: &str,
+        path: &str,
+        forbidden_in: &str,
+        message: &str,
+    ) {
+        let current = self.id.try_get_untracked().flatten();
+        if current.as_deref() != Some(forbidden_in) {
+            organizations.reload();
+            return;
+        }
+        let members_path = format!("/organizations/{}/users", api::encode(forbidden_in));
+        if method == "GET" && path == members_path {
+            // The capabilities' own source refused: the membership is gone.
+            organizations.reload();
+        } else {
+            self.refetch();
+        }
+        if GATE_MESSAGES.iter().any(|m| m.eq_ignore_ascii_case(message)) {
+            toasts.warning(ACCESS_CHANGED);
+        }
+    }
+
+    /// The organization the pages are about (URL, else last used, else
+    /// personal).
+    pub fn id(&self) -> Option<String> {
+        self.id.get()
+    }
+
+    pub fn id_untracked(&self) -> Option<String> {
+        self.id.get_untracked()
+    }
+
+    /// Whether the URL names the organization (`/org/:orgId/…`).
+    pub fn named_in_url(&self) -> bool {
+        self.named_in_url.get()
+    }
+
+    pub fn organization(&self) -> Option<Organization> {
+        self.organization.get()
+    }
+
+    /// The organization's name, once known.
+    pub fn name(&self) -> Option<String> {
+        self.organization.with(|o| o.as_ref().map(|o| o.name.clone()))
+    }
+
+    /// The member list of the current organization: `None` while loading.
+    /// Shared with the capabilities, so a page showing it costs no second
+    /// request; call [`CurrentOrganization::refetch`] after changing it.
+    pub fn members(&self) -> Option<ApiResult<Members>> {
+        let id = self.id.get();
+        self.members.with(|members| match members {
+            Some((members_of, result)) if Some(members_of) == id.as_ref() => Some(result.clone()),
+            _ => None,
+        })
+    }
+
+    /// What the user may do here.
+    pub fn access(&self) -> Access {
+        self.access.get()
+    }
+
+    pub fn capabilities(&self) -> Option<Capabilities> {
+        self.access.with(|a| a.capabilities().cloned())
+    }
+
+    /// Whether `check` allows the action (false while unknown).
+    pub fn allows(&self, check: impl Fn(&Capabilities) -> Result<(), Refusal>) -> bool {
+        self.access.with(|a| a.allows(check))
+    }
+
+    /// The signed-in user's own row in the member list.
+    pub fn me(&self) -> Option<OrganizationUser> {
+        let user_id = self.session.user_id()?;
+        match self.members()? {
+            Ok(list) => list.iter().find(|m| m.user_id == user_id).cloned(),
+            Err(_) => None,
+        }
+    }
+
+    /// Loads the member list (and so the capabilities) again.
+    pub fn refetch(&self) {
+        self.members_resource.refetch();
+    }
+
+    /// Remembers `organization_id` as the last one used.
+    pub fn remember(&self, organization_id: &str) {
+        if let Some(user_id) = self.session.user_id_untracked() {
+            organizations::remember_last_used(&user_id, organization_id);
+        }
+        if self.last_used.get_untracked().as_deref() != Some(organization_id) {
+            self.last_used.set(Some(organization_id.to_owned()));
+        }
+    }
+}
+
+pub fn use_current_organization() -> CurrentOrganization {
+    expect_context::<CurrentOrganization>()
+}
