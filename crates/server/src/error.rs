@@ -77,7 +77,12 @@ impl From<roster_core::validate::ValidationError> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        let status = rejection.status();
+        // axum answers 422 for well-formed JSON of the wrong shape; the API
+        // contract says 400 for wrong types, missing fields and unknown enums.
+        let status = match rejection.status() {
+            StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+            other => other,
+        };
         let message = match &rejection {
             JsonRejection::MissingJsonContentType(_) => {
                 "Expected a JSON body with Content-Type: application/json".to_string()
