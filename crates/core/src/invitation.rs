@@ -93,6 +93,94 @@ impl OrganizationInvitation {
     }
 }
 
+/// How one address of a pasted invitation list stands before sending.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InviteeStatus {
+    /// Valid and new: an invitation will be sent.
+    Ready,
+    /// Not a plausible address; the message says why.
+    Invalid(String),
+    /// Already a member of the organization (the API answers 409).
+    AlreadyMember,
+    /// Has an open invitation already (the API answers 409).
+    AlreadyInvited,
+    /// Listed earlier in the same list.
+    Repeated,
+}
+
+impl InviteeStatus {
+    pub fn is_ready(&self) -> bool {
+        matches!(self, InviteeStatus::Ready)
+    }
+
+    /// Human text for the address's row.
+    pub fn message(&self) -> String {
+        match self {
+            InviteeStatus::Ready => "Ready to invite".to_owned(),
+            InviteeStatus::Invalid(message) => message.clone(),
+            InviteeStatus::AlreadyMember => "Already a member".to_owned(),
+            InviteeStatus::AlreadyInvited => "Already invited".to_owned(),
+            InviteeStatus::Repeated => "Listed more than once".to_owned(),
+        }
+    }
+}
+
+/// One entry of a pasted list: as typed, normalised when valid, and its
+/// status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitee {
+    pub entered: String,
+    /// The normalised address (what is sent), when valid.
+    pub email: Option<String>,
+    pub status: InviteeStatus,
+}
+
+/// Reviews a pasted list of addresses (commas, semicolons or line breaks
+/// between them) against the organization's members and the addresses of
+/// its open invitations, flagging what the API would refuse, so the inviter
+/// sees it on each row before sending.
+///
+/// Addresses compare as [`crate::validate::emails_equal`] does (normalised).
+pub fn review_invitees<'a>(
+    text: &str,
+    member_emails: impl IntoIterator<Item = &'a str>,
+    invited_emails: impl IntoIterator<Item = &'a str>,
+) -> Vec<Invitee> {
+    use std::collections::HashSet;
+
+    use crate::validate::{normalize_email, split_email_list, validate_email};
+
+    let members: HashSet<String> = member_emails.into_iter().map(normalize_email).collect();
+    let invited: HashSet<String> = invited_emails.into_iter().map(normalize_email).collect();
+    let mut seen = HashSet::new();
+    split_email_list(text)
+        .into_iter()
+        .map(|entered| match validate_email(&entered) {
+            Err(error) => Invitee {
+                entered,
+                email: None,
+                status: InviteeStatus::Invalid(error.message),
+            },
+            Ok(email) => {
+                let status = if !seen.insert(email.clone()) {
+                    InviteeStatus::Repeated
+                } else if members.contains(&email) {
+                    InviteeStatus::AlreadyMember
+                } else if invited.contains(&email) {
+                    InviteeStatus::AlreadyInvited
+                } else {
+                    InviteeStatus::Ready
+                };
+                Invitee {
+                    entered,
+                    email: Some(email),
+                    status,
+                }
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +266,54 @@ mod tests {
             assert_eq!(state.closed_reason(), Some(reason));
         }
         assert_eq!(InvitationState::Pending.closed_reason(), None);
+    }
+
+    #[test]
+    fn pasted_lists_are_reviewed_row_by_row() {
+        let reviewed = review_invitees(
+            " New@Example.com, not-an-address\nada@example.com;bob@example.com\n new@example.COM ",
+            ["ADA@example.com", "eve@example.com"],
+            ["bob@example.com"],
+        );
+        let rows: Vec<(&str, Option<&str>, InviteeStatus)> = reviewed
+            .iter()
+            .map(|i| (i.entered.as_str(), i.email.as_deref(), i.status.clone()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "New@Example.com",
+                    Some("new@example.com"),
+                    InviteeStatus::Ready
+                ),
+                (
+                    "not-an-address",
+                    None,
+                    InviteeStatus::Invalid(
+                        "'not-an-address' is not a valid email address".to_owned()
+                    )
+                ),
+                (
+                    "ada@example.com",
+                    Some("ada@example.com"),
+                    InviteeStatus::AlreadyMember
+                ),
+                (
+                    "bob@example.com",
+                    Some("bob@example.com"),
+                    InviteeStatus::AlreadyInvited
+                ),
+                (
+                    "new@example.COM",
+                    Some("new@example.com"),
+                    InviteeStatus::Repeated
+                ),
+            ]
+        );
+        assert_eq!(reviewed.iter().filter(|i| i.status.is_ready()).count(), 1);
+        assert_eq!(InviteeStatus::AlreadyMember.message(), "Already a member");
+        assert_eq!(InviteeStatus::Repeated.message(), "Listed more than once");
+        assert!(review_invitees(" ,\n ", [], []).is_empty());
     }
 }

@@ -5,6 +5,7 @@
 //! Pure Rust without I/O; builds for native targets and wasm32.
 
 pub mod assignment;
+pub mod audit;
 pub mod capabilities;
 pub mod invitation;
 pub mod permission;
@@ -24,7 +25,10 @@ pub use capabilities::{
     access_diff, effective_permissions, last_owner_message, AccessDiff, Capabilities, Membership,
     OrgAction, Refusal, Target,
 };
-pub use invitation::{default_expiry, InvitationState, INVITATION_VALIDITY_DAYS};
+pub use invitation::{
+    default_expiry, review_invitees, InvitationState, Invitee, InviteeStatus,
+    INVITATION_VALIDITY_DAYS,
+};
 pub use permission::{Permission, PermissionGroup, PermissionSet, UnknownPermission};
 pub use role::{Role, UnknownRole};
 pub use validate::{
