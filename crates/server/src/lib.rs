@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod openapi;
 pub mod regions;
 pub mod spa;
 pub mod store;

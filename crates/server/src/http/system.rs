@@ -1,16 +1,21 @@
 //! Health, the configuration the SPA reads about its backend, and regions.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::get;
-use roster_core::wire::RosterConfig;
+use roster_core::wire::{Region, RosterConfig};
 use serde_json::{json, Value};
 
 use super::{Json, RouteList};
+use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add("/health", get(health));
     routes.add("/config", get(config));
+    routes.add("/shared-regions", get(shared_regions));
+    routes.add("/openapi.json", get(openapi_document));
 }
 
 async fn health() -> Json<Value> {
@@ -24,4 +29,21 @@ async fn config(State(state): State<AppState>) -> Json<RosterConfig> {
         dev: state.settings.dev,
         demo_accounts: Vec::new(),
     })
+}
+
+async fn shared_regions() -> Json<Vec<Region>> {
+    Json(crate::regions::shared_regions())
+}
+
+/// The document is the same for every request: serialized once.
+async fn openapi_document() -> ApiResult<impl IntoResponse> {
+    static BODY: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    let body = BODY
+        .get_or_init(|| {
+            crate::openapi::document()
+                .and_then(|doc| serde_json::to_string(doc).map_err(|e| e.to_string()))
+        })
+        .as_ref()
+        .map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body.as_str()))
 }

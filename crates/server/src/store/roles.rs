@@ -1,10 +1,13 @@
 //! Assignments ("organization roles"): the global ones from roster-core and
 //! each organization's custom ones.
 
-use chrono::{DateTime, Utc};
-use roster_core::assignment::global_assignment;
+use chrono::{DateTime, SubsecRound, Utc};
+use roster_core::assignment::{global_assignment, global_assignments_wire};
 use roster_core::wire::OrganizationRole;
-use sqlx::{FromRow, SqliteExecutor};
+use roster_core::PermissionSet;
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+use crate::db::{new_id, timestamp};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct CustomRoleRow {
@@ -44,7 +47,12 @@ pub fn resolve(ids: &[String], custom: &[CustomRoleRow]) -> Vec<OrganizationRole
         .filter_map(|id| {
             global_assignment(id)
                 .map(|g| g.to_wire(global_epoch()))
-                .or_else(|| custom.iter().find(|c| &c.id == id).map(CustomRoleRow::to_wire))
+                .or_else(|| {
+                    custom
+                        .iter()
+                        .find(|c| &c.id == id)
+                        .map(CustomRoleRow::to_wire)
+                })
         })
         .collect();
     roles.sort_by(|a, b| a.id.cmp(&b.id));
@@ -83,4 +91,164 @@ pub async fn assigned_roles(
         Vec::new()
     };
     Ok(resolve(&ids, &custom))
+}
+
+/// Every assignment of an organization as listed by the API: the global
+/// ones, then the organization's custom ones, each ordered by id.
+pub async fn list(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+) -> Result<Vec<OrganizationRole>, sqlx::Error> {
+    let mut roles = global_assignments_wire(global_epoch());
+    roles.extend(
+        custom_roles(db, organization_id)
+            .await?
+            .iter()
+            .map(CustomRoleRow::to_wire),
+    );
+    Ok(roles)
+}
+
+/// One custom assignment of this organization; `None` for a global id or
+/// another organization's assignment.
+pub async fn find_custom(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    role_id: &str,
+) -> Result<Option<CustomRoleRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, organization_id, name, description, permissions, created_at, updated_at
+           FROM organization_roles WHERE organization_id = ? AND id = ?",
+    )
+    .bind(organization_id)
+    .bind(role_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A custom assignment's content, already validated.
+pub struct RoleContent {
+    pub name: String,
+    pub description: String,
+    pub permissions: PermissionSet,
+}
+
+impl RoleContent {
+    /// Stored as a JSON array of wire strings, in the spec's order.
+    fn permissions_json(&self) -> String {
+        let strings: Vec<&str> = self.permissions.iter().map(|p| p.as_str()).collect();
+        serde_json::Value::from(strings).to_string()
+    }
+}
+
+pub async fn create(
+    tx: &mut SqliteConnection,
+    organization_id: &str,
+    content: &RoleContent,
+) -> Result<CustomRoleRow, sqlx::Error> {
+    // As precise as stored, so the answer equals what a later read returns.
+    let now = Utc::now().trunc_subsecs(6);
+    let row = CustomRoleRow {
+        id: new_id(),
+        organization_id: organization_id.to_string(),
+        name: content.name.clone(),
+        description: content.description.clone(),
+        permissions: content.permissions_json(),
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO organization_roles
+             (id, organization_id, name, description, permissions, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.id)
+    .bind(&row.organization_id)
+    .bind(&row.name)
+    .bind(&row.description)
+    .bind(&row.permissions)
+    .bind(timestamp(now))
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(row)
+}
+
+/// Replaces the content of an existing custom assignment.
+pub async fn update(
+    tx: &mut SqliteConnection,
+    existing: CustomRoleRow,
+    content: &RoleContent,
+) -> Result<CustomRoleRow, sqlx::Error> {
+    // As precise as stored, so the answer equals what a later read returns.
+    let now = Utc::now().trunc_subsecs(6);
+    let row = CustomRoleRow {
+        name: content.name.clone(),
+        description: content.description.clone(),
+        permissions: content.permissions_json(),
+        updated_at: now,
+        ..existing
+    };
+    sqlx::query(
+        "UPDATE organization_roles SET name = ?, description = ?, permissions = ?, updated_at = ?
+          WHERE organization_id = ? AND id = ?",
+    )
+    .bind(&row.name)
+    .bind(&row.description)
+    .bind(&row.permissions)
+    .bind(timestamp(now))
+    .bind(&row.organization_id)
+    .bind(&row.id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(row)
+}
+
+pub async fn delete(
+    tx: &mut SqliteConnection,
+    organization_id: &str,
+    role_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM organization_roles WHERE organization_id = ? AND id = ?")
+        .bind(organization_id)
+        .bind(role_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The e-mails of the members holding an assignment, in order.
+pub async fn member_emails_holding(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    role_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT u.email FROM member_assignments a JOIN users u ON u.id = a.user_id
+          WHERE a.organization_id = ? AND a.role_id = ?
+          ORDER BY u.email_normalized",
+    )
+    .bind(organization_id)
+    .bind(role_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The invitees of the pending invitations (expired ones included: they can
+/// be resent) that would grant an assignment, in order.
+pub async fn pending_invitation_emails_with(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    role_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT i.email FROM invitations i
+          WHERE i.organization_id = ? AND i.status = 'pending'
+            AND EXISTS (SELECT 1 FROM json_each(i.assigned_role_ids) WHERE value = ?)
+          ORDER BY i.email_normalized",
+    )
+    .bind(organization_id)
+    .bind(role_id)
+    .fetch_all(db)
+    .await
 }

@@ -1,0 +1,764 @@
+//! The OpenAPI contract: real responses of every documented operation,
+//! obtained by driving the API as owner, member and invitee, are validated
+//! against the served document, whose schemas are Daytona's reference ones
+//! except for the listed corrections. A small validator covers the part of
+//! OpenAPI 3.0 that the document uses.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::http::{Method, StatusCode};
+use chrono::DateTime;
+use common::{personal_organization, Response, TestApp};
+use roster_core::{AUDITOR_ID, DEVELOPER_ID};
+use roster_server::http::access::ROUTES;
+use serde_json::{json, Value};
+
+// ---------------------------------------------------------------------------
+// The validator
+
+/// Keywords that describe rather than constrain.
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "example",
+    "default",
+    "x-enum-varnames",
+    "title",
+];
+const CHECKED: &[&str] = &[
+    "$ref",
+    "type",
+    "nullable",
+    "allOf",
+    "enum",
+    "format",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+];
+
+struct Validator<'a> {
+    document: &'a Value,
+}
+
+impl Validator<'_> {
+    /// Every way `value` breaks `schema`, each prefixed with its JSON path.
+    fn errors(&self, schema: &Value, value: &Value) -> Vec<String> {
+        let mut errors = Vec::new();
+        self.check(schema, value, "$", &mut errors);
+        errors
+    }
+
+    fn check(&self, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+        let Some(keywords) = schema.as_object() else {
+            errors.push(format!("{at}: the schema is not an object: {schema}"));
+            return;
+        };
+        for keyword in keywords.keys() {
+            if !CHECKED.contains(&keyword.as_str()) && !ANNOTATIONS.contains(&keyword.as_str()) {
+                errors.push(format!("{at}: the validator does not support '{keyword}'"));
+            }
+        }
+        if let Some(reference) = schema.get("$ref") {
+            match self.resolve(reference) {
+                Some(target) => self.check(target, value, at, errors),
+                None => errors.push(format!("{at}: unresolvable $ref {reference}")),
+            }
+            return; // siblings of $ref are ignored in OpenAPI 3.0
+        }
+        if value.is_null() {
+            let constrained = ["type", "allOf", "enum", "properties", "items"]
+                .iter()
+                .any(|k| schema.get(*k).is_some());
+            if constrained && schema.get("nullable") != Some(&Value::Bool(true)) {
+                errors.push(format!("{at}: null is not allowed"));
+            }
+            return;
+        }
+        if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+            for part in parts {
+                self.check(part, value, at, errors);
+            }
+        }
+        if let Some(kind) = schema.get("type").and_then(Value::as_str) {
+            if !has_type(value, kind) {
+                errors.push(format!("{at}: expected {kind}, got {}", type_of(value)));
+                return;
+            }
+        }
+        if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+            if !allowed.contains(value) {
+                errors.push(format!(
+                    "{at}: {value} is not one of {}",
+                    Value::from(allowed.clone())
+                ));
+            }
+        }
+        if schema.get("format").and_then(Value::as_str) == Some("date-time") {
+            if let Some(text) = value.as_str() {
+                if DateTime::parse_from_rfc3339(text).is_err() {
+                    errors.push(format!("{at}: '{text}' is not an RFC 3339 date-time"));
+                }
+            }
+        }
+        if let Some(object) = value.as_object() {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for name in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = name.as_str() {
+                    if !object.contains_key(name) {
+                        errors.push(format!("{at}.{name}: required property missing"));
+                    }
+                }
+            }
+            for (name, item) in object {
+                let item_at = format!("{at}.{name}");
+                match (
+                    properties.and_then(|p| p.get(name)),
+                    schema.get("additionalProperties"),
+                ) {
+                    (Some(property), _) => self.check(property, item, &item_at, errors),
+                    (None, Some(Value::Bool(false))) => {
+                        errors.push(format!("{item_at}: property not allowed"))
+                    }
+                    (None, Some(extra @ Value::Object(_))) => {
+                        self.check(extra, item, &item_at, errors)
+                    }
+                    (None, _) => {}
+                }
+            }
+        }
+        if let (Some(items), Some(values)) = (schema.get("items"), value.as_array()) {
+            for (index, item) in values.iter().enumerate() {
+                self.check(items, item, &format!("{at}[{index}]"), errors);
+            }
+        }
+    }
+
+    fn resolve(&self, reference: &Value) -> Option<&Value> {
+        let pointer = reference.as_str()?.strip_prefix('#')?;
+        self.document.pointer(pointer)
+    }
+}
+
+fn has_type(value: &Value, kind: &str) -> bool {
+    match kind {
+        "string" => value.is_string(),
+        "number" => value.is_number(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "boolean" => value.is_boolean(),
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        _ => false,
+    }
+}
+
+fn type_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn reference() -> Value {
+    roster_server::openapi::reference().unwrap()
+}
+
+#[test]
+fn validator_rejects_missing_fields_wrong_types_and_bad_values() {
+    let document = reference();
+    let validator = Validator {
+        document: &document,
+    };
+    let role = json!({"$ref": "#/components/schemas/OrganizationRole"});
+    let good = json!({
+        "id": "r1", "name": "Maintainer", "description": "", "permissions": ["write:registries"],
+        "isGlobal": false, "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-01T00:00:00.123Z"
+    });
+    assert_eq!(validator.errors(&role, &good), Vec::<String>::new());
+
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("isGlobal");
+    assert_eq!(
+        validator.errors(&role, &missing),
+        ["$.isGlobal: required property missing"]
+    );
+
+    let mut wrong = good.clone();
+    wrong["isGlobal"] = json!("no");
+    wrong["permissions"] = json!(["write:registries", "write:billing"]);
+    wrong["createdAt"] = json!("yesterday");
+    wrong["name"] = Value::Null;
+    assert_eq!(
+        validator.errors(&role, &wrong),
+        [
+            "$.createdAt: 'yesterday' is not an RFC 3339 date-time",
+            "$.isGlobal: expected boolean, got string",
+            "$.name: null is not allowed",
+            "$.permissions[1]: \"write:billing\" is not one of [\"write:registries\",\"delete:registries\",\
+             \"write:snapshots\",\"delete:snapshots\",\"write:sandboxes\",\"delete:sandboxes\",\
+             \"read:volumes\",\"write:volumes\",\"delete:volumes\",\"write:regions\",\
+             \"delete:regions\",\"read:runners\",\"write:runners\",\"delete:runners\",\
+             \"read:audit_logs\"]",
+        ]
+    );
+
+    // Through arrays, allOf and nullable.
+    let users =
+        json!({"type": "array", "items": {"$ref": "#/components/schemas/OrganizationUser"}});
+    let user = json!({
+        "userId": "u", "organizationId": "o", "name": "n", "email": "e", "role": "admin",
+        "assignedRoles": [good, missing], "createdAt": "2025-01-01T00:00:00Z",
+        "updatedAt": "2025-01-01T00:00:00Z"
+    });
+    assert_eq!(
+        validator.errors(&users, &json!([user])),
+        [
+            "$[0].assignedRoles[1].isGlobal: required property missing",
+            "$[0].role: \"admin\" is not one of [\"owner\",\"member\"]",
+        ]
+    );
+    let region = json!({"$ref": "#/components/schemas/Region"});
+    let mut shared = json!({"id": "us", "name": "us", "regionType": "shared", "organizationId": null,
+                            "createdAt": "x", "updatedAt": "x"});
+    assert_eq!(validator.errors(&region, &shared), Vec::<String>::new());
+    shared["regionType"] = json!("moon");
+    assert_eq!(
+        validator.errors(&region, &shared),
+        ["$.regionType: \"moon\" is not one of [\"shared\",\"dedicated\",\"custom\"]"]
+    );
+    let count = json!({"type": "number"});
+    assert_eq!(
+        validator.errors(&count, &json!("3")),
+        ["$: expected number, got string"]
+    );
+    let strict = json!({"type": "object", "properties": {"a": {"type": "string"}},
+                        "additionalProperties": false});
+    assert_eq!(
+        validator.errors(&strict, &json!({"a": "x", "b": 1})),
+        ["$.b: property not allowed"]
+    );
+    let typed_map = json!({"type": "object", "additionalProperties": {"type": "string"}});
+    assert_eq!(
+        validator.errors(&typed_map, &json!({"k": 1})),
+        ["$.k: expected string, got number"]
+    );
+    let unsupported = json!({"oneOf": []});
+    assert_eq!(
+        validator.errors(&unsupported, &json!(1)),
+        ["$: the validator does not support 'oneOf'"]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The served document
+
+/// JSON pointers where `served` differs from `reference`: changed values,
+/// and added or removed members (arrays count as single values).
+fn differences(reference: &Value, served: &Value, at: &str, out: &mut Vec<String>) {
+    match (reference, served) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match (a.get(key), b.get(key)) {
+                    (Some(x), Some(y)) => differences(x, y, &here, out),
+                    (None, Some(_)) => out.push(format!("+{here}")),
+                    (Some(_), None) => out.push(format!("-{here}")),
+                    (None, None) => {}
+                }
+            }
+        }
+        (a, b) if a != b => out.push(format!("~{at}")),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn served_document_is_the_reference_plus_listed_changes() {
+    let app = TestApp::new().await;
+    let response = app
+        .request(Method::GET, "/api/openapi.json", None, None)
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.headers["content-type"], "application/json");
+    let served = response.body;
+    assert_eq!(served["openapi"], "3.0.0");
+    assert_eq!(served["servers"], json!([{"url": "/api"}]));
+
+    let mut changes = Vec::new();
+    differences(&reference(), &served, "", &mut changes);
+    assert_eq!(
+        changes,
+        [
+            "+/components/schemas/ApiError",
+            "+/components/schemas/AuthSession",
+            "~/components/schemas/CreateOrganization/required",
+            "+/components/schemas/DemoAccount",
+            "+/components/schemas/LeaveOrganization",
+            "+/components/schemas/Organization/properties/suspendedAt/nullable",
+            "+/components/schemas/Organization/properties/suspendedUntil/nullable",
+            "+/components/schemas/Organization/properties/suspensionReason/nullable",
+            "+/components/schemas/RosterConfig",
+            "+/components/schemas/SignIn",
+            "+/components/schemas/SignUp",
+            "+/components/schemas/UpdateOrganization",
+            "+/components/schemas/User/properties/emailVerified",
+            "+/components/schemas/VerifyEmail",
+            "+/components/securitySchemes/cookie",
+            "+/info/description",
+            "~/info/title",
+            "~/info/version",
+            "~/paths/~1audit~1organizations~1{organizationId}/get/parameters",
+            "+/paths/~1auth~1sign-in",
+            "+/paths/~1auth~1sign-out",
+            "+/paths/~1auth~1sign-up",
+            "+/paths/~1auth~1verify-email",
+            "~/paths/~1config/get/responses/200/content/application~1json/schema/$ref",
+            "~/paths/~1config/get/responses/200/description",
+            "+/paths/~1health",
+            "+/paths/~1openapi.json",
+            "+/paths/~1organizations~1invitations~1{invitationId}",
+            "+/paths/~1organizations~1{organizationId}/patch",
+            "~/paths/~1organizations~1{organizationId}~1invitations/get/parameters",
+            "+/paths/~1organizations~1{organizationId}~1invitations~1{invitationId}~1resend",
+            "+/paths/~1organizations~1{organizationId}~1leave/post/requestBody",
+            "~/servers",
+        ]
+    );
+}
+
+/// Every route of the access table is documented, and every documented
+/// operation is a route: the document is the API's surface.
+#[test]
+fn document_lists_exactly_the_routes() {
+    let document = roster_server::openapi::document().unwrap();
+    let documented: BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let routed: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    assert_eq!(
+        documented.difference(&routed).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "documented but not routed"
+    );
+    assert_eq!(
+        routed.difference(&documented).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "routed but not documented"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Real responses
+
+/// Checks responses against the document and remembers which operations
+/// were seen.
+struct Contract {
+    document: Value,
+    seen: BTreeSet<(String, String)>,
+    failures: Vec<String>,
+}
+
+impl Contract {
+    fn check(&mut self, method: Method, template: &str, response: &Response) {
+        let operation = format!("{method} {template}");
+        self.seen.insert((method.to_string(), template.to_string()));
+        let documented = &self.document["paths"][template][method.as_str().to_lowercase()];
+        if documented.is_null() {
+            self.failures
+                .push(format!("{operation}: not in the document"));
+            return;
+        }
+        let status = response.status.as_str();
+        let Some(answer) = documented["responses"].get(status) else {
+            self.failures.push(format!(
+                "{operation}: status {status} is not documented ({:?})",
+                response.body
+            ));
+            return;
+        };
+        match answer.pointer("/content/application~1json/schema") {
+            Some(schema) => {
+                let validator = Validator {
+                    document: &self.document,
+                };
+                for error in validator.errors(schema, &response.body) {
+                    self.failures.push(format!("{operation}: {error}"));
+                }
+            }
+            None if response.body.is_null() => {}
+            None => self.failures.push(format!(
+                "{operation}: {status} documents no body, got {}",
+                response.body
+            )),
+        }
+    }
+}
+
+const ORG: &str = "/organizations/{organizationId}";
+
+#[tokio::test]
+async fn real_responses_match_the_document() {
+    let app = TestApp::new().await;
+    let served = app
+        .request(Method::GET, "/api/openapi.json", None, None)
+        .await;
+    let mut contract = Contract {
+        document: served.body.clone(),
+        seen: BTreeSet::new(),
+        failures: Vec::new(),
+    };
+    contract.check(Method::GET, "/openapi.json", &served);
+    let health = app.request(Method::GET, "/api/health", None, None).await;
+    contract.check(Method::GET, "/health", &health);
+    let config = app.request(Method::GET, "/api/config", None, None).await;
+    contract.check(Method::GET, "/config", &config);
+    let regions = app
+        .request(Method::GET, "/api/shared-regions", None, None)
+        .await;
+    contract.check(Method::GET, "/shared-regions", &regions);
+
+    // Accounts: sign-up, sign-in, e-mail verification, the current user.
+    let signed_up = app
+        .request(
+            Method::POST,
+            "/api/auth/sign-up",
+            None,
+            Some(json!({"email": "dora@example.com", "password": "password123", "name": "Dora"})),
+        )
+        .await;
+    contract.check(Method::POST, "/auth/sign-up", &signed_up);
+    let link = app.last_link("dora@example.com").await.unwrap_or_default();
+    let token = link
+        .rsplit_once("token=")
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_default();
+    let verified = app
+        .request(
+            Method::POST,
+            "/api/auth/verify-email",
+            None,
+            Some(json!({"token": token})),
+        )
+        .await;
+    contract.check(Method::POST, "/auth/verify-email", &verified);
+    let signed_in = app
+        .request(
+            Method::POST,
+            "/api/auth/sign-in",
+            None,
+            Some(json!({"email": "dora@example.com", "password": "password123"})),
+        )
+        .await;
+    contract.check(Method::POST, "/auth/sign-in", &signed_in);
+    let dora = signed_in.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let me = app.get("/api/users/me", &dora).await;
+    contract.check(Method::GET, "/users/me", &me);
+    let signed_out = app.post("/api/auth/sign-out", &dora, json!({})).await;
+    contract.check(Method::POST, "/auth/sign-out", &signed_out);
+
+    let owner = app.account("ada@example.com").await;
+    let member = app.account("bob@example.com").await;
+    let invitee = app.account("carol@example.com").await;
+
+    // Organizations.
+    let created = app
+        .post("/api/organizations", &owner.token, json!({"name": "Acme"}))
+        .await;
+    contract.check(Method::POST, "/organizations", &created);
+    let org = created.body["id"].as_str().unwrap().to_string();
+    let at = |path: &str| format!("/api/organizations/{org}{path}");
+    contract.check(
+        Method::GET,
+        "/organizations",
+        &app.get("/api/organizations", &owner.token).await,
+    );
+    contract.check(Method::GET, ORG, &app.get(&at(""), &owner.token).await);
+    let renamed = app
+        .patch(&at(""), &owner.token, json!({"name": "Acme Corp"}))
+        .await;
+    contract.check(Method::PATCH, ORG, &renamed);
+    let usage = app.get(&at("/usage"), &owner.token).await;
+    contract.check(Method::GET, &format!("{ORG}/usage"), &usage);
+    let region = app
+        .patch(
+            &at("/default-region"),
+            &owner.token,
+            json!({"defaultRegionId": "eu"}),
+        )
+        .await;
+    contract.check(Method::PATCH, &format!("{ORG}/default-region"), &region);
+    contract.check(Method::GET, ORG, &app.get(&at(""), &owner.token).await);
+
+    // Roles.
+    let role = app
+        .post(
+            &at("/roles"),
+            &owner.token,
+            json!({"name": "Maintainer", "description": "Registries",
+                   "permissions": ["write:registries", "delete:registries"]}),
+        )
+        .await;
+    contract.check(Method::POST, &format!("{ORG}/roles"), &role);
+    let role_id = role.body["id"].as_str().unwrap_or_default().to_string();
+    let updated = app
+        .put(
+            &at(&format!("/roles/{role_id}")),
+            &owner.token,
+            json!({"name": "Maintainer", "description": "Registries and logs",
+                   "permissions": ["write:registries", "read:audit_logs"]}),
+        )
+        .await;
+    contract.check(Method::PUT, &format!("{ORG}/roles/{{roleId}}"), &updated);
+
+    // Members.
+    app.add_member(&org, &member, "member", &[AUDITOR_ID, &role_id])
+        .await;
+    contract.check(
+        Method::GET,
+        &format!("{ORG}/roles"),
+        &app.get(&at("/roles"), &member.token).await,
+    );
+    contract.check(
+        Method::GET,
+        &format!("{ORG}/users"),
+        &app.get(&at("/users"), &member.token).await,
+    );
+    let access = app
+        .post(
+            &at(&format!("/users/{}/access", member.id)),
+            &owner.token,
+            json!({"role": "member", "assignedRoleIds": [DEVELOPER_ID, AUDITOR_ID, role_id]}),
+        )
+        .await;
+    contract.check(
+        Method::POST,
+        &format!("{ORG}/users/{{userId}}/access"),
+        &access,
+    );
+
+    // Invitations, from the organization's side and the invitee's.
+    let invitation = app
+        .post(
+            &at("/invitations"),
+            &owner.token,
+            json!({"email": "Carol@Example.com", "role": "member", "assignedRoleIds": [role_id]}),
+        )
+        .await;
+    contract.check(Method::POST, &format!("{ORG}/invitations"), &invitation);
+    let invitation_id = invitation.body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let invitation_at = at(&format!("/invitations/{invitation_id}"));
+    let changed = app
+        .put(
+            &invitation_at,
+            &owner.token,
+            json!({"role": "member", "assignedRoleIds": [DEVELOPER_ID, role_id]}),
+        )
+        .await;
+    contract.check(
+        Method::PUT,
+        &format!("{ORG}/invitations/{{invitationId}}"),
+        &changed,
+    );
+    let resent = app
+        .post(&format!("{invitation_at}/resend"), &owner.token, json!({}))
+        .await;
+    contract.check(
+        Method::POST,
+        &format!("{ORG}/invitations/{{invitationId}}/resend"),
+        &resent,
+    );
+    for (token, query) in [(&member.token, ""), (&owner.token, "?include=expired")] {
+        let listed = app.get(&at(&format!("/invitations{query}")), token).await;
+        contract.check(Method::GET, &format!("{ORG}/invitations"), &listed);
+    }
+    let mine = app
+        .get("/api/organizations/invitations", &invitee.token)
+        .await;
+    contract.check(Method::GET, "/organizations/invitations", &mine);
+    let count = app
+        .get("/api/organizations/invitations/count", &invitee.token)
+        .await;
+    contract.check(Method::GET, "/organizations/invitations/count", &count);
+    let one = app
+        .get(
+            &format!("/api/organizations/invitations/{invitation_id}"),
+            &invitee.token,
+        )
+        .await;
+    contract.check(
+        Method::GET,
+        "/organizations/invitations/{invitationId}",
+        &one,
+    );
+    let accepted = app
+        .post(
+            &format!("/api/organizations/invitations/{invitation_id}/accept"),
+            &invitee.token,
+            json!({}),
+        )
+        .await;
+    contract.check(
+        Method::POST,
+        "/organizations/invitations/{invitationId}/accept",
+        &accepted,
+    );
+
+    let second = app
+        .post(
+            &at("/invitations"),
+            &owner.token,
+            json!({"email": "dora@example.com"}),
+        )
+        .await;
+    let second_id = second.body["id"].as_str().unwrap_or_default().to_string();
+    let dora_again = app
+        .request(
+            Method::POST,
+            "/api/auth/sign-in",
+            None,
+            Some(json!({"email": "dora@example.com", "password": "password123"})),
+        )
+        .await;
+    let dora = dora_again.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let declined = app
+        .post(
+            &format!("/api/organizations/invitations/{second_id}/decline"),
+            &dora,
+            json!({}),
+        )
+        .await;
+    contract.check(
+        Method::POST,
+        "/organizations/invitations/{invitationId}/decline",
+        &declined,
+    );
+    let third = app
+        .post(
+            &at("/invitations"),
+            &owner.token,
+            json!({"email": "erin@example.com"}),
+        )
+        .await;
+    let third_id = third.body["id"].as_str().unwrap_or_default().to_string();
+    let cancelled = app
+        .post(
+            &at(&format!("/invitations/{third_id}/cancel")),
+            &owner.token,
+            json!({}),
+        )
+        .await;
+    contract.check(
+        Method::POST,
+        &format!("{ORG}/invitations/{{invitationId}}/cancel"),
+        &cancelled,
+    );
+
+    // The audit log, by page and by cursor, as owner and as an auditor.
+    for (token, query) in [
+        (&owner.token, "?limit=2"),
+        (&member.token, "?page=2&limit=3&action=create"),
+    ] {
+        let log = app
+            .get(&format!("/api/audit/organizations/{org}{query}"), token)
+            .await;
+        contract.check(Method::GET, "/audit/organizations/{organizationId}", &log);
+        if let Some(next) = log.body["nextToken"].as_str() {
+            let more = app
+                .get(
+                    &format!("/api/audit/organizations/{org}?limit=2&nextToken={next}"),
+                    token,
+                )
+                .await;
+            contract.check(Method::GET, "/audit/organizations/{organizationId}", &more);
+        }
+    }
+
+    // Leaving, removing, deleting.
+    let removed_role = app
+        .post(
+            &at(&format!("/users/{}/access", member.id)),
+            &owner.token,
+            json!({"role": "member", "assignedRoleIds": []}),
+        )
+        .await;
+    contract.check(
+        Method::POST,
+        &format!("{ORG}/users/{{userId}}/access"),
+        &removed_role,
+    );
+    sqlx::query("DELETE FROM member_assignments WHERE role_id = ?")
+        .bind(&role_id)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let deleted_role = app
+        .delete(&at(&format!("/roles/{role_id}")), &owner.token)
+        .await;
+    contract.check(
+        Method::DELETE,
+        &format!("{ORG}/roles/{{roleId}}"),
+        &deleted_role,
+    );
+    let left = app.post(&at("/leave"), &invitee.token, json!({})).await;
+    contract.check(Method::POST, &format!("{ORG}/leave"), &left);
+    let removed = app
+        .delete(&at(&format!("/users/{}", member.id)), &owner.token)
+        .await;
+    contract.check(Method::DELETE, &format!("{ORG}/users/{{userId}}"), &removed);
+    let deleted = app.delete(&at(""), &owner.token).await;
+    contract.check(Method::DELETE, ORG, &deleted);
+    let personal = personal_organization(&app, &owner).await;
+    contract.check(
+        Method::GET,
+        ORG,
+        &app.get(&format!("/api/organizations/{personal}"), &owner.token)
+            .await,
+    );
+
+    let documented: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let unexercised: Vec<_> = documented.difference(&contract.seen).collect();
+    assert!(
+        unexercised.is_empty(),
+        "operations without a checked response: {unexercised:?}"
+    );
+    assert!(
+        contract.failures.is_empty(),
+        "responses that break the document:\n{}",
+        contract.failures.join("\n")
+    );
+}
