@@ -163,6 +163,19 @@ pub fn validate_display_name_with_max(
     Ok(name.to_owned())
 }
 
+/// Assignment descriptions are shown in pickers and tables: short text.
+pub const DESCRIPTION_MAX_CHARS: usize = 200;
+
+/// An optional description (of a custom assignment): empty is fine, and
+/// what there is must be as safe to show as a display name.
+pub fn validate_description(raw: &str) -> Result<String, ValidationError> {
+    if raw.trim().is_empty() {
+        Ok(String::new())
+    } else {
+        validate_display_name_with_max(raw, "description", DESCRIPTION_MAX_CHARS)
+    }
+}
+
 fn capitalized(field: &str) -> String {
     let mut chars = field.chars();
     match chars.next() {
@@ -395,6 +408,24 @@ mod tests {
         assert_eq!(
             validate_display_name_with_max("abcde", "description", 5),
             Ok("abcde".to_owned())
+        );
+    }
+
+    #[test]
+    fn descriptions_are_optional_short_and_safe() {
+        assert_eq!(validate_description("  "), Ok(String::new()));
+        assert_eq!(
+            validate_description(" Reads the log "),
+            Ok("Reads the log".to_owned())
+        );
+        assert_eq!(validate_description(&"d".repeat(200)), Ok("d".repeat(200)));
+        assert_eq!(
+            message(validate_description(&"d".repeat(201))),
+            "Description must be at most 200 characters"
+        );
+        assert_eq!(
+            message(validate_description("See https://evil.example")),
+            "Description must not contain links"
         );
     }
 

@@ -32,7 +32,7 @@ pub fn document() -> Result<&'static Value, String> {
 /// Schema fields Roster always sends as `null` when they have no value,
 /// which Daytona's document marks required but not nullable (Daytona's
 /// server sends `null` there too).
-pub const NULLABLE_CORRECTIONS: &[(&str, &str)] = &[
+const NULLABLE_CORRECTIONS: &[(&str, &str)] = &[
     ("Organization", "suspendedAt"),
     ("Organization", "suspensionReason"),
     ("Organization", "suspendedUntil"),

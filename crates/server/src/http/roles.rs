@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use roster_core::assignment_name_taken;
 use roster_core::validate::{
-    join_messages, validate_display_name, validate_display_name_with_max, validate_permissions,
+    join_messages, validate_description, validate_display_name, validate_permissions,
     ValidationError,
 };
 use roster_core::wire::{CreateOrganizationRole, OrganizationRole, UpdateOrganizationRole};
@@ -22,9 +22,6 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::store::roles::{self, RoleContent};
 use crate::AppState;
-
-/// Descriptions are shown in pickers and tables, so they stay short.
-pub const DESCRIPTION_MAX_CHARS: usize = 200;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add(
@@ -136,13 +133,7 @@ fn validated(
     permissions: &[Permission],
 ) -> Result<RoleContent, ApiError> {
     let name = validate_display_name(name, "name");
-    // A description is optional text, but what there is must be as safe to
-    // show as a name.
-    let description = if description.trim().is_empty() {
-        Ok(String::new())
-    } else {
-        validate_display_name_with_max(description, "description", DESCRIPTION_MAX_CHARS)
-    };
+    let description = validate_description(description);
     let permissions = validate_permissions(permissions);
     match (name, description, permissions) {
         (Ok(name), Ok(description), Ok(permissions)) => Ok(RoleContent {
