@@ -32,14 +32,27 @@ pub struct AppState {
     pub db: SqlitePool,
     pub settings: Arc<Settings>,
     pub sign_in_throttle: Arc<auth::SignInThrottle>,
+    pub mailer: mail::Mailer,
 }
 
 impl AppState {
+    /// A state whose mailer follows the settings; an unusable `--smtp-url`
+    /// is logged and mail then only goes to the outbox and the log
+    /// (`serve` refuses to start with one instead).
     pub fn new(db: SqlitePool, settings: Settings) -> Self {
+        let mailer = mail::Mailer::from_settings(&settings).unwrap_or_else(|error| {
+            tracing::error!("{error}; mail goes to the outbox and the log only");
+            mail::Mailer::default()
+        });
+        AppState::with_mailer(db, settings, mailer)
+    }
+
+    pub fn with_mailer(db: SqlitePool, settings: Settings, mailer: mail::Mailer) -> Self {
         AppState {
             db,
             settings: Arc::new(settings),
             sign_in_throttle: Arc::default(),
+            mailer,
         }
     }
 }
@@ -73,7 +86,9 @@ pub async fn serve(settings: Settings) -> Result<(), BoxError> {
             settings.static_dir.display()
         );
     }
-    let state = AppState::new(db, settings);
+    let mailer = mail::Mailer::from_settings(&settings)?;
+    let state = AppState::with_mailer(db, settings, mailer);
+    state.mailer.start(state.db.clone());
     println!("Roster is running at http://{address}");
     axum::serve(
         listener,

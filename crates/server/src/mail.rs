@@ -1,10 +1,37 @@
 //! Outgoing mail: invitation and verification e-mails go through one mailer.
-//! Every message is written to the outbox table (dev mode and tests read
-//! links from there) and to the log; with an SMTP URL it is also sent.
+//!
+//! [`send`] writes every message to the outbox table (dev mode and tests
+//! read links from there) and to the log. Call it inside the transaction of
+//! the change the message reports, so the message exists exactly when the
+//! change does.
+//!
+//! With `--smtp-url smtp://user:pass@host:port` the outbox is also a queue:
+//! the [`Mailer`] delivers undelivered rows through SMTP in the background,
+//! after their transaction has committed, and records the outcome on the row
+//! (`sent_at`, `attempts`, `last_error`). A failed delivery never fails the
+//! request that wrote the message and is retried with back-off; the message
+//! stays in the outbox either way.
+//!
+//! SMTP is plain (no TLS; Roster is built without a TLS stack): use a relay
+//! on the same host or network, e.g. a local Postfix or a mail catcher. The
+//! user name and password are optional (AUTH PLAIN/LOGIN). The sender is
+//! `roster@<host of --public-url>` unless the URL names one:
+//! `smtp://host:25?from=Roster%20%3Croster%40example.com%3E`. A path segment
+//! sets the EHLO name: `smtp://host:25/roster.example.com`.
 
-use chrono::Utc;
-use sqlx::SqliteExecutor;
+use std::sync::Arc;
+use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+use tokio::sync::Notify;
+
+use crate::cli::Settings;
 use crate::db::timestamp;
 
 #[derive(Clone, Debug)]
@@ -16,15 +43,20 @@ pub struct Message {
     pub link: Option<String>,
 }
 
+/// Writes the message to the outbox and the log. With SMTP configured the
+/// mailer delivers it once the caller's transaction has committed; call
+/// [`Mailer::wake`] after the commit to deliver it at once.
 pub async fn send(db: impl SqliteExecutor<'_>, message: &Message) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO outbox (recipient, subject, body, link, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&message.to)
-        .bind(&message.subject)
-        .bind(&message.body)
-        .bind(&message.link)
-        .bind(timestamp(Utc::now()))
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO outbox (recipient, subject, body, link, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&message.to)
+    .bind(&message.subject)
+    .bind(&message.body)
+    .bind(&message.link)
+    .bind(timestamp(Utc::now()))
+    .execute(db)
+    .await?;
     tracing::info!(
         to = %message.to,
         subject = %message.subject,
@@ -32,4 +64,290 @@ pub async fn send(db: impl SqliteExecutor<'_>, message: &Message) -> Result<(), 
         "mail"
     );
     Ok(())
+}
+
+/// Deliveries tried per message before giving up.
+const MAX_ATTEMPTS: i64 = 5;
+/// Messages older than this are not sent any more: their links (e-mail
+/// verification, invitations) are stale or about to be, and a database that
+/// ran without SMTP must not flood the relay when SMTP is switched on.
+const STALE_AFTER: TimeDelta = TimeDelta::days(1);
+/// How long a delivery in progress keeps its row from other deliverers.
+const LEASE: TimeDelta = TimeDelta::minutes(5);
+/// Without a wake-up, the outbox is checked this often (messages written by
+/// callers that do not wake the mailer, and retries).
+const POLL: Duration = Duration::from_secs(10);
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+const BATCH: i64 = 20;
+
+/// The configured `--smtp-url` cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid --smtp-url: {0}")]
+pub struct SmtpUrlError(String);
+
+/// Delivers the outbox. Without SMTP (the default) it does nothing: the
+/// outbox and the log are the delivery.
+#[derive(Clone, Default)]
+pub struct Mailer {
+    smtp: Option<Arc<Smtp>>,
+    wake: Arc<Notify>,
+}
+
+struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+/// An outbox row claimed for delivery.
+#[derive(FromRow)]
+struct Queued {
+    id: i64,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
+/// Why a delivery failed; permanent failures are not retried.
+struct Failure {
+    permanent: bool,
+    message: String,
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &Settings) -> Result<Self, SmtpUrlError> {
+        let Some(url) = settings.smtp_url.as_deref() else {
+            return Ok(Mailer::default());
+        };
+        let url = url::Url::parse(url).map_err(|e| SmtpUrlError(e.to_string()))?;
+        let from = match url.query_pairs().find(|(key, _)| key == "from") {
+            Some((_, from)) => from
+                .parse::<Mailbox>()
+                .map_err(|e| SmtpUrlError(format!("from={from}: {e}")))?,
+            None => default_sender(&settings.public_url()),
+        };
+        let transport = smtp_transport(&url)?;
+        Ok(Mailer {
+            smtp: Some(Arc::new(Smtp { transport, from })),
+            wake: Arc::default(),
+        })
+    }
+
+    pub fn delivers_by_smtp(&self) -> bool {
+        self.smtp.is_some()
+    }
+
+    /// Asks the delivery task to look at the outbox now (call it after the
+    /// commit of a transaction that sent mail).
+    pub fn wake(&self) {
+        if self.smtp.is_some() {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Starts delivering in the background, when SMTP is configured.
+    pub fn start(&self, db: SqlitePool) -> Option<tokio::task::JoinHandle<()>> {
+        self.smtp.as_ref()?;
+        let mailer = self.clone();
+        Some(tokio::spawn(async move {
+            loop {
+                loop {
+                    match mailer.deliver_due(&db).await {
+                        Ok(claimed) if claimed == BATCH as usize => continue,
+                        Ok(_) => break,
+                        Err(error) => {
+                            tracing::error!("cannot read the outbox: {error}");
+                            break;
+                        }
+                    }
+                }
+                tokio::select! {
+                    () = mailer.wake.notified() => {}
+                    () = tokio::time::sleep(POLL) => {}
+                }
+            }
+        }))
+    }
+
+    /// Delivers the messages that are due; returns how many it tried.
+    pub async fn deliver_due(&self, db: &SqlitePool) -> Result<usize, sqlx::Error> {
+        let Some(smtp) = &self.smtp else {
+            return Ok(0);
+        };
+        let now = Utc::now();
+        let due: Vec<Queued> = sqlx::query_as(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
+              WHERE id IN (SELECT id FROM outbox
+                            WHERE sent_at IS NULL AND attempts < ? AND created_at > ?
+                              AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+                            ORDER BY id LIMIT ?)
+             RETURNING id, recipient, subject, body, attempts",
+        )
+        .bind(timestamp(now + LEASE))
+        .bind(MAX_ATTEMPTS)
+        .bind(timestamp(now - STALE_AFTER))
+        .bind(timestamp(now))
+        .bind(BATCH)
+        .fetch_all(db)
+        .await?;
+        let claimed = due.len();
+        for message in due {
+            let outcome = smtp.deliver(&message).await;
+            record(db, &message, outcome, Utc::now()).await?;
+        }
+        Ok(claimed)
+    }
+}
+
+impl Smtp {
+    async fn deliver(&self, message: &Queued) -> Result<(), Failure> {
+        let permanent = |message: String| Failure {
+            permanent: true,
+            message,
+        };
+        let to: Mailbox = message
+            .recipient
+            .parse()
+            .map_err(|e| permanent(format!("invalid recipient: {e}")))?;
+        let email = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(message.subject.as_str())
+            .header(ContentType::TEXT_PLAIN)
+            .body(message.body.clone())
+            .map_err(|e| permanent(e.to_string()))?;
+        self.transport
+            .send(email)
+            .await
+            .map(drop)
+            .map_err(|e| Failure {
+                permanent: e.is_permanent(),
+                message: e.to_string(),
+            })
+    }
+}
+
+async fn record(
+    db: &SqlitePool,
+    message: &Queued,
+    outcome: Result<(), Failure>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    match outcome {
+        Ok(()) => {
+            tracing::debug!(to = %message.recipient, subject = %message.subject, "mail delivered");
+            sqlx::query("UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
+                .bind(timestamp(now))
+                .bind(message.id)
+                .execute(db)
+                .await?;
+        }
+        Err(failure) => {
+            let gives_up = failure.permanent || message.attempts >= MAX_ATTEMPTS;
+            tracing::warn!(
+                to = %message.recipient,
+                subject = %message.subject,
+                attempt = message.attempts,
+                "mail not delivered{}: {}",
+                if gives_up { " (giving up)" } else { "" },
+                failure.message
+            );
+            sqlx::query(
+                "UPDATE outbox SET last_error = ?, next_attempt_at = ?,
+                        attempts = CASE WHEN ? THEN ? ELSE attempts END
+                  WHERE id = ?",
+            )
+            .bind(&failure.message)
+            .bind(timestamp(now + retry_delay(message.attempts)))
+            .bind(gives_up)
+            .bind(MAX_ATTEMPTS)
+            .bind(message.id)
+            .execute(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// 1, 2, 4, 8 … minutes after the first, second, third … attempt.
+fn retry_delay(attempts: i64) -> TimeDelta {
+    let exponent = u32::try_from(attempts.clamp(1, 10) - 1).unwrap_or(0);
+    TimeDelta::minutes(1 << exponent)
+}
+
+/// A plain SMTP transport for `smtp://[user[:password]@]host[:port][/ehlo-name]`.
+fn smtp_transport(url: &url::Url) -> Result<AsyncSmtpTransport<Tokio1Executor>, SmtpUrlError> {
+    if url.scheme() != "smtp" || url.query_pairs().any(|(key, _)| key == "tls") {
+        return Err(SmtpUrlError(
+            "only plain smtp:// is supported (Roster is built without TLS)".into(),
+        ));
+    }
+    let host = url
+        .host_str()
+        .filter(|host| !host.is_empty())
+        .ok_or_else(|| SmtpUrlError("the URL names no host".into()))?;
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(url.port().unwrap_or(25))
+        .timeout(Some(SMTP_TIMEOUT));
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .map(|text| text.into_owned())
+            .map_err(|_| SmtpUrlError("the user name or password is not valid UTF-8".into()))
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        builder = builder.credentials(Credentials::new(
+            decode(url.username())?,
+            decode(url.password().unwrap_or_default())?,
+        ));
+    }
+    let hello_name = url.path().trim_matches('/');
+    if !hello_name.is_empty() {
+        builder = builder.hello_name(ClientId::Domain(hello_name.to_string()));
+    }
+    Ok(builder.build())
+}
+
+/// `Roster <roster@host>` for the domain of the public URL (`localhost`
+/// when it has none).
+fn default_sender(public_url: &str) -> Mailbox {
+    let domain = url::Url::parse(public_url)
+        .ok()
+        .and_then(|u| match u.host() {
+            Some(url::Host::Domain(domain)) => Some(domain.to_string()),
+            _ => None,
+        });
+    let address = domain
+        .and_then(|domain| Address::new("roster", domain).ok())
+        .unwrap_or_else(|| Address::new_dangerous("roster", "localhost"));
+    Mailbox::new(Some("Roster".to_string()), address)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially() {
+        assert_eq!(retry_delay(1), TimeDelta::minutes(1));
+        assert_eq!(retry_delay(2), TimeDelta::minutes(2));
+        assert_eq!(retry_delay(4), TimeDelta::minutes(8));
+        assert_eq!(retry_delay(0), TimeDelta::minutes(1));
+    }
+
+    #[test]
+    fn sender_defaults_to_the_public_host() {
+        assert_eq!(
+            default_sender("https://roster.example.com").to_string(),
+            "Roster <roster@roster.example.com>"
+        );
+        assert_eq!(
+            default_sender("http://127.0.0.1:8080").email.to_string(),
+            "roster@localhost"
+        );
+        assert_eq!(
+            default_sender("not a url").email.to_string(),
+            "roster@localhost"
+        );
+    }
 }

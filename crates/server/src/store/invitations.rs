@@ -1,1 +1,395 @@
-//! (being written)
+//! Invitations, and joining an organization by accepting one.
+//!
+//! Every write here runs inside the caller's `begin_write` transaction, so a
+//! check and the write that depends on it see the same state. The schema
+//! adds a belt: at most one pending invitation per address and organization
+//! (`invitations_one_pending`), one membership per user and organization.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use roster_core::assignment::global_assignment;
+use roster_core::wire::{InvitationStatus, OrganizationInvitation};
+use roster_core::{InvitationState, Role};
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+use super::roles::{self, CustomRoleRow};
+use crate::db::{new_id, timestamp};
+
+/// An invitation with its organization's name, as the API shows it.
+#[derive(Clone, Debug, FromRow)]
+pub struct InvitationRow {
+    pub id: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub role: String,
+    /// JSON array of assignment ids.
+    pub assigned_role_ids: String,
+    /// The inviter's e-mail.
+    pub invited_by: String,
+    pub status: String,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl InvitationRow {
+    pub fn status(&self) -> InvitationStatus {
+        match self.status.as_str() {
+            "accepted" => InvitationStatus::Accepted,
+            "declined" => InvitationStatus::Declined,
+            "cancelled" => InvitationStatus::Cancelled,
+            _ => InvitationStatus::Pending,
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::Member)
+    }
+
+    pub fn state(&self, now: DateTime<Utc>) -> InvitationState {
+        InvitationState::of(self.status(), self.expires_at, now)
+    }
+
+    pub fn assigned_role_ids(&self) -> Vec<String> {
+        serde_json::from_str(&self.assigned_role_ids).unwrap_or_default()
+    }
+
+    /// The wire form; `custom` may hold the custom assignments of several
+    /// organizations, only this invitation's organization's are used.
+    pub fn to_wire(&self, custom: &[CustomRoleRow]) -> OrganizationInvitation {
+        let own: Vec<CustomRoleRow> = custom
+            .iter()
+            .filter(|c| c.organization_id == self.organization_id)
+            .cloned()
+            .collect();
+        OrganizationInvitation {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            invited_by: self.invited_by.clone(),
+            organization_id: self.organization_id.clone(),
+            organization_name: self.organization_name.clone(),
+            expires_at: self.expires_at,
+            status: self.status(),
+            role: self.role(),
+            assigned_roles: roles::resolve(&self.assigned_role_ids(), &own),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT i.id, i.organization_id, o.name AS organization_name, i.email,
+        i.email_normalized, i.role, i.assigned_role_ids, i.invited_by, i.status, i.expires_at,
+        i.created_at, i.updated_at
+   FROM invitations i JOIN organizations o ON o.id = i.organization_id";
+
+pub async fn find(
+    db: impl SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Option<InvitationRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} WHERE i.id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// An organization's pending invitations, newest first; expired ones only
+/// when asked for.
+pub async fn list_for_organization(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    include_expired: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    // Every stored expiry sorts after the empty string.
+    let cutoff = if include_expired {
+        String::new()
+    } else {
+        timestamp(now)
+    };
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE i.organization_id = ? AND i.status = 'pending' AND i.expires_at > ?
+          ORDER BY i.created_at DESC, i.id DESC"
+    ))
+    .bind(organization_id)
+    .bind(cutoff)
+    .fetch_all(db)
+    .await
+}
+
+/// The pending, unexpired invitations addressed to `email_normalized`,
+/// across organizations, newest first.
+pub async fn list_for_email(
+    db: impl SqliteExecutor<'_>,
+    email_normalized: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE i.email_normalized = ? AND i.status = 'pending' AND i.expires_at > ?
+          ORDER BY i.created_at DESC, i.id DESC"
+    ))
+    .bind(email_normalized)
+    .bind(timestamp(now))
+    .fetch_all(db)
+    .await
+}
+
+pub async fn count_for_email(
+    db: impl SqliteExecutor<'_>,
+    email_normalized: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations
+          WHERE email_normalized = ? AND status = 'pending' AND expires_at > ?",
+    )
+    .bind(email_normalized)
+    .bind(timestamp(now))
+    .fetch_one(db)
+    .await
+}
+
+/// The custom assignments of every organization that has a pending,
+/// unexpired invitation for `email_normalized` (one query for the whole
+/// list).
+pub async fn custom_roles_for_email(
+    db: impl SqliteExecutor<'_>,
+    email_normalized: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<CustomRoleRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, organization_id, name, description, permissions, created_at, updated_at
+           FROM organization_roles
+          WHERE organization_id IN (
+                SELECT organization_id FROM invitations
+                 WHERE email_normalized = ? AND status = 'pending' AND expires_at > ?)
+          ORDER BY id",
+    )
+    .bind(email_normalized)
+    .bind(timestamp(now))
+    .fetch_all(db)
+    .await
+}
+
+/// Whether the account with this address is a member of the organization.
+pub async fn is_member(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    email_normalized: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM organization_members m JOIN users u ON u.id = m.user_id
+                         WHERE m.organization_id = ? AND u.email_normalized = ?)",
+    )
+    .bind(organization_id)
+    .bind(email_normalized)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn has_open_invitation(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+    email_normalized: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM invitations
+                         WHERE organization_id = ? AND email_normalized = ?
+                           AND status = 'pending' AND expires_at > ?)",
+    )
+    .bind(organization_id)
+    .bind(email_normalized)
+    .bind(timestamp(now))
+    .fetch_one(db)
+    .await
+}
+
+pub struct NewInvitation<'a> {
+    pub organization_id: &'a str,
+    /// Validated and normalised.
+    pub email: &'a str,
+    pub role: Role,
+    pub assigned_role_ids: &'a [String],
+    pub invited_by: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Creates a pending invitation. An expired pending invitation for the same
+/// address is superseded (cancelled): the new one replaces it.
+pub async fn create(
+    tx: &mut SqliteConnection,
+    new: &NewInvitation<'_>,
+    now: DateTime<Utc>,
+) -> Result<InvitationRow, sqlx::Error> {
+    sqlx::query(
+        "UPDATE invitations SET status = 'cancelled', updated_at = ?
+          WHERE organization_id = ? AND email_normalized = ? AND status = 'pending'
+            AND expires_at <= ?",
+    )
+    .bind(timestamp(now))
+    .bind(new.organization_id)
+    .bind(new.email)
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
+             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(new.organization_id)
+    .bind(new.email)
+    .bind(new.email)
+    .bind(new.role.as_str())
+    .bind(ids_json(new.assigned_role_ids))
+    .bind(new.invited_by)
+    .bind(timestamp(new.expires_at))
+    .bind(timestamp(now))
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    find(&mut *tx, &id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Changes what a pending, unexpired invitation grants; false when it is no
+/// longer open.
+pub async fn update_open(
+    tx: &mut SqliteConnection,
+    id: &str,
+    role: Role,
+    assigned_role_ids: &[String],
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations
+            SET role = ?, assigned_role_ids = ?, expires_at = COALESCE(?, expires_at),
+                updated_at = ?
+          WHERE id = ? AND status = 'pending' AND expires_at > ?",
+    )
+    .bind(role.as_str())
+    .bind(ids_json(assigned_role_ids))
+    .bind(expires_at.map(timestamp))
+    .bind(timestamp(now))
+    .bind(id)
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives a pending invitation (expired or not) a new expiry.
+pub async fn renew(
+    tx: &mut SqliteConnection,
+    id: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET expires_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+    )
+    .bind(timestamp(expires_at))
+    .bind(timestamp(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Cancels a pending invitation (expired or not).
+pub async fn cancel(
+    tx: &mut SqliteConnection,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET status = 'cancelled', updated_at = ?
+          WHERE id = ? AND status = 'pending'",
+    )
+    .bind(timestamp(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The invitee's answer. Only a pending, unexpired invitation can be
+/// answered, and only once: false when it was no longer open.
+pub async fn answer(
+    tx: &mut SqliteConnection,
+    id: &str,
+    answer: InvitationStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invitations SET status = ?, updated_at = ?
+          WHERE id = ? AND status = 'pending' AND expires_at > ?",
+    )
+    .bind(answer.as_str())
+    .bind(timestamp(now))
+    .bind(id)
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Makes the invitee a member with the invitation's role and the
+/// assignments that still exist. Someone who already is a member keeps
+/// their membership as it is. Returns whether a membership was created.
+pub async fn join(
+    tx: &mut SqliteConnection,
+    invitation: &InvitationRow,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (organization_id, user_id) DO NOTHING",
+    )
+    .bind(&invitation.organization_id)
+    .bind(user_id)
+    .bind(invitation.role().as_str())
+    .bind(timestamp(now))
+    .bind(timestamp(now))
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let custom = roles::custom_roles(&mut *tx, &invitation.organization_id).await?;
+    for role_id in existing_role_ids(&invitation.assigned_role_ids(), &custom) {
+        sqlx::query(
+            "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&invitation.organization_id)
+        .bind(user_id)
+        .bind(role_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// The ids among `ids` that name a global assignment or one of `custom`,
+/// without duplicates, in their original order.
+pub fn existing_role_ids(ids: &[String], custom: &[CustomRoleRow]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    ids.iter()
+        .filter(|id| global_assignment(id).is_some() || custom.iter().any(|c| &c.id == *id))
+        .filter(|id| seen.insert(id.as_str()))
+        .cloned()
+        .collect()
+}
+
+fn ids_json(ids: &[String]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string())
+}

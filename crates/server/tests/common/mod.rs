@@ -216,3 +216,29 @@ pub async fn personal_organization(app: &TestApp, account: &Account) -> String {
         .expect("personal organization")
         .to_string()
 }
+
+impl TestApp {
+    /// A test app that sends mail through SMTP at `smtp_url` (the delivery
+    /// task is not started: tests call `state.mailer.deliver_due`).
+    pub async fn with_smtp(smtp_url: &str) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("roster.db").display());
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            database_url: url.clone(),
+            static_dir: dir.path().join("dist"),
+            dev: false,
+            public_url: Some("http://roster.test".into()),
+            smtp_url: Some(smtp_url.to_string()),
+        };
+        let db = roster_server::db::connect(&url).await.expect("database");
+        let mailer = roster_server::mail::Mailer::from_settings(&settings).expect("SMTP URL");
+        let state = AppState::with_mailer(db, settings, mailer);
+        let router = roster_server::app(state.clone());
+        TestApp {
+            router,
+            state,
+            _dir: dir,
+        }
+    }
+}
