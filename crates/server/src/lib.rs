@@ -12,6 +12,7 @@ pub mod http;
 pub mod mail;
 pub mod openapi;
 pub mod regions;
+pub mod seed;
 pub mod spa;
 pub mod store;
 
@@ -76,6 +77,9 @@ pub fn init_tracing() {
 /// Opens the database (running migrations) and serves until Ctrl-C.
 pub async fn serve(settings: Settings) -> Result<(), BoxError> {
     let db = db::connect(&settings.database_url).await?;
+    if settings.dev && seed::seed_if_empty(&db).await? {
+        tracing::info!("seeded the demo data");
+    }
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
@@ -90,6 +94,12 @@ pub async fn serve(settings: Settings) -> Result<(), BoxError> {
     let state = AppState::with_mailer(db, settings, mailer);
     state.mailer.start(state.db.clone());
     println!("Roster is running at http://{address}");
+    if state.settings.dev {
+        println!("Demo sign-ins (password \"{}\"):", seed::DEMO_PASSWORD);
+        for account in seed::demo_accounts() {
+            println!("  {:<20} {}", account.email, account.description);
+        }
+    }
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -210,7 +210,7 @@ async fn every_endpoint_answers_each_kind_of_caller_as_expected() {
     let mut failures = Vec::new();
     for (method, path, expected) in expectations {
         // A fresh organization per route: the owner's call may delete it.
-        let org = app.organization(&owner, "Matrix").await;
+        let org = app.organization_in_store(&owner, "Matrix").await;
         app.add_member(&org, &member, "member", &[]).await;
         app.add_member(&org, &auditor, "member", &[roster_core::AUDITOR_ID])
             .await;

@@ -102,6 +102,7 @@ async fn sign_up(
     }
     let token = users::start_session(&mut *tx, &user.id).await?;
     tx.commit().await?;
+    state.mailer.wake();
     audit.set_actor(&user.id, &user.email);
     audit.set_target(USER, &user.id);
     let user = user.into_current();

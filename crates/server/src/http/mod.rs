@@ -72,7 +72,10 @@ pub fn router(state: AppState) -> Router {
     api.route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::audit::record_mutations))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::audit::record_mutations,
+        ))
         .layer(middleware::from_fn(render_errors))
         .with_state(state)
 }

@@ -27,7 +27,11 @@ async fn config(State(state): State<AppState>) -> Json<RosterConfig> {
         version: env!("CARGO_PKG_VERSION").to_string(),
         auth: "password".to_string(),
         dev: state.settings.dev,
-        demo_accounts: Vec::new(),
+        demo_accounts: if state.settings.dev {
+            crate::seed::demo_accounts()
+        } else {
+            Vec::new()
+        },
     })
 }
 

@@ -113,7 +113,9 @@ pub async fn start_session(
     .bind(hash)
     .bind(user_id)
     .bind(timestamp(now))
-    .bind(timestamp(now + chrono::Duration::days(crate::auth::SESSION_DAYS)))
+    .bind(timestamp(
+        now + chrono::Duration::days(crate::auth::SESSION_DAYS),
+    ))
     .execute(db)
     .await?;
     Ok(token)

@@ -114,13 +114,16 @@ impl TestApp {
         self.request(Method::GET, path, Some(token), None).await
     }
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
-        self.request(Method::POST, path, Some(token), Some(body)).await
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
     }
     pub async fn put(&self, path: &str, token: &str, body: Value) -> Response {
-        self.request(Method::PUT, path, Some(token), Some(body)).await
+        self.request(Method::PUT, path, Some(token), Some(body))
+            .await
     }
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
-        self.request(Method::PATCH, path, Some(token), Some(body)).await
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
     pub async fn delete(&self, path: &str, token: &str) -> Response {
         self.request(Method::DELETE, path, Some(token), None).await
@@ -138,8 +141,16 @@ impl TestApp {
                 Some(json!({"email": email, "password": "password123", "name": name})),
             )
             .await;
-        assert_eq!(response.status, StatusCode::CREATED, "sign-up {email}: {:?}", response.body);
-        let id = response.body["user"]["id"].as_str().expect("user id").to_string();
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "sign-up {email}: {:?}",
+            response.body
+        );
+        let id = response.body["user"]["id"]
+            .as_str()
+            .expect("user id")
+            .to_string();
         sqlx::query("UPDATE users SET email_verified = 1 WHERE id = ?")
             .bind(&id)
             .execute(&self.state.db)
@@ -158,12 +169,33 @@ impl TestApp {
             .post("/api/organizations", &owner.token, json!({"name": name}))
             .await;
         assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
-        response.body["id"].as_str().expect("organization id").to_string()
+        response.body["id"]
+            .as_str()
+            .expect("organization id")
+            .to_string()
+    }
+
+    /// Creates a collaborative organization directly in the store, past the
+    /// per-user creation limit (for tests that need many).
+    pub async fn organization_in_store(&self, owner: &Account, name: &str) -> String {
+        let mut tx = self.state.db.begin().await.expect("transaction");
+        let organization =
+            roster_server::store::organizations::create(&mut tx, name, &owner.id, false, None)
+                .await
+                .expect("organization");
+        tx.commit().await.expect("commit");
+        organization.id
     }
 
     /// Adds `user` to the organization directly (as an accepted invitation
     /// would), with a role and assignments.
-    pub async fn add_member(&self, organization_id: &str, user: &Account, role: &str, assignments: &[&str]) {
+    pub async fn add_member(
+        &self,
+        organization_id: &str,
+        user: &Account,
+        role: &str,
+        assignments: &[&str],
+    ) {
         let now = "2026-01-01T00:00:00.000000Z";
         sqlx::query(
             "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
