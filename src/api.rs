@@ -89,8 +89,8 @@ fn network_error(error: gloo_net::Error) -> ApiError {
 pub enum ApiEvent {
     /// 401 outside `/auth/…`: the session is gone.
     Unauthorized,
-    /// 403. `organization_id` is set when the path names an organization
-    /// (`/organizations/{id}/…`, `/audit/organizations/{id}`).
+    /// A 403 answer; `organization_id` is set when the path names an
+    /// organization (`/organizations/{id}/…`, `/audit/organizations/{id}`).
     Forbidden {
         method: String,
         path: String,
@@ -355,7 +355,10 @@ pub async fn delete_organization(organization_id: &str) -> ApiResult<()> {
 
 /// `POST /organizations/{id}/leave`; with a successor (Roster extension) a
 /// sole owner promotes them and leaves in one step.
-pub async fn leave_organization(organization_id: &str, successor_id: Option<&str>) -> ApiResult<()> {
+pub async fn leave_organization(
+    organization_id: &str,
+    successor_id: Option<&str>,
+) -> ApiResult<()> {
     let path = format!("{}/leave", org_path(organization_id));
     match successor_id {
         // Daytona's endpoint takes no body: send none unless needed.
@@ -399,7 +402,11 @@ pub async fn update_member_access(
     user_id: &str,
     body: &wire::UpdateOrganizationMemberAccess,
 ) -> ApiResult<Option<wire::OrganizationUser>> {
-    let path = format!("{}/users/{}/access", org_path(organization_id), encode(user_id));
+    let path = format!(
+        "{}/users/{}/access",
+        org_path(organization_id),
+        encode(user_id)
+    );
     send_for(Method::POST, &path, Body::json(body)).await
 }
 
@@ -426,7 +433,11 @@ pub async fn list_organization_invitations(
     organization_id: &str,
     include_expired: bool,
 ) -> ApiResult<Vec<wire::OrganizationInvitation>> {
-    let query = if include_expired { "?include=expired" } else { "" };
+    let query = if include_expired {
+        "?include=expired"
+    } else {
+        ""
+    };
     get(&format!("{}/invitations{query}", org_path(organization_id))).await
 }
 
@@ -537,7 +548,12 @@ pub async fn update_role(
 
 /// `DELETE /organizations/{id}/roles/{roleId}`; 409 with who holds it.
 pub async fn delete_role(organization_id: &str, role_id: &str) -> ApiResult<()> {
-    send(Method::DELETE, &role_path(organization_id, role_id), Body::None).await
+    send(
+        Method::DELETE,
+        &role_path(organization_id, role_id),
+        Body::None,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------
@@ -616,8 +632,14 @@ mod tests {
             organization_in_path("/audit/organizations/o1?page=2").as_deref(),
             Some("o1")
         );
-        assert_eq!(organization_in_path("/organizations/o1").as_deref(), Some("o1"));
-        assert_eq!(organization_in_path("/organizations/invitations/i1/accept"), None);
+        assert_eq!(
+            organization_in_path("/organizations/o1").as_deref(),
+            Some("o1")
+        );
+        assert_eq!(
+            organization_in_path("/organizations/invitations/i1/accept"),
+            None
+        );
         assert_eq!(organization_in_path("/organizations"), None);
         assert_eq!(organization_in_path("/users/me"), None);
     }

@@ -1,27 +1,70 @@
-//! The app shell: routes, sidebar and the routed main area.
+//! The app: contexts that live as long as the page, the routes, and the
+//! toasts. The signed-in contexts live in the layout
+//! ([`crate::layout::AppLayout`]).
+//!
+//! | Route | Page |
+//! |---|---|
+//! | `/sign-in`, `/sign-up`, `/verify-email` | [`crate::pages::auth`] |
+//! | `/` | last organization used, else the personal one |
+//! | `/invitations` (`?id=`) | the user's invitations |
+//! | `/org/:orgId/members` | Members |
+//! | `/org/:orgId/roles` | Assignments (owners) |
+//! | `/org/:orgId/audit-logs` | Audit log (owners, `read:audit_logs`) |
+//! | `/org/:orgId/settings` | Settings |
+//! | anything else | not found |
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::{home::Home, not_found::NotFound};
+use crate::components::Toaster;
+use crate::layout::AppLayout;
+use crate::pages::audit_logs::AuditLogsPage;
+use crate::pages::auth::{SignIn, SignUp, VerifyEmail};
+use crate::pages::home::Home;
+use crate::pages::invitations::InvitationsPage;
+use crate::pages::members::MembersPage;
+use crate::pages::not_found::NotFound;
+use crate::pages::org_scope::{OrgIndex, OrgScope};
+use crate::pages::roles::RolesPage;
+use crate::pages::settings::SettingsPage;
+use crate::state::{watch_unauthorized, Session, Theme, Toasts};
 
 #[component]
 pub fn App() -> impl IntoView {
+    let theme = Theme::new();
+    provide_context(theme);
+    provide_context(Toasts::new());
+    provide_context(Session::new());
     view! {
-        <Router>
-            <div class="roster-app">
-                <div class="shell">
-                    <nav class="sidebar" aria-label="Sidebar">
-                        <div class="brand">"Roster"</div>
-                    </nav>
-                    <main class="main" id="main">
-                        <Routes fallback=NotFound>
-                            <Route path=path!("/") view=Home />
-                        </Routes>
-                    </main>
-                </div>
-            </div>
-        </Router>
+        <div class="roster-app" data-theme=move || theme.resolved()>
+            <Router>
+                <AppRoutes />
+            </Router>
+            <Toaster />
+        </div>
+    }
+}
+
+#[component]
+fn AppRoutes() -> impl IntoView {
+    watch_unauthorized(expect_context::<Session>());
+    view! {
+        <Routes fallback=NotFound>
+            <Route path=path!("/sign-in") view=SignIn />
+            <Route path=path!("/sign-up") view=SignUp />
+            <Route path=path!("/verify-email") view=VerifyEmail />
+            <ParentRoute path=path!("") view=AppLayout>
+                <Route path=path!("") view=Home />
+                <Route path=path!("invitations") view=InvitationsPage />
+                <ParentRoute path=path!("org/:orgId") view=OrgScope>
+                    <Route path=path!("") view=OrgIndex />
+                    <Route path=path!("members") view=MembersPage />
+                    <Route path=path!("roles") view=RolesPage />
+                    <Route path=path!("audit-logs") view=AuditLogsPage />
+                    <Route path=path!("settings") view=SettingsPage />
+                </ParentRoute>
+            </ParentRoute>
+        </Routes>
     }
 }

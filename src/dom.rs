@@ -35,7 +35,8 @@ pub fn active_element() -> Option<Element> {
 /// Elements reachable with Tab inside `container`, in document order,
 /// skipping hidden ones.
 pub fn focusable_elements(container: &Element) -> Vec<HtmlElement> {
-    const SELECTOR: &str = "a[href], button:not([disabled]), input:not([disabled]):not([type=\"hidden\"]), \
+    const SELECTOR: &str =
+        "a[href], button:not([disabled]), input:not([disabled]):not([type=\"hidden\"]), \
          select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
     query_all(container, SELECTOR)
         .into_iter()

@@ -141,20 +141,41 @@ mod tests {
 
     #[test]
     fn switching_keeps_the_page() {
-        assert_eq!(switch_organization("/org/o1/settings", "o2"), "/org/o2/settings");
-        assert_eq!(switch_organization("/org/o1/roles/x?y=1", "o2"), "/org/o2/roles");
+        assert_eq!(
+            switch_organization("/org/o1/settings", "o2"),
+            "/org/o2/settings"
+        );
+        assert_eq!(
+            switch_organization("/org/o1/roles/x?y=1", "o2"),
+            "/org/o2/roles"
+        );
         assert_eq!(switch_organization("/org/o1", "o2"), "/org/o2/members");
         assert_eq!(switch_organization("/invitations", "o2"), "/org/o2/members");
     }
 
     #[test]
     fn next_is_kept_on_the_site() {
-        assert_eq!(sign_in_with_next("/org/o1/members"), "/sign-in?next=%2Forg%2Fo1%2Fmembers");
+        assert_eq!(
+            sign_in_with_next("/org/o1/members"),
+            "/sign-in?next=%2Forg%2Fo1%2Fmembers"
+        );
         assert_eq!(sign_in_with_next("/"), "/sign-in");
         assert_eq!(sign_in_with_next("/sign-in?next=x"), "/sign-in");
-        assert_eq!(safe_next(Some("/org/o1/members")).as_deref(), Some("/org/o1/members"));
-        assert_eq!(safe_next(Some("/invitations?id=1")).as_deref(), Some("/invitations?id=1"));
-        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "/sign-in"] {
+        assert_eq!(
+            safe_next(Some("/org/o1/members")).as_deref(),
+            Some("/org/o1/members")
+        );
+        assert_eq!(
+            safe_next(Some("/invitations?id=1")).as_deref(),
+            Some("/invitations?id=1")
+        );
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "/sign-in",
+        ] {
             assert_eq!(safe_next(Some(evil)), None, "{evil}");
         }
         assert_eq!(safe_next(None), None);

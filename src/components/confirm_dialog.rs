@@ -145,7 +145,11 @@ mod tests {
         settle().await;
         assert!(fixture.exists("[role=\"alertdialog\"]"));
         let input = fixture.focused();
-        assert_eq!(input.tag_name(), "INPUT", "focus starts in the confirmation field");
+        assert_eq!(
+            input.tag_name(),
+            "INPUT",
+            "focus starts in the confirmation field"
+        );
         let confirm = fixture.find("[data-confirm]");
         let disabled = |confirm: &web_sys::HtmlElement| confirm.has_attribute("disabled");
         assert!(disabled(&confirm));

@@ -268,8 +268,18 @@ mod tests {
         let dialog = fixture.find("[role=\"dialog\"]");
         assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
         let title_id = dialog.get_attribute("aria-labelledby").unwrap();
-        assert_eq!(fixture.find(&format!("#{title_id}")).text_content().unwrap(), "Rename");
-        assert_eq!(fixture.focused().id(), "name", "focus moves to the first field");
+        assert_eq!(
+            fixture
+                .find(&format!("#{title_id}"))
+                .text_content()
+                .unwrap(),
+            "Rename"
+        );
+        assert_eq!(
+            fixture.focused().id(),
+            "name",
+            "focus moves to the first field"
+        );
 
         // Tab from the last control wraps to the first (the close button),
         // Shift+Tab from the first wraps to the last.

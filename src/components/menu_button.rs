@@ -23,7 +23,8 @@ use web_sys::{HtmlElement, KeyboardEvent};
 
 use crate::dom;
 
-const ITEM_SELECTOR: &str = "[role=\"menuitem\"], [role=\"menuitemradio\"], [role=\"menuitemcheckbox\"]";
+const ITEM_SELECTOR: &str =
+    "[role=\"menuitem\"], [role=\"menuitemradio\"], [role=\"menuitemcheckbox\"]";
 /// Marks the header's input that receives focus when the menu opens.
 pub const MENU_FILTER_ATTRIBUTE: &str = "data-menu-filter";
 
@@ -157,7 +158,9 @@ pub fn MenuButton(
             return;
         }
         let count = items.len();
-        let index = items.iter().position(|item| item.is_same_node(Some(&target)));
+        let index = items
+            .iter()
+            .position(|item| item.is_same_node(Some(&target)));
         let focus_at = |i: usize| {
             if let Some(item) = items.get(i) {
                 dom::focus(item);
@@ -210,11 +213,13 @@ pub fn MenuButton(
             {
                 let typed = key.to_lowercase();
                 let start = index.map_or(0, |i| i + 1);
-                let next = (0..count).map(|offset| (start + offset) % count).find(|&i| {
-                    items[i]
-                        .text_content()
-                        .is_some_and(|text| text.trim().to_lowercase().starts_with(&typed))
-                });
+                let next = (0..count)
+                    .map(|offset| (start + offset) % count)
+                    .find(|&i| {
+                        items[i]
+                            .text_content()
+                            .is_some_and(|text| text.trim().to_lowercase().starts_with(&typed))
+                    });
                 if let Some(i) = next {
                     event.prevent_default();
                     focus_at(i);
@@ -395,14 +400,22 @@ mod tests {
         });
         settle().await;
         let trigger = fixture.find("[aria-haspopup=\"menu\"]");
-        assert_eq!(trigger.get_attribute("aria-expanded").as_deref(), Some("false"));
+        assert_eq!(
+            trigger.get_attribute("aria-expanded").as_deref(),
+            Some("false")
+        );
         let menu = fixture.find("[role=\"menu\"]");
         assert_eq!(trigger.get_attribute("aria-controls"), Some(menu.id()));
-        assert!(!dom::is_visible(&fixture.find_all("[role=\"menuitem\"]")[0]));
+        assert!(!dom::is_visible(
+            &fixture.find_all("[role=\"menuitem\"]")[0]
+        ));
 
         press(&trigger, "ArrowUp");
         settle().await;
-        assert_eq!(trigger.get_attribute("aria-expanded").as_deref(), Some("true"));
+        assert_eq!(
+            trigger.get_attribute("aria-expanded").as_deref(),
+            Some("true")
+        );
         assert_eq!(focused_text(), "Cherry");
         press(&fixture.focused(), "Escape");
         settle().await;
@@ -448,16 +461,26 @@ mod tests {
         press(&fixture.focused(), "Enter");
         settle().await;
         assert_eq!(chosen.get_untracked(), Some("Banana"));
-        assert_eq!(trigger.get_attribute("aria-expanded").as_deref(), Some("false"));
+        assert_eq!(
+            trigger.get_attribute("aria-expanded").as_deref(),
+            Some("false")
+        );
         assert!(is_focused(&trigger), "focus returns to the trigger");
 
         trigger.click();
         settle().await;
         press(&fixture.focused(), "Escape");
         settle().await;
-        assert_eq!(trigger.get_attribute("aria-expanded").as_deref(), Some("false"));
+        assert_eq!(
+            trigger.get_attribute("aria-expanded").as_deref(),
+            Some("false")
+        );
         assert!(is_focused(&trigger));
-        assert_eq!(chosen.get_untracked(), Some("Banana"), "Escape selects nothing");
+        assert_eq!(
+            chosen.get_untracked(),
+            Some("Banana"),
+            "Escape selects nothing"
+        );
     }
 
     #[wasm_bindgen_test]
@@ -477,9 +500,15 @@ mod tests {
         let trigger = fixture.find("[aria-haspopup=\"menu\"]");
         trigger.click();
         settle().await;
-        assert_eq!(trigger.get_attribute("aria-expanded").as_deref(), Some("true"));
+        assert_eq!(
+            trigger.get_attribute("aria-expanded").as_deref(),
+            Some("true")
+        );
         pointer_down(&fixture.find("#outside"));
         settle().await;
-        assert_eq!(trigger.get_attribute("aria-expanded").as_deref(), Some("false"));
+        assert_eq!(
+            trigger.get_attribute("aria-expanded").as_deref(),
+            Some("false")
+        );
     }
 }

@@ -97,8 +97,7 @@ pub fn press_with(target: &HtmlElement, key: &str, shift: bool) {
 pub fn pointer_down(target: &HtmlElement) {
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
-    let event =
-        web_sys::Event::new_with_event_init_dict("pointerdown", &init).expect("an event");
+    let event = web_sys::Event::new_with_event_init_dict("pointerdown", &init).expect("an event");
     target.dispatch_event(&event).expect("dispatch pointerdown");
 }
 

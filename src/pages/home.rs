@@ -1,38 +1,41 @@
+//! `/`: the last organization used, else the personal one.
+
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 
-use crate::api;
+use crate::components::{EmptyState, ErrorState, SkeletonBlock};
+use crate::routes::{self, OrgPage};
+use crate::state::{default_organization, last_used, use_organizations, use_session, Loadable};
 
-/// The landing page; shows which backend version the SPA talks to.
 #[component]
 pub fn Home() -> impl IntoView {
-    let config = LocalResource::new(api::config);
-    view! {
-        <section>
-            <h1>"Roster"</h1>
-            <Suspense fallback=|| view! { <p class="skeleton">"Connecting to the server…"</p> }>
-                {move || {
-                    config
-                        .get()
-                        .map(|result| match result {
-                            Ok(config) => {
-                                view! {
-                                    <p class="server-version">
-                                        "Server version " {config.version}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => {
-                                view! {
-                                    <p role="alert" class="error">
-                                        {error.message}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
-        </section>
+    let organizations = use_organizations();
+    let session = use_session();
+    move || match organizations.state() {
+        Loadable::Loading => view! { <SkeletonBlock lines=4 /> }.into_any(),
+        Loadable::Failed(error) => view! {
+            <ErrorState
+                message=error.message
+                on_retry=Callback::new(move |_| organizations.retry())
+            />
+        }
+        .into_any(),
+        Loadable::Ready(list) => {
+            let last = session
+                .user_id_untracked()
+                .and_then(|user| last_used(&user));
+            match default_organization(&list, last.as_deref()) {
+                Some(id) => {
+                    view! { <Redirect path=routes::org_page(&id, OrgPage::Members) /> }.into_any()
+                }
+                None => view! {
+                    <EmptyState
+                        title="You don't belong to any organization"
+                        description="Create one from the organization menu."
+                    />
+                }
+                .into_any(),
+            }
+        }
     }
 }

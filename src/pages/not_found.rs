@@ -1,13 +1,18 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::state::use_page_title;
+
 #[component]
 pub fn NotFound() -> impl IntoView {
+    use_page_title("Page not found");
     view! {
-        <section class="empty-state" aria-labelledby="not-found-title">
-            <h1 id="not-found-title">"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
-            <A href="/">"Back to Roster"</A>
-        </section>
+        <main class="standalone" id="main">
+            <section class="not-found" aria-labelledby="not-found-title">
+                <h1 id="not-found-title">"Page not found"</h1>
+                <p>"There is nothing at this address."</p>
+                <A href="/" attr:class="btn btn-secondary">"Back to Roster"</A>
+            </section>
+        </main>
     }
 }

@@ -113,17 +113,19 @@ impl CurrentOrganization {
             }
         });
         // A refetch that cannot reach the server keeps what is shown.
-        let members = Memo::new(move |previous: Option<&Option<(String, ApiResult<Members>)>>| {
-            let next = members_resource.get().flatten();
-            match (previous, &next) {
-                (Some(Some((old_id, Ok(old)))), Some((new_id, Err(error))))
-                    if old_id == new_id && error.status == 0 =>
-                {
-                    Some((old_id.clone(), Ok(old.clone())))
+        let members = Memo::new(
+            move |previous: Option<&Option<(String, ApiResult<Members>)>>| {
+                let next = members_resource.get().flatten();
+                match (previous, &next) {
+                    (Some(Some((old_id, Ok(old)))), Some((new_id, Err(error))))
+                        if old_id == new_id && error.status == 0 =>
+                    {
+                        Some((old_id.clone(), Ok(old.clone())))
+                    }
+                    _ => next,
                 }
-                _ => next,
-            }
-        });
+            },
+        );
 
         let access = Memo::new(move |_| {
             let Some(id) = id.get() else {
@@ -206,7 +208,10 @@ impl CurrentOrganization {
         } else {
             self.refetch();
         }
-        if GATE_MESSAGES.iter().any(|m| m.eq_ignore_ascii_case(message)) {
+        if GATE_MESSAGES
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(message))
+        {
             toasts.warning(ACCESS_CHANGED);
         }
     }
@@ -232,7 +237,8 @@ impl CurrentOrganization {
 
     /// The organization's name, once known.
     pub fn name(&self) -> Option<String> {
-        self.organization.with(|o| o.as_ref().map(|o| o.name.clone()))
+        self.organization
+            .with(|o| o.as_ref().map(|o| o.name.clone()))
     }
 
     /// The member list of the current organization: `None` while loading.

@@ -27,7 +27,9 @@ mod theme;
 mod title;
 mod toasts;
 
-pub use current_org::{use_current_organization, Access, CurrentOrganization, Members, ACCESS_CHANGED};
+pub use current_org::{
+    use_current_organization, Access, CurrentOrganization, Members, ACCESS_CHANGED,
+};
 pub use invitations::{use_pending_invitations, PendingInvitations};
 pub use organizations::{
     default_organization, last_used, remember_last_used, sorted_for_switcher, use_organizations,

@@ -171,7 +171,10 @@ mod tests {
             org("2", "Personal", true),
             org("4", "alpha", false),
         ];
-        let names: Vec<String> = sorted_for_switcher(list).into_iter().map(|o| o.name).collect();
+        let names: Vec<String> = sorted_for_switcher(list)
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
         assert_eq!(names, ["Personal", "alpha", "Beta", "zeta"]);
     }
 
@@ -179,7 +182,10 @@ mod tests {
     fn default_is_the_last_used_while_it_exists_else_personal() {
         let list = vec![org("a", "Acme", false), org("p", "Personal", true)];
         assert_eq!(default_organization(&list, Some("a")).as_deref(), Some("a"));
-        assert_eq!(default_organization(&list, Some("gone")).as_deref(), Some("p"));
+        assert_eq!(
+            default_organization(&list, Some("gone")).as_deref(),
+            Some("p")
+        );
         assert_eq!(default_organization(&list, None).as_deref(), Some("p"));
         assert_eq!(default_organization(&[], Some("a")), None);
     }

@@ -77,9 +77,8 @@ impl Session {
     /// Asks the server who is signed in, unless that is known or being asked.
     pub fn check(&self) {
         let state = self.state;
-        let needed = state.with_untracked(|s| {
-            matches!(s, SessionState::Unknown | SessionState::Failed(_))
-        });
+        let needed =
+            state.with_untracked(|s| matches!(s, SessionState::Unknown | SessionState::Failed(_)));
         if !needed {
             return;
         }

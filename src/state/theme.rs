@@ -61,8 +61,8 @@ impl Theme {
             let listener = Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(
                 move |event: web_sys::MediaQueryListEvent| system_dark.set(event.matches()),
             );
-            let _ = query
-                .add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+            let _ =
+                query.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
             let registered = send_wrapper::SendWrapper::new((query, listener));
             on_cleanup(move || {
                 let (query, listener) = registered.take();

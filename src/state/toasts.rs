@@ -76,7 +76,8 @@ impl Toasts {
         }
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        self.list.update(|list| list.push(Toast { id, kind, message }));
+        self.list
+            .update(|list| list.push(Toast { id, kind, message }));
         if let Some(lifetime) = kind.lifetime() {
             let this = *self;
             set_timeout(move || this.dismiss(id), lifetime);

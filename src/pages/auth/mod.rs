@@ -1,0 +1,74 @@
+//! Authentication against Roster's own server: sign-in (with the demo
+//! accounts in dev mode), sign-up and e-mail verification.
+
+mod sign_in;
+mod sign_up;
+mod verify_email;
+
+pub use sign_in::SignIn;
+pub use sign_up::SignUp;
+pub use verify_email::VerifyEmail;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::routes;
+
+/// Where to go after signing in: `?next=` when it is a path on this site,
+/// else `/` (the last organization used, or the personal one).
+fn destination() -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let query = use_query_map();
+    move || {
+        query
+            .with_untracked(|q| routes::safe_next(q.get("next").as_deref()))
+            .unwrap_or_else(|| "/".to_owned())
+    }
+}
+
+/// The page around an authentication form.
+#[component]
+fn AuthCard(#[prop(into)] title: String, children: Children) -> impl IntoView {
+    view! {
+        <main class="auth-page" id="main">
+            <div class="auth-card">
+                <div class="auth-brand" aria-hidden="true">
+                    <span class="auth-logo">"R"</span>
+                    <span>"Roster"</span>
+                </div>
+                <h1>{title}</h1>
+                {children()}
+            </div>
+        </main>
+    }
+}
+
+/// One labelled input with its error below.
+#[component]
+fn Field(
+    #[prop(into)] label: String,
+    #[prop(into)] id: String,
+    #[prop(into)] kind: String,
+    #[prop(into)] autocomplete: String,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described_by = error_id.clone();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                class="input"
+                type=kind
+                autocomplete=autocomplete
+                required
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=move || error.with(Option::is_some).then(|| described_by.clone())
+                prop:value=move || value.get()
+                on:input=move |event| value.set(event_target_value(&event))
+            />
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}

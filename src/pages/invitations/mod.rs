@@ -1,0 +1,183 @@
+//! `/invitations`: the signed-in user's invitations. `?id=…` (the link in
+//! the invitation e-mail) opens one in a dialog.
+
+mod invitation_dialog;
+mod responses;
+
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use roster_core::wire::OrganizationInvitation;
+
+use crate::components::{Button, ButtonVariant, ConfirmDialog, EmptyState, Loaded, SkeletonTable};
+use crate::format;
+use crate::icons::IconKind;
+use crate::routes;
+use crate::state::use_page_title;
+use invitation_dialog::InvitationDialog;
+use responses::Responses;
+
+const COLUMNS: [&str; 5] = [
+    "Organization",
+    "Invited by",
+    "Role and assignments",
+    "Expires",
+    "Actions",
+];
+
+#[component]
+pub fn InvitationsPage() -> impl IntoView {
+    use_page_title("Invitations");
+    let invitations = LocalResource::new(crate::api::my_invitations);
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let opened = Memo::new(move |_| query.with(|q| q.get("id")).filter(|id| !id.is_empty()));
+    let close_opened = Callback::new(move |_| {
+        navigate(
+            routes::INVITATIONS,
+            NavigateOptions {
+                replace: true,
+                ..NavigateOptions::default()
+            },
+        )
+    });
+    // An answered invitation leaves the list, and its dialog closes.
+    let responses = Responses::new(Callback::new(move |_| {
+        invitations.refetch();
+        if opened.get_untracked().is_some() {
+            close_opened.run(());
+        }
+    }));
+
+    view! {
+        <header class="page-header">
+            <div>
+                <h1>"Invitations"</h1>
+                <p class="page-description">"Organizations that invited you to join them."</p>
+            </div>
+        </header>
+        <Loaded
+            value=Signal::derive(move || invitations.get())
+            on_retry=Callback::new(move |_| invitations.refetch())
+            loading=move || view! { <SkeletonTable headers=COLUMNS.to_vec() rows=3 label="Invitations" /> }
+            let:list
+        >
+            <InvitationTable list=list responses=responses />
+        </Loaded>
+        <InvitationDialog id=opened on_close=close_opened responses=responses />
+        <DeclineConfirmation responses=responses />
+    }
+}
+
+/// "Member · Developer, Auditor"; owners get everything.
+pub(crate) fn role_and_assignments(invitation: &OrganizationInvitation) -> String {
+    let role = invitation.role.label();
+    if invitation.role.is_owner() || invitation.assigned_roles.is_empty() {
+        return role.to_owned();
+    }
+    let names: Vec<&str> = invitation
+        .assigned_roles
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    format!("{role} · {}", names.join(", "))
+}
+
+#[component]
+fn InvitationTable(list: Vec<OrganizationInvitation>, responses: Responses) -> impl IntoView {
+    if list.is_empty() {
+        return view! {
+            <EmptyState icon=IconKind::Inbox title="You have no pending organization invitations." />
+        }
+        .into_any();
+    }
+    let now = Utc::now();
+    view! {
+        <div class="table-wrap">
+            <table class="table" aria-label="Invitations">
+                <thead>
+                    <tr>
+                        {COLUMNS
+                            .iter()
+                            .map(|c| {
+                                let class = (*c == "Actions").then_some("actions-column");
+                                view! { <th scope="col" class=class>{*c}</th> }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|invitation| {
+                            let accept = invitation.clone();
+                            let decline = invitation.clone();
+                            let id = invitation.id.clone();
+                            view! {
+                                <tr>
+                                    <td class="strong">{invitation.organization_name.clone()}</td>
+                                    <td>{invitation.invited_by.clone()}</td>
+                                    <td>{role_and_assignments(&invitation)}</td>
+                                    <td>
+                                        <time
+                                            datetime=invitation.expires_at.to_rfc3339()
+                                            title=format::date_time(invitation.expires_at)
+                                        >
+                                            {format::relative(invitation.expires_at, now)}
+                                        </time>
+                                    </td>
+                                    <td class="actions-column">
+                                        <div class="row-actions">
+                                            <Button
+                                                small=true
+                                                on_click=Callback::new(move |_| responses.ask_to_decline(decline.clone()))
+                                            >
+                                                "Decline"
+                                            </Button>
+                                            <Button
+                                                variant=ButtonVariant::Primary
+                                                small=true
+                                                busy=responses.accepting(id)
+                                                on_click=Callback::new(move |_| responses.accept(accept.clone()))
+                                            >
+                                                "Accept"
+                                            </Button>
+                                        </div>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeclineConfirmation(responses: Responses) -> impl IntoView {
+    let organization = move || {
+        responses
+            .declining()
+            .map(|i| i.organization_name)
+            .unwrap_or_default()
+    };
+    view! {
+        <ConfirmDialog
+            open=Signal::derive(move || responses.declining().is_some())
+            on_close=Callback::new(move |_| responses.cancel_decline())
+            title="Decline invitation"
+            confirm_label="Decline"
+            on_confirm=Callback::new(move |_| responses.decline())
+            busy=responses.declining_busy()
+            destructive=true
+        >
+            <p>
+                "Decline the invitation to join " <strong>{organization}</strong>
+                "? You will need a new invitation to join it later."
+            </p>
+        </ConfirmDialog>
+    }
+}
