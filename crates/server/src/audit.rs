@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::db::{new_id, timestamp};
 use crate::error::ErrorMessage;
-use crate::http::access::route_access;
+use crate::http::access::{route_access, INVITATION, MEMBER, ORG, ROLE, USER};
 use crate::http::MAX_BODY_BYTES;
 use crate::AppState;
 
@@ -204,14 +204,25 @@ pub async fn record_mutations(
     response
 }
 
-/// The last `{…Id}` segment of the route names the target.
-fn target_id_from_path(route: &str, path: &str) -> Option<String> {
+/// The id in the path that names an object of the route's target kind
+/// (e.g. `{userId}` for `organization_user`); none when the path has no such
+/// id, as when creating one.
+fn target_id_from_path(route: &str, path: &str, target: &str) -> Option<String> {
     route
         .split('/')
         .zip(path.split('/'))
-        .filter(|(pattern, _)| pattern.starts_with('{'))
-        .last()
+        .find(|(pattern, _)| param_kind(pattern).is_some_and(|kinds| kinds.contains(&target)))
         .map(|(_, value)| value.to_string())
+}
+
+fn param_kind(pattern: &str) -> Option<&'static [&'static str]> {
+    match pattern {
+        "{organizationId}" => Some(&[ORG]),
+        "{userId}" => Some(&[MEMBER, USER]),
+        "{invitationId}" => Some(&[INVITATION]),
+        "{roleId}" => Some(&[ROLE]),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -84,6 +84,7 @@ async fn create_organization(
     )
     .await?;
     tx.commit().await?;
+    audit.set_organization(&row.id);
     audit.set_target(ORG, &row.id);
     Ok((StatusCode::CREATED, Json(row.to_wire())))
 }
