@@ -149,7 +149,7 @@ pub async fn record_mutations(
             access
                 .map(|a| a.target.to_string())
                 .filter(|t| !t.is_empty()),
-            target_id_from_path(&route, &path),
+            access.and_then(|a| target_id_from_path(&route, &path, a.target)),
         ),
     };
     let status = response.status();
@@ -237,16 +237,26 @@ mod tests {
     }
 
     #[test]
-    fn target_is_the_last_id_in_the_path() {
+    fn target_is_the_path_id_of_the_targets_kind() {
         assert_eq!(
             target_id_from_path(
                 "/api/organizations/{organizationId}/users/{userId}/access",
-                "/api/organizations/o1/users/u2/access"
+                "/api/organizations/o1/users/u2/access",
+                MEMBER,
             ),
             Some("u2".into())
         );
         assert_eq!(
-            target_id_from_path("/api/organizations", "/api/organizations"),
+            target_id_from_path("/api/organizations", "/api/organizations", ORG),
+            None
+        );
+        // Creating a role: the organization's id is not the role's.
+        assert_eq!(
+            target_id_from_path(
+                "/api/organizations/{organizationId}/roles",
+                "/api/organizations/o1/roles",
+                ROLE,
+            ),
             None
         );
     }
