@@ -69,7 +69,8 @@ fn ids(page: &Value) -> Vec<String> {
 
 async fn owner_and_org(app: &TestApp) -> (Account, String) {
     let owner = app.account("owner@example.com").await;
-    let org = app.organization(&owner, "Acme").await;
+    // Straight into the store: the organization's log starts empty.
+    let org = app.organization_in_store(&owner, "Acme").await;
     (owner, org)
 }
 
@@ -558,4 +559,20 @@ async fn a_million_rows_stay_fast() {
         assert_eq!(body["items"].as_array().unwrap().len().min(1), 1, "{query}");
         assert!(elapsed < Duration::from_secs(2), "{query} took {elapsed:?}");
     }
+}
+
+#[tokio::test]
+async fn an_organizations_log_starts_with_its_creation() {
+    let app = TestApp::new().await;
+    let owner = app.account("owner@example.com").await;
+    let org = app.organization(&owner, "Acme").await;
+    let response = app.get(&log_path(&org, ""), &owner.token).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body["total"], 1);
+    let created = &response.body["items"][0];
+    assert_eq!(created["action"], "create");
+    assert_eq!(created["targetType"], "organization");
+    assert_eq!(created["targetId"], org.as_str());
+    assert_eq!(created["actorEmail"], "owner@example.com");
+    assert_eq!(created["statusCode"], 201);
 }
