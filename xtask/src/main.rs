@@ -53,6 +53,14 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Cargo's target directory (`CARGO_TARGET_DIR` when set).
+pub fn target_dir() -> PathBuf {
+    match env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("target"),
+    }
+}
+
 /// Runs a command to completion, turning a non-zero exit into an error.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let status = cmd
@@ -93,7 +101,7 @@ fn run_product(args: &[String]) -> Result<()> {
 
     let root = workspace_root();
     std::fs::create_dir_all(root.join("data"))?;
-    let server = root.join("target/release/roster-server");
+    let server = target_dir().join("release/roster-server");
     let url = format!("http://127.0.0.1:{port}");
     run(tools::command(&server.to_string_lossy())
         .arg("serve")
@@ -183,7 +191,10 @@ fn test_everything() -> ExitCode {
         let root = workspace_root();
         run(cargo()
             .args(["test", "--package", "roster-browser-tests"])
-            .env("ROSTER_SERVER_BIN", root.join("target/debug/roster-server"))
+            .env(
+                "ROSTER_SERVER_BIN",
+                target_dir().join("debug/roster-server"),
+            )
             .env("ROSTER_DIST", root.join("dist"))
             .env("ROSTER_AXE_JS", tools::axe_script())
             .env("CHROME", tools::CHROMIUM)
