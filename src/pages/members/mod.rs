@@ -1,0 +1,357 @@
+//! `/org/:orgId/members`: the default page of an organization
+//! (product.md §2.2).
+//!
+//! - A personal organization gets an empty state pointing to "Create
+//!   Organization".
+//! - Otherwise: the members table (search, sort, pages; role and assignment
+//!   pickers and Remove for owners, Leave on one's own row), the sole-owner
+//!   notice, and for owners the pending invitations and "Invite Member".
+//!
+//! What is shown and enabled comes from `roster_core::Capabilities`; every
+//! access change is confirmed with what the member gains and loses.
+
+mod access_change;
+mod assignment_picker;
+mod invitations;
+mod invite;
+mod leave;
+mod member_chooser;
+mod owner_notice;
+mod store;
+mod table;
+
+use chrono::Utc;
+use leptos::prelude::*;
+use roster_core::wire::OrganizationUser;
+use roster_core::{Capabilities, Role};
+
+use crate::api;
+use crate::components::{
+    Button, ButtonVariant, ConfirmDialog, EmptyState, ErrorState, SkeletonTable,
+};
+use crate::icons::IconKind;
+use crate::layout::CreateOrganizationDialog;
+use crate::state::{use_current_organization, use_org_page_title, use_session, use_toasts};
+
+use access_change::{member_label, AccessChange, AccessChangeDialog};
+use assignment_picker::AssignmentList;
+use invitations::{InvitationSources, PendingInvitations};
+use invite::{InviteDialog, InviteSources};
+use leave::LeaveDialog;
+use owner_notice::SoleOwnerNotice;
+use store::MemberStore;
+use table::{MembersTable, RowContext};
+
+const TABLE_HEADERS: [&str; 5] = ["Member", "Role", "Assignments", "Joined", "Actions"];
+
+#[component]
+pub fn MembersPage() -> impl IntoView {
+    use_org_page_title("Members");
+    let current = use_current_organization();
+    let personal = Memo::new(move |_| current.organization().map(|o| o.personal));
+    move || match personal.get() {
+        None => view! {
+            <PageHeader />
+            <SkeletonTable headers=TABLE_HEADERS.to_vec() label="Members" />
+        }
+        .into_any(),
+        Some(true) => view! { <PersonalOrganization /> }.into_any(),
+        Some(false) => view! { <OrganizationMembers /> }.into_any(),
+    }
+}
+
+#[component]
+fn PageHeader(#[prop(optional)] children: Option<Children>) -> impl IntoView {
+    view! {
+        <header class="page-header">
+            <h1>"Members"</h1>
+            {children.map(|c| view! { <div class="page-actions">{c()}</div> })}
+        </header>
+    }
+}
+
+#[component]
+fn PersonalOrganization() -> impl IntoView {
+    let create_open = RwSignal::new(false);
+    view! {
+        <PageHeader />
+        <EmptyState
+            title="Organizations support member invitations"
+            description="Personal accounts cannot invite members. Create an organization to collaborate with other users."
+            icon=IconKind::Users
+        >
+            <Button variant=ButtonVariant::Primary on_click=Callback::new(move |_| create_open.set(true))>
+                "Create Organization"
+            </Button>
+        </EmptyState>
+        <CreateOrganizationDialog open=create_open />
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum ListState {
+    Loading,
+    Failed(String),
+    Ready,
+}
+
+#[component]
+fn OrganizationMembers() -> impl IntoView {
+    let current = use_current_organization();
+    let session = use_session();
+    let toasts = use_toasts();
+    let organization_id = StoredValue::new(current.id_untracked().unwrap_or_default());
+
+    // The shared member list feeds the table's per-row signals.
+    let store = MemberStore::new();
+    if let Some(Ok(list)) = untrack(|| current.members()) {
+        store.replace_all(&list);
+    }
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = current.members() {
+            store.replace_all(&list);
+        }
+    });
+    let list_state = Memo::new(move |_| match current.members() {
+        None => ListState::Loading,
+        Some(Err(error)) => ListState::Failed(error.message),
+        Some(Ok(_)) => ListState::Ready,
+    });
+
+    let capabilities = Memo::new(move |_| current.capabilities());
+    let allows = move |check: fn(&Capabilities) -> Result<(), roster_core::Refusal>| {
+        capabilities.with(|c| c.as_ref().is_some_and(|c| check(c).is_ok()))
+    };
+    let me = Memo::new(move |_| session.user_id());
+
+    let assignments_resource = LocalResource::new(move || {
+        let id = organization_id.get_value();
+        async move { api::list_roles(&id).await }
+    });
+    let assignments: Signal<AssignmentList> = Signal::derive(move || {
+        assignments_resource.with(|r| r.as_ref().map(|r| r.clone().map_err(|e| e.message)))
+    });
+    let retry_assignments = Callback::new(move |_| assignments_resource.refetch());
+
+    let can_manage_invitations = Memo::new(move |_| allows(Capabilities::manage_invitations));
+    let invitations = LocalResource::new(move || {
+        let id = organization_id.get_value();
+        let wanted = can_manage_invitations.get();
+        async move {
+            if wanted {
+                api::list_organization_invitations(&id, true).await
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    });
+
+    // Access changes: chosen on a row, confirmed, then saved.
+    let pending_change = RwSignal::new(None::<AccessChange>);
+    let save_access = Action::new_local(move |change: &AccessChange| {
+        let change = change.clone();
+        let organization_id = organization_id.get_value();
+        async move {
+            let result =
+                api::update_member_access(&organization_id, &change.member.user_id, &change.body())
+                    .await;
+            match result {
+                Ok(updated) => {
+                    store.update(updated.unwrap_or_else(|| change.updated_member()));
+                    toasts.success(format!("Access of {} updated", change.member.email));
+                    // The owner count and so the capabilities may change.
+                    current.refetch();
+                }
+                Err(error) => toasts.error(&error),
+            }
+            pending_change.try_set(None);
+        }
+    });
+    let saving = Signal::derive(move || {
+        save_access
+            .pending()
+            .get()
+            .then(|| {
+                save_access
+                    .input()
+                    .with(|c| c.as_ref().map(|c| c.member.user_id.clone()))
+            })
+            .flatten()
+    });
+
+    let removing = RwSignal::new(None::<OrganizationUser>);
+    let remove = Action::new_local(move |member: &OrganizationUser| {
+        let member = member.clone();
+        let organization_id = organization_id.get_value();
+        async move {
+            let result = api::remove_member(&organization_id, &member.user_id).await;
+            toasts.outcome(&result, format!("{} was removed", member.email));
+            if result.is_ok() {
+                store.remove(&member.user_id);
+                current.refetch();
+            }
+            removing.try_set(None);
+        }
+    });
+
+    let leave_open = RwSignal::new(false);
+    let invite_open = RwSignal::new(false);
+
+    let context = RowContext {
+        capabilities: capabilities.into(),
+        me: me.into(),
+        assignments,
+        retry_assignments,
+        saving,
+        on_role: Callback::new(move |(member, role): (OrganizationUser, Role)| {
+            pending_change.set(Some(AccessChange::role(member, role)));
+        }),
+        on_assignments: Callback::new(move |(member, ids): (OrganizationUser, Vec<String>)| {
+            let available = assignments.with_untracked(|a| match a {
+                Some(Ok(list)) => list.clone(),
+                _ => Vec::new(),
+            });
+            pending_change.set(Some(AccessChange::assignments(member, &ids, &available)));
+        }),
+        on_remove: Callback::new(move |member| removing.set(Some(member))),
+        on_leave: Callback::new(move |_| leave_open.set(true)),
+    };
+
+    let open_invitation_emails = Signal::derive(move || {
+        let now = Utc::now();
+        invitations.with(|r| match r {
+            Some(Ok(list)) => list
+                .iter()
+                .filter(|i| i.is_open(now))
+                .map(|i| i.email.clone())
+                .collect(),
+            _ => Vec::new(),
+        })
+    });
+    let member_emails = Memo::new(move |_| {
+        // Follows the list: re-read whenever members come or go.
+        store.len();
+        store.emails_untracked()
+    });
+    let invite_sources = InviteSources {
+        organization_id,
+        member_emails: member_emails.into(),
+        invited_emails: open_invitation_emails,
+        assignments,
+        retry_assignments,
+    };
+    let invitation_sources = InvitationSources {
+        organization_id,
+        invitations,
+        assignments,
+        retry_assignments,
+    };
+
+    let caption =
+        Signal::derive(move || format!("Members of {}", current.name().unwrap_or_default()));
+    let sole_owner = Memo::new(move |_| {
+        capabilities.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.is_sole_owner() && !c.is_personal())
+        })
+    });
+
+    let table = move || match list_state.get() {
+        ListState::Loading => {
+            view! { <SkeletonTable headers=TABLE_HEADERS.to_vec() label="Members" /> }.into_any()
+        }
+        ListState::Failed(message) => view! {
+            <ErrorState
+                title="Could not load the members"
+                message=message
+                on_retry=Callback::new(move |_| current.refetch())
+            />
+        }
+        .into_any(),
+        ListState::Ready => {
+            view! { <MembersTable store=store context=context caption=caption /> }.into_any()
+        }
+    };
+
+    let removing_open = Signal::derive(move || removing.with(Option::is_some));
+    view! {
+        <PageHeader>
+            <Show when=move || allows(Capabilities::invite)>
+                <Button variant=ButtonVariant::Primary on_click=Callback::new(move |_| invite_open.set(true))>
+                    "Invite Member"
+                </Button>
+            </Show>
+        </PageHeader>
+        <Show when=move || sole_owner.get() && list_state.get() == ListState::Ready>
+            <SoleOwnerNotice
+                store=store
+                me=Signal::derive(move || me.get().unwrap_or_default())
+                on_promote=Callback::new(move |member| {
+                    pending_change.set(Some(AccessChange::role(member, Role::Owner)));
+                })
+            />
+        </Show>
+        {table}
+        <Show when=move || can_manage_invitations.get()>
+            <PendingInvitations sources=invitation_sources />
+        </Show>
+
+        <AccessChangeDialog
+            change=pending_change
+            busy=save_access.pending()
+            on_confirm=Callback::new(move |change: AccessChange| {
+                if !save_access.pending().get_untracked() {
+                    save_access.dispatch(change);
+                }
+            })
+        />
+        <ConfirmDialog
+            open=removing_open
+            on_close=Callback::new(move |_| {
+                if !remove.pending().get_untracked() {
+                    removing.set(None);
+                }
+            })
+            title="Remove member"
+            confirm_label="Remove"
+            busy=remove.pending()
+            destructive=true
+            on_confirm=Callback::new(move |_| {
+                if let Some(member) = removing.get_untracked() {
+                    remove.dispatch(member);
+                }
+            })
+        >
+            {move || removing.get().map(|member| view! {
+                <p>
+                    "Remove " <strong>{member_label(&member)}</strong> " from "
+                    <strong>{current.name().unwrap_or_default()}</strong>
+                    "? They lose access at once; you can invite them again later."
+                </p>
+            })}
+        </ConfirmDialog>
+        <LeaveDialog open=leave_open store=store />
+        <InviteDialog
+            open=invite_open
+            sources=invite_sources
+            on_sent=Callback::new(move |_| invitations.refetch())
+        />
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+pub(crate) mod test_util {
+    use wasm_bindgen::JsCast;
+
+    /// Dispatches a bubbling `kind` event (`input`, `change`) on `target`,
+    /// as the browser does when the user edits a field.
+    pub fn fire(target: &impl JsCast, kind: &str) {
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict(kind, &init).expect("an event");
+        target
+            .unchecked_ref::<web_sys::EventTarget>()
+            .dispatch_event(&event)
+            .expect("dispatch");
+    }
+}

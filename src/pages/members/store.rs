@@ -1,0 +1,432 @@
+//! The member list as the table holds it: one signal per member, so that a
+//! change to one member re-renders that member's row only, while search,
+//! sorting and paging run in memory over the whole list (10,000 members
+//! included).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use roster_core::wire::OrganizationUser;
+use roster_core::Role;
+
+/// One member, with what the table searches and sorts by computed once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberEntry {
+    pub user: OrganizationUser,
+    /// Lower-cased name, e-mail, role and assignment names.
+    haystack: String,
+    /// Lower-cased name, else e-mail.
+    sort_name: String,
+}
+
+impl MemberEntry {
+    pub fn new(user: OrganizationUser) -> Self {
+        let mut haystack = format!("{}\n{}\n{}", user.name, user.email, user.role.label());
+        for assignment in &user.assigned_roles {
+            haystack.push('\n');
+            haystack.push_str(&assignment.name);
+        }
+        let sort_name = if user.name.trim().is_empty() {
+            user.email.to_lowercase()
+        } else {
+            user.name.trim().to_lowercase()
+        };
+        MemberEntry {
+            haystack: haystack.to_lowercase(),
+            sort_name,
+            user,
+        }
+    }
+
+    /// Every word of `query` (already lower-cased) appears in the name,
+    /// e-mail, role or an assignment name.
+    pub fn matches(&self, query: &str) -> bool {
+        query
+            .split_whitespace()
+            .all(|word| self.haystack.contains(word))
+    }
+}
+
+/// A row of the table: the member's id and their signal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberRow {
+    pub key: Arc<str>,
+    pub entry: ArcRwSignal<MemberEntry>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortColumn {
+    Member,
+    Role,
+    Joined,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub ascending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            column: SortColumn::Member,
+            ascending: true,
+        }
+    }
+}
+
+impl Sort {
+    /// A click on `column`'s header: the other direction on the sorted
+    /// column, ascending on another one.
+    pub fn toggled(self, column: SortColumn) -> Sort {
+        if self.column == column {
+            Sort {
+                column,
+                ascending: !self.ascending,
+            }
+        } else {
+            Sort {
+                column,
+                ascending: true,
+            }
+        }
+    }
+
+    /// The header's `aria-sort`.
+    pub fn aria_sort(self, column: SortColumn) -> &'static str {
+        match (self.column == column, self.ascending) {
+            (false, _) => "none",
+            (true, true) => "ascending",
+            (true, false) => "descending",
+        }
+    }
+}
+
+/// The members of one organization, row by row (a `Copy` handle).
+#[derive(Clone, Copy)]
+pub struct MemberStore {
+    rows: RwSignal<Vec<MemberRow>>,
+}
+
+impl Default for MemberStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemberStore {
+    pub fn new() -> Self {
+        MemberStore {
+            rows: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Takes a freshly loaded list: members whose data did not change keep
+    /// their signal untouched (their rows do not re-render), changed ones
+    /// are updated in place, and the row list itself is replaced only when
+    /// members came, went or moved.
+    pub fn replace_all(&self, list: &[OrganizationUser]) {
+        let mut known: HashMap<Arc<str>, ArcRwSignal<MemberEntry>> =
+            self.rows.with_untracked(|rows| {
+                rows.iter()
+                    .map(|row| (row.key.clone(), row.entry.clone()))
+                    .collect()
+            });
+        let next: Vec<MemberRow> = list
+            .iter()
+            .map(|user| match known.remove_entry(user.user_id.as_str()) {
+                Some((key, entry)) => {
+                    if entry.with_untracked(|e| e.user != *user) {
+                        entry.set(MemberEntry::new(user.clone()));
+                    }
+                    MemberRow { key, entry }
+                }
+                None => MemberRow {
+                    key: Arc::from(user.user_id.as_str()),
+                    entry: ArcRwSignal::new(MemberEntry::new(user.clone())),
+                },
+            })
+            .collect();
+        let same_rows = self.rows.with_untracked(|rows| *rows == next);
+        if !same_rows {
+            self.rows.set(next);
+        }
+    }
+
+    /// One member changed (after saving their access).
+    pub fn update(&self, user: OrganizationUser) {
+        let row = self.rows.with_untracked(|rows| {
+            rows.iter()
+                .find(|row| *row.key == *user.user_id)
+                .map(|row| row.entry.clone())
+        });
+        if let Some(entry) = row {
+            if entry.with_untracked(|e| e.user != user) {
+                entry.set(MemberEntry::new(user));
+            }
+        }
+    }
+
+    pub fn remove(&self, user_id: &str) {
+        self.rows
+            .update(|rows| rows.retain(|row| &*row.key != user_id));
+    }
+
+    /// A member's current data.
+    #[cfg(test)]
+    pub fn get_untracked(&self, user_id: &str) -> Option<OrganizationUser> {
+        self.rows.with_untracked(|rows| {
+            rows.iter()
+                .find(|row| &*row.key == user_id)
+                .map(|row| row.entry.with_untracked(|e| e.user.clone()))
+        })
+    }
+
+    /// How many members there are.
+    pub fn len(&self) -> usize {
+        self.rows.with(Vec::len)
+    }
+
+    /// Every member's e-mail address (for the invitation dialog's
+    /// duplicate check).
+    pub fn emails_untracked(&self) -> Vec<String> {
+        self.rows.with_untracked(|rows| {
+            rows.iter()
+                .map(|row| row.entry.with_untracked(|e| e.user.email.clone()))
+                .collect()
+        })
+    }
+
+    /// Members other than `user_id` whose name or e-mail matches `query`
+    /// and who are not owners, at most `limit` of them (the promotion
+    /// shortcut).
+    pub fn promotable(&self, user_id: &str, query: &str, limit: usize) -> Vec<OrganizationUser> {
+        let query = query.trim().to_lowercase();
+        self.rows.with(|rows| {
+            rows.iter()
+                .filter(|row| &*row.key != user_id)
+                .filter_map(|row| {
+                    row.entry.with(|e| {
+                        (e.user.role == Role::Member && e.matches(&query)).then(|| e.user.clone())
+                    })
+                })
+                .take(limit)
+                .collect()
+        })
+    }
+
+    /// The members matching `query`, in `sort` order.
+    pub fn arrange(&self, query: &str, sort: Sort) -> Vec<MemberRow> {
+        let query = query.trim().to_lowercase();
+        self.rows.with(|rows| arrange(rows, &query, sort))
+    }
+}
+
+/// What a row sorts by in one column.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    Text(String),
+    RoleThenName(Role, String),
+    Time(i64, String),
+}
+
+fn sort_key(entry: &MemberEntry, column: SortColumn) -> SortKey {
+    match column {
+        SortColumn::Member => SortKey::Text(entry.sort_name.clone()),
+        SortColumn::Role => SortKey::RoleThenName(entry.user.role, entry.sort_name.clone()),
+        SortColumn::Joined => SortKey::Time(
+            entry.user.created_at.timestamp_millis(),
+            entry.sort_name.clone(),
+        ),
+    }
+}
+
+/// Filters by `query` (lower-cased) and sorts; ties keep the server's order.
+fn arrange(rows: &[MemberRow], query: &str, sort: Sort) -> Vec<MemberRow> {
+    let mut picked: Vec<(SortKey, &MemberRow)> = rows
+        .iter()
+        .filter_map(|row| {
+            row.entry
+                .with(|e| e.matches(query).then(|| (sort_key(e, sort.column), row)))
+        })
+        .collect();
+    picked.sort_by(|(a, _), (b, _)| if sort.ascending { a.cmp(b) } else { b.cmp(a) });
+    picked.into_iter().map(|(_, row)| row.clone()).collect()
+}
+
+/// The rows per page the table offers; the first default is 25.
+pub const PAGE_SIZES: [usize; 4] = [10, 25, 50, 100];
+pub const DEFAULT_PAGE_SIZE: usize = 25;
+
+/// One page of `total` rows: its 0-based index (clamped to the last page),
+/// the range of rows it shows, and how many pages there are (at least 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageWindow {
+    pub page: usize,
+    pub start: usize,
+    pub end: usize,
+    pub pages: usize,
+}
+
+impl PageWindow {
+    pub fn of(total: usize, per_page: usize, page: usize) -> Self {
+        let per_page = per_page.max(1);
+        let pages = total.div_ceil(per_page).max(1);
+        let page = page.min(pages - 1);
+        let start = (page * per_page).min(total);
+        let end = (start + per_page).min(total);
+        PageWindow {
+            page,
+            start,
+            end,
+            pages,
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use roster_core::{global_assignment, AUDITOR_ID};
+
+    fn member(id: &str, name: &str, role: Role, joined_day: u32) -> OrganizationUser {
+        let at = format!("2025-03-{joined_day:02}T00:00:00Z")
+            .parse()
+            .expect("timestamp");
+        OrganizationUser {
+            user_id: id.into(),
+            organization_id: "org".into(),
+            name: name.into(),
+            email: format!("{id}@example.com"),
+            role,
+            assigned_roles: Vec::new(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn keys(rows: &[MemberRow]) -> Vec<String> {
+        rows.iter().map(|r| r.key.to_string()).collect()
+    }
+
+    #[test]
+    fn search_covers_name_email_role_and_assignments() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let mut auditor = member("cy", "Cy Young", Role::Member, 3);
+            auditor.assigned_roles = vec![global_assignment(AUDITOR_ID)
+                .expect("auditor")
+                .to_wire(auditor.created_at)];
+            let store = MemberStore::new();
+            store.replace_all(&[
+                member("ada", "Ada Lovelace", Role::Owner, 2),
+                member("bob", "", Role::Member, 1),
+                auditor,
+            ]);
+            let sort = Sort::default();
+            assert_eq!(keys(&store.arrange("", sort)), ["ada", "bob", "cy"]);
+            assert_eq!(keys(&store.arrange("LOVE", sort)), ["ada"]);
+            assert_eq!(keys(&store.arrange("bob@example", sort)), ["bob"]);
+            assert_eq!(keys(&store.arrange("owner", sort)), ["ada"]);
+            assert_eq!(keys(&store.arrange("auditor", sort)), ["cy"]);
+            assert_eq!(keys(&store.arrange("cy auditor", sort)), ["cy"]);
+            assert!(store.arrange("nobody", sort).is_empty());
+        });
+    }
+
+    #[test]
+    fn sorting_by_each_column_both_ways() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let store = MemberStore::new();
+            store.replace_all(&[
+                member("b", "Bea", Role::Member, 1),
+                member("a", "al", Role::Member, 3),
+                member("c", "Cid", Role::Owner, 2),
+            ]);
+            let by = |column, ascending| keys(&store.arrange("", Sort { column, ascending }));
+            assert_eq!(by(SortColumn::Member, true), ["a", "b", "c"]);
+            assert_eq!(by(SortColumn::Member, false), ["c", "b", "a"]);
+            assert_eq!(by(SortColumn::Role, true), ["c", "a", "b"]);
+            assert_eq!(by(SortColumn::Joined, true), ["b", "c", "a"]);
+            assert_eq!(by(SortColumn::Joined, false), ["a", "c", "b"]);
+            let sort = Sort::default().toggled(SortColumn::Member);
+            assert!(!sort.ascending);
+            assert_eq!(sort.aria_sort(SortColumn::Member), "descending");
+            assert_eq!(sort.aria_sort(SortColumn::Role), "none");
+            assert_eq!(
+                sort.toggled(SortColumn::Role).aria_sort(SortColumn::Role),
+                "ascending"
+            );
+        });
+    }
+
+    #[test]
+    fn reloading_keeps_the_signals_of_unchanged_members() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let store = MemberStore::new();
+            let ada = member("ada", "Ada", Role::Owner, 1);
+            let bob = member("bob", "Bob", Role::Member, 2);
+            store.replace_all(&[ada.clone(), bob.clone()]);
+            let before = store.rows.get_untracked();
+
+            let mut promoted = bob.clone();
+            promoted.role = Role::Owner;
+            store.replace_all(&[ada.clone(), promoted.clone()]);
+            let after = store.rows.get_untracked();
+            assert_eq!(before, after, "same rows, same signals");
+            assert_eq!(after[1].entry.get_untracked().user.role, Role::Owner);
+
+            store.remove("ada");
+            assert_eq!(keys(&store.rows.get_untracked()), ["bob"]);
+            assert_eq!(store.get_untracked("bob"), Some(promoted));
+            assert_eq!(
+                store.promotable("ada", "", 5),
+                Vec::<OrganizationUser>::new()
+            );
+        });
+    }
+
+    #[test]
+    fn pages_are_clamped_and_never_empty() {
+        assert_eq!(
+            PageWindow::of(60, 25, 0),
+            PageWindow {
+                page: 0,
+                start: 0,
+                end: 25,
+                pages: 3
+            }
+        );
+        assert_eq!(
+            PageWindow::of(60, 25, 2),
+            PageWindow {
+                page: 2,
+                start: 50,
+                end: 60,
+                pages: 3
+            }
+        );
+        assert_eq!(
+            PageWindow::of(60, 25, 9),
+            PageWindow {
+                page: 2,
+                start: 50,
+                end: 60,
+                pages: 3
+            }
+        );
+        assert_eq!(
+            PageWindow::of(0, 25, 3),
+            PageWindow {
+                page: 0,
+                start: 0,
+                end: 0,
+                pages: 1
+            }
+        );
+    }
+}

@@ -1,0 +1,760 @@
+//! The members table: search, sortable headers, pagination, and one row
+//! per member of the current page. Rows are keyed by member and read their
+//! own signal, so a change to one member re-renders that row only.
+
+use leptos::prelude::*;
+use roster_core::wire::OrganizationUser;
+use roster_core::{Capabilities, Role, Target};
+
+use super::assignment_picker::{AssignmentList, AssignmentPicker};
+use super::store::{
+    MemberRow, MemberStore, PageWindow, Sort, SortColumn, DEFAULT_PAGE_SIZE, PAGE_SIZES,
+};
+use crate::components::{Badge, BadgeVariant, Button, ButtonVariant};
+use crate::dom;
+use crate::format;
+
+/// What every row needs besides its member: who is looking, what they may
+/// do, the assignments to pick from, and what to do on a change.
+#[derive(Clone, Copy)]
+pub struct RowContext {
+    pub capabilities: Signal<Option<Capabilities>>,
+    /// The signed-in user's id.
+    pub me: Signal<Option<String>>,
+    pub assignments: Signal<AssignmentList>,
+    pub retry_assignments: Callback<()>,
+    /// The member whose access is being saved.
+    pub saving: Signal<Option<String>>,
+    /// A new role was chosen (the page asks for confirmation).
+    pub on_role: Callback<(OrganizationUser, Role)>,
+    /// New assignment ids were chosen (the page asks for confirmation).
+    pub on_assignments: Callback<(OrganizationUser, Vec<String>)>,
+    pub on_remove: Callback<OrganizationUser>,
+    pub on_leave: Callback<()>,
+}
+
+#[component]
+pub fn MembersTable(
+    store: MemberStore,
+    context: RowContext,
+    /// The table's caption, e.g. "Members of Acme Corp".
+    #[prop(into)]
+    caption: Signal<String>,
+) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let sort = RwSignal::new(Sort::default());
+    let per_page = RwSignal::new(DEFAULT_PAGE_SIZE);
+    let page = RwSignal::new(0usize);
+
+    let matching = Memo::new(move |_| query.with(|q| sort.with(|s| store.arrange(q, *s))));
+    let window =
+        Memo::new(move |_| PageWindow::of(matching.with(Vec::len), per_page.get(), page.get()));
+    let page_rows = Memo::new(move |_| {
+        let window = window.get();
+        matching.with(|rows| rows[window.start..window.end].to_vec())
+    });
+    let total = Memo::new(move |_| store.len());
+
+    let search_id = dom::unique_id("member-search");
+    let per_page_id = dom::unique_id("members-per-page");
+    let count_text = move || {
+        let total = total.get();
+        let found = matching.with(Vec::len);
+        let window = window.get();
+        let noun = if total == 1 { "member" } else { "members" };
+        match (found, query.with(|q| q.trim().is_empty())) {
+            (_, true) if total == 0 => "No members".to_owned(),
+            (_, true) => format!(
+                "Showing {}\u{2013}{} of {} {noun}",
+                window.start + 1,
+                window.end,
+                thousands(total)
+            ),
+            (0, false) => format!("No matches among {} {noun}", thousands(total)),
+            (found, false) => format!(
+                "Showing {}\u{2013}{} of {} matching, {} {noun} in total",
+                window.start + 1,
+                window.end,
+                thousands(found),
+                thousands(total)
+            ),
+        }
+    };
+
+    let header = move |column: SortColumn, label: &'static str| {
+        view! {
+            <th scope="col" aria-sort=move || sort.get().aria_sort(column)>
+                <button
+                    type="button"
+                    class="sort-button"
+                    on:click=move |_| {
+                        sort.update(|s| *s = s.toggled(column));
+                        page.set(0);
+                    }
+                >
+                    {label}
+                    <span class="sort-indicator" aria-hidden="true">
+                        {move || match sort.get().aria_sort(column) {
+                            "ascending" => "\u{25b2}",
+                            "descending" => "\u{25bc}",
+                            _ => "\u{21c5}",
+                        }}
+                    </span>
+                </button>
+            </th>
+        }
+    };
+
+    view! {
+        <div class="members-table">
+            <div class="table-toolbar">
+                <div class="field search-field">
+                    <label for=search_id.clone()>"Search members"</label>
+                    <input
+                        id=search_id
+                        class="input"
+                        type="search"
+                        autocomplete="off"
+                        placeholder="Name, e-mail, role or assignment"
+                        prop:value=move || query.get()
+                        on:input=move |event| {
+                            query.set(event_target_value(&event));
+                            page.set(0);
+                        }
+                    />
+                </div>
+                <p class="table-count" role="status">{count_text}</p>
+            </div>
+            <div class="table-wrap">
+                <table class="table">
+                    <caption class="visually-hidden">{move || caption.get()}</caption>
+                    <thead>
+                        <tr>
+                            {header(SortColumn::Member, "Member")}
+                            {header(SortColumn::Role, "Role")}
+                            <th scope="col">"Assignments"</th>
+                            {header(SortColumn::Joined, "Joined")}
+                            <th scope="col">"Actions"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || page_rows.get() key=|row| row.key.clone() let:row>
+                            <MemberRowView row=row context=context />
+                        </For>
+                        <Show when=move || matching.with(Vec::is_empty)>
+                            <tr class="table-empty-row">
+                                <td colspan="5">
+                                    {move || {
+                                        if query.with(|q| q.trim().is_empty()) {
+                                            "No members yet.".to_owned()
+                                        } else {
+                                            format!("No members match \u{201c}{}\u{201d}.", query.get().trim())
+                                        }
+                                    }}
+                                </td>
+                            </tr>
+                        </Show>
+                    </tbody>
+                </table>
+            </div>
+            <nav class="pagination" aria-label="Members pages">
+                <div class="field field-inline">
+                    <label for=per_page_id.clone()>"Rows per page"</label>
+                    <select
+                        id=per_page_id
+                        class="input"
+                        on:change=move |event| {
+                            if let Ok(size) = event_target_value(&event).parse::<usize>() {
+                                // Keep the first visible row on screen.
+                                let first = window.get_untracked().start;
+                                per_page.set(size);
+                                page.set(first / size.max(1));
+                            }
+                        }
+                    >
+                        {PAGE_SIZES
+                            .iter()
+                            .map(|size| {
+                                view! {
+                                    <option value=size.to_string() selected=*size == DEFAULT_PAGE_SIZE>
+                                        {size.to_string()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <span class="pagination-position">
+                    {move || {
+                        let window = window.get();
+                        format!("Page {} of {}", window.page + 1, thousands(window.pages))
+                    }}
+                </span>
+                <Button
+                    small=true
+                    disabled=Signal::derive(move || window.get().page == 0)
+                    on_click=Callback::new(move |_| page.set(window.get_untracked().page.saturating_sub(1)))
+                >
+                    "Previous page"
+                </Button>
+                <Button
+                    small=true
+                    disabled=Signal::derive(move || {
+                        let window = window.get();
+                        window.page + 1 >= window.pages
+                    })
+                    on_click=Callback::new(move |_| page.set(window.get_untracked().page + 1))
+                >
+                    "Next page"
+                </Button>
+            </nav>
+        </div>
+    }
+}
+
+/// "2,001".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What the signed-in user may do on one row (from `roster_core`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct RowAbilities {
+    is_self: bool,
+    change_role: bool,
+    change_assignments: bool,
+    remove: bool,
+    leave: bool,
+}
+
+impl RowAbilities {
+    fn of(capabilities: &Capabilities, target: Target) -> Self {
+        let leave = match capabilities.leave_with_successor(None) {
+            Ok(()) => true,
+            // A sole owner may still leave, naming a successor.
+            Err(roster_core::Refusal::NoSuccessor) => true,
+            Err(_) => false,
+        };
+        RowAbilities {
+            is_self: target.is_self,
+            change_role: Role::ALL.iter().any(|role| {
+                *role != target.role && capabilities.change_role(target, *role).is_ok()
+            }),
+            change_assignments: target.role == Role::Member
+                && capabilities.change_assignments(target).is_ok(),
+            remove: capabilities.remove_member(target).is_ok(),
+            leave: target.is_self && leave,
+        }
+    }
+}
+
+#[component]
+fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
+    let MemberRow { key, entry } = row;
+    // Each cell follows only the part of the member it shows.
+    let role = Memo::new({
+        let entry = entry.clone();
+        move |_| entry.with(|e| e.user.role)
+    });
+    let assigned = Memo::new({
+        let entry = entry.clone();
+        move |_| entry.with(|e| e.user.assigned_roles.clone())
+    });
+    let identity = Memo::new({
+        let entry = entry.clone();
+        move |_| entry.with(|e| (e.user.name.trim().to_owned(), e.user.email.clone()))
+    });
+    let abilities = Memo::new({
+        let key = key.clone();
+        move |_| {
+            let is_self = context.me.with(|me| me.as_deref() == Some(&*key));
+            let target = Target {
+                is_self,
+                role: role.get(),
+            };
+            context.capabilities.with(|caps| {
+                caps.as_ref()
+                    .map(|c| RowAbilities::of(c, target))
+                    .unwrap_or_default()
+            })
+        }
+    });
+    let busy = {
+        let key = key.clone();
+        Memo::new(move |_| context.saving.with(|s| s.as_deref() == Some(&*key)))
+    };
+    let email = entry.with_untracked(|e| e.user.email.clone());
+    let member = {
+        let entry = entry.clone();
+        move || entry.with_untracked(|e| e.user.clone())
+    };
+
+    let name_cell = move || {
+        let (name, email) = identity.get();
+        if name.is_empty() {
+            view! { <span class="member-name">{email}</span> }.into_any()
+        } else {
+            view! {
+                <span class="member-name">{name}</span>
+                <span class="member-email">{email}</span>
+            }
+            .into_any()
+        }
+    };
+
+    let role_cell = {
+        let email = email.clone();
+        let member = member.clone();
+        move || {
+            if abilities.get().change_role {
+                let member = member.clone();
+                view! {
+                    <select
+                        class="input input-compact"
+                        aria-label=format!("Role for {email}")
+                        aria-busy=move || if busy.get() { "true" } else { "false" }
+                        disabled=move || busy.get()
+                        on:change=move |event| {
+                            let chosen = event_target_value(&event);
+                            let saved = role.get_untracked();
+                            // The select shows the saved role until the
+                            // change is confirmed and saved.
+                            let select: web_sys::HtmlSelectElement = event_target(&event);
+                            select.set_value(saved.as_str());
+                            if let Ok(new_role) = chosen.parse::<Role>() {
+                                if new_role != saved {
+                                    context.on_role.run((member(), new_role));
+                                }
+                            }
+                        }
+                    >
+                        {Role::ALL
+                            .iter()
+                            .map(|r| {
+                                let r = *r;
+                                view! {
+                                    <option value=r.as_str() prop:selected=move || role.get() == r>
+                                        {r.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                }
+                .into_any()
+            } else {
+                let role = role.get();
+                let variant = if role.is_owner() {
+                    BadgeVariant::Accent
+                } else {
+                    BadgeVariant::Neutral
+                };
+                view! { <Badge variant=variant>{role.label()}</Badge> }.into_any()
+            }
+        }
+    };
+
+    let assignments_cell = {
+        let email = email.clone();
+        let member = member.clone();
+        move || {
+            if role.get().is_owner() {
+                return view! { <span class="full-access">"Full access"</span> }.into_any();
+            }
+            if abilities.get().change_assignments {
+                let member = member.clone();
+                view! {
+                    <AssignmentPicker
+                        email=email.clone()
+                        current=assigned
+                        assignments=context.assignments
+                        on_retry=context.retry_assignments
+                        busy=busy
+                        on_save=Callback::new(move |ids| context.on_assignments.run((member(), ids)))
+                    />
+                }
+                .into_any()
+            } else {
+                let names = move || {
+                    assigned.with(|list| {
+                        std::iter::once(roster_core::VIEWER_NAME)
+                            .chain(list.iter().map(|a| a.name.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                };
+                view! { <span class="assignment-names">{names}</span> }.into_any()
+            }
+        }
+    };
+
+    let joined = entry.with_untracked(|e| e.user.created_at);
+    let actions_cell = {
+        let email = email.clone();
+        move || {
+            let abilities = abilities.get();
+            let member = member.clone();
+            let email = email.clone();
+            view! {
+                {abilities.remove.then(|| view! {
+                    <Button
+                        variant=ButtonVariant::Ghost
+                        small=true
+                        on_click=Callback::new(move |_| context.on_remove.run(member()))
+                        {..}
+                        aria-label=format!("Remove {email}")
+                    >
+                        "Remove"
+                    </Button>
+                })}
+                {abilities.leave.then(|| view! {
+                    <Button
+                        variant=ButtonVariant::Ghost
+                        small=true
+                        on_click=Callback::new(move |_| context.on_leave.run(()))
+                    >
+                        "Leave"
+                    </Button>
+                })}
+            }
+        }
+    };
+
+    view! {
+        <tr data-member=key.to_string()>
+            <td class="member-cell">
+                <div class="member-identity">
+                    {name_cell}
+                    <Show when=move || abilities.get().is_self>
+                        <Badge variant=BadgeVariant::Success>"You"</Badge>
+                    </Show>
+                </div>
+            </td>
+            <td>{role_cell}</td>
+            <td>{assignments_cell}</td>
+            <td>
+                <time datetime=joined.to_rfc3339() title=format::date_time(joined)>
+                    {format::date(joined)}
+                </time>
+            </td>
+            <td class="row-actions">{actions_cell}</td>
+        </tr>
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::components::test_support::*;
+    use crate::pages::members::test_util::fire;
+    use roster_core::{Membership, PermissionSet};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn member(n: usize, role: Role) -> OrganizationUser {
+        let at = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(n as i64);
+        OrganizationUser {
+            user_id: format!("u{n:03}"),
+            organization_id: "org".into(),
+            name: format!("Member {n:03}"),
+            email: format!("member{n:03}@example.com"),
+            role,
+            assigned_roles: Vec::new(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    struct Mounted {
+        store: MemberStore,
+        owners: RwSignal<usize>,
+        changes: RwSignal<Vec<(String, Role)>>,
+        _handle: Box<dyn std::any::Any>,
+    }
+
+    /// Sixty members, the first (u000) an owner and the signed-in user.
+    fn mount_table(fixture: &Fixture) -> Mounted {
+        let list: Vec<_> = (0..60)
+            .map(|n| member(n, if n == 0 { Role::Owner } else { Role::Member }))
+            .collect();
+        let store = MemberStore::new();
+        let changes = RwSignal::new(Vec::new());
+        store.replace_all(&list);
+        let owners = RwSignal::new(1);
+        let context = RowContext {
+            capabilities: Signal::derive(move || {
+                Some(Capabilities::of(&Membership::from_permissions(
+                    Role::Owner,
+                    PermissionSet::new(),
+                    false,
+                    owners.get(),
+                )))
+            }),
+            me: Signal::derive(|| Some("u000".to_owned())),
+            assignments: Signal::derive(|| Some(Ok(Vec::new()))),
+            retry_assignments: Callback::new(|_| ()),
+            saving: Signal::derive(|| None),
+            on_role: Callback::new(move |(m, role): (OrganizationUser, Role)| {
+                changes.update(|c| c.push((m.user_id, role)))
+            }),
+            on_assignments: Callback::new(|_| ()),
+            on_remove: Callback::new(|_| ()),
+            on_leave: Callback::new(|_| ()),
+        };
+        let handle = fixture.mount(move || {
+            view! { <MembersTable store=store context=context caption="Members of Acme" /> }
+        });
+        Mounted {
+            store,
+            owners,
+            changes,
+            _handle: Box::new(handle),
+        }
+    }
+
+    fn body_rows(fixture: &Fixture) -> Vec<web_sys::HtmlElement> {
+        fixture.find_all("tbody tr[data-member]")
+    }
+
+    fn row_of(fixture: &Fixture, user_id: &str) -> web_sys::HtmlElement {
+        fixture.find(&format!("tr[data-member=\"{user_id}\"]"))
+    }
+
+    #[wasm_bindgen_test]
+    async fn search_filters_and_pages_are_counted() {
+        let fixture = Fixture::new();
+        let _mounted = mount_table(&fixture);
+        settle().await;
+        assert_eq!(
+            fixture.find("caption").text_content().unwrap(),
+            "Members of Acme"
+        );
+        assert_eq!(body_rows(&fixture).len(), 25, "25 rows per page by default");
+        assert_eq!(
+            fixture.find(".table-count").text_content().unwrap(),
+            "Showing 1\u{2013}25 of 60 members"
+        );
+        assert_eq!(
+            fixture.find(".pagination-position").text_content().unwrap(),
+            "Page 1 of 3"
+        );
+
+        let next = fixture
+            .find_all(".pagination button")
+            .into_iter()
+            .find(|b| b.text_content().unwrap().contains("Next page"))
+            .unwrap();
+        next.click();
+        next.click();
+        settle().await;
+        assert_eq!(body_rows(&fixture).len(), 10);
+        assert_eq!(
+            fixture.find(".pagination-position").text_content().unwrap(),
+            "Page 3 of 3"
+        );
+        assert!(next.has_attribute("disabled"));
+
+        let per_page: web_sys::HtmlSelectElement =
+            fixture.find(".pagination select").unchecked_into();
+        per_page.set_value("100");
+        fire(&per_page, "change");
+        settle().await;
+        assert_eq!(body_rows(&fixture).len(), 60);
+
+        let search = fixture.find("input[type=search]");
+        let label = fixture.find(&format!("label[for=\"{}\"]", search.id()));
+        assert_eq!(label.text_content().unwrap(), "Search members");
+        type_into(&search, "member05");
+        settle().await;
+        let shown: Vec<String> = body_rows(&fixture)
+            .iter()
+            .map(|r| r.get_attribute("data-member").unwrap())
+            .collect();
+        assert_eq!(
+            shown,
+            (50..60).map(|n| format!("u{n:03}")).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            fixture.find(".table-count").text_content().unwrap(),
+            "Showing 1\u{2013}10 of 10 matching, 60 members in total"
+        );
+        type_into(&search, "owner");
+        settle().await;
+        assert_eq!(body_rows(&fixture).len(), 1, "the role is searched too");
+        type_into(&search, "nobody");
+        settle().await;
+        assert!(body_rows(&fixture).is_empty());
+        assert!(fixture
+            .find("tbody")
+            .text_content()
+            .unwrap()
+            .contains("No members match \u{201c}nobody\u{201d}."));
+    }
+
+    #[wasm_bindgen_test]
+    async fn sorting_marks_the_header_and_reorders() {
+        let fixture = Fixture::new();
+        let _mounted = mount_table(&fixture);
+        settle().await;
+        let headers = fixture.find_all("thead th");
+        assert_eq!(
+            headers[0].get_attribute("aria-sort").as_deref(),
+            Some("ascending")
+        );
+        assert_eq!(
+            headers[3].get_attribute("aria-sort").as_deref(),
+            Some("none")
+        );
+        let joined = fixture.find_all("thead th button")[2].clone();
+        assert_eq!(
+            joined
+                .text_content()
+                .unwrap()
+                .chars()
+                .take(6)
+                .collect::<String>(),
+            "Joined"
+        );
+        joined.click();
+        joined.click();
+        settle().await;
+        assert_eq!(
+            headers[3].get_attribute("aria-sort").as_deref(),
+            Some("descending")
+        );
+        assert_eq!(
+            headers[0].get_attribute("aria-sort").as_deref(),
+            Some("none")
+        );
+        assert_eq!(
+            body_rows(&fixture)[0]
+                .get_attribute("data-member")
+                .as_deref(),
+            Some("u059")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn own_row_is_tagged_and_other_rows_get_owner_controls() {
+        let fixture = Fixture::new();
+        let _mounted = mount_table(&fixture);
+        settle().await;
+        let own = row_of(&fixture, "u000");
+        assert!(own.text_content().unwrap().contains("You"));
+        assert!(
+            own.query_selector("select").unwrap().is_none(),
+            "no role picker on one's own row"
+        );
+        assert!(own.text_content().unwrap().contains("Full access"));
+        assert!(own.text_content().unwrap().contains("Leave"));
+        let other = row_of(&fixture, "u001");
+        let select = other
+            .query_selector("select")
+            .unwrap()
+            .expect("a role picker");
+        assert_eq!(
+            select.get_attribute("aria-label").as_deref(),
+            Some("Role for member001@example.com")
+        );
+        assert!(other
+            .query_selector("[aria-label=\"Assignments for member001@example.com\"]")
+            .unwrap()
+            .is_some());
+        assert!(other
+            .query_selector("[aria-label=\"Remove member001@example.com\"]")
+            .unwrap()
+            .is_some());
+        assert!(!other.text_content().unwrap().contains("You"));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_role_change_re_renders_only_its_own_row() {
+        let fixture = Fixture::new();
+        let mounted = mount_table(&fixture);
+        settle().await;
+        let other_row = row_of(&fixture, "u002");
+        let other_name = other_row.query_selector(".member-name").unwrap().unwrap();
+        let other_select = other_row.query_selector("select").unwrap().unwrap();
+        let changed_row = row_of(&fixture, "u001");
+        let changed_name = changed_row.query_selector(".member-name").unwrap().unwrap();
+
+        // Choosing a role asks the page (for confirmation) and keeps showing
+        // the saved role meanwhile.
+        let select: web_sys::HtmlSelectElement = changed_row
+            .query_selector("select")
+            .unwrap()
+            .unwrap()
+            .unchecked_into();
+        select.set_value("owner");
+        fire(&select, "change");
+        settle().await;
+        assert_eq!(
+            mounted.changes.get_untracked(),
+            [("u001".to_owned(), Role::Owner)]
+        );
+        assert_eq!(select.value(), "member");
+
+        // The save succeeded: the page updates that one member, then the
+        // reloaded capabilities count two owners.
+        let mut promoted = mounted.store.get_untracked("u001").unwrap();
+        promoted.role = Role::Owner;
+        mounted.store.update(promoted);
+        settle().await;
+        mounted.owners.set(2);
+        settle().await;
+
+        let select: web_sys::HtmlSelectElement = row_of(&fixture, "u001")
+            .query_selector("select")
+            .unwrap()
+            .unwrap()
+            .unchecked_into();
+        assert_eq!(select.value(), "owner");
+        assert!(row_of(&fixture, "u001")
+            .text_content()
+            .unwrap()
+            .contains("Full access"));
+        assert!(
+            row_of(&fixture, "u001").is_same_node(Some(&changed_row)),
+            "the row itself is kept"
+        );
+        assert!(row_of(&fixture, "u001")
+            .query_selector(".member-name")
+            .unwrap()
+            .unwrap()
+            .is_same_node(Some(&changed_name)));
+        // Other rows are untouched, down to their nodes.
+        assert!(row_of(&fixture, "u002").is_same_node(Some(&other_row)));
+        assert!(other_row
+            .query_selector(".member-name")
+            .unwrap()
+            .unwrap()
+            .is_same_node(Some(&other_name)));
+        assert!(other_row
+            .query_selector("select")
+            .unwrap()
+            .unwrap()
+            .is_same_node(Some(&other_select)));
+
+        // Reloading the whole list with the same data touches nothing.
+        let list: Vec<_> = (0..60)
+            .map(|n| mounted.store.get_untracked(&format!("u{n:03}")).unwrap())
+            .collect();
+        mounted.store.replace_all(&list);
+        settle().await;
+        assert!(row_of(&fixture, "u002")
+            .query_selector("select")
+            .unwrap()
+            .unwrap()
+            .is_same_node(Some(&other_select)));
+    }
+}
