@@ -47,9 +47,14 @@ pub fn MenuButton(
     /// The trigger's content.
     #[prop(into)]
     trigger: ViewFn,
-    /// The trigger's accessible name, when its content does not say it.
+    /// The trigger's accessible name, for a trigger without text (an
+    /// icon); otherwise the trigger's text is its name.
     #[prop(optional, into)]
     trigger_label: Option<Signal<String>>,
+    /// Id of an element describing the trigger (`aria-describedby`), e.g.
+    /// a visually hidden count.
+    #[prop(optional, into)]
+    trigger_described_by: Option<Signal<Option<String>>>,
     #[prop(optional, into)] trigger_class: String,
     /// The menu's accessible name (default: the trigger's).
     #[prop(optional, into)]
@@ -275,6 +280,7 @@ pub fn MenuButton(
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 aria-controls=controls
                 aria-label=move || trigger_label.map(|l| l.get())
+                aria-describedby=move || trigger_described_by.and_then(|d| d.get())
                 on:click=on_trigger_click
                 on:keydown=on_trigger_keydown
             >

@@ -69,15 +69,18 @@ pub fn OrgSwitcher(
     view! {
         <MenuButton
             trigger_class="org-switcher-trigger"
-            trigger_label=Signal::derive(current_name)
             menu_label="Organizations"
             on_open=Callback::new(move |_| filter.set(String::new()))
             header=header
             trigger=move || {
                 view! {
-                    <span class="org-initial" aria-hidden="true">
-                        {move || format::initial(&current_name())}
-                    </span>
+                    // The initial is drawn by CSS: the trigger's text (and so
+                    // its accessible name) is the organization's name alone.
+                    <span
+                        class="org-initial"
+                        aria-hidden="true"
+                        data-initial=move || format::initial(&current_name())
+                    ></span>
                     <span class="org-switcher-name">{current_name}</span>
                     <Icon kind=IconKind::ChevronsUpDown size=14 />
                 }

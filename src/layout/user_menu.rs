@@ -32,17 +32,13 @@ pub fn UserMenu() -> impl IntoView {
     let name = move || session.user().map(|u| u.name).unwrap_or_default();
     let email = move || session.user().map(|u| u.email).unwrap_or_default();
     let count = move || pending.count().filter(|n| *n > 0);
-    let label = Signal::derive(move || {
-        let mut label = format!("{}, {}", name(), email());
-        if let Some(n) = count() {
-            label.push_str(&format!(", {}", pending_text(n)));
-        }
-        label
-    });
-    let badge_id = dom::unique_id("pending-count");
+    // Counts are drawn by CSS and described by this hidden text, so the
+    // accessible names stay "Alice Anderson alice@example.com" and
+    // "Invitations".
+    let description_id = dom::unique_id("pending-invitations");
     let described_by = {
-        let id = badge_id.clone();
-        move || count().map(|_| id.clone())
+        let id = description_id.clone();
+        Signal::derive(move || count().map(|_| id.clone()))
     };
 
     let sign_out = Callback::new(move |_| {
@@ -58,37 +54,29 @@ pub fn UserMenu() -> impl IntoView {
     });
 
     view! {
+        <span class="visually-hidden" id=description_id>{move || count().map(pending_text)}</span>
         <MenuButton
             trigger_class="user-menu-trigger"
-            trigger_label=label
+            trigger_described_by=described_by
             menu_label="Account"
             placement=MenuPlacement::Above
             trigger=move || {
                 view! {
-                    <span class="avatar" aria-hidden="true">{move || format::initial(&name())}</span>
+                    <span class="avatar" aria-hidden="true" data-initial=move || format::initial(&name())></span>
                     <span class="user-menu-text">
                         <span class="user-menu-name">{name}</span>
+                        " "
                         <span class="user-menu-email">{email}</span>
                     </span>
-                    {move || count().map(|n| view! { <span class="badge badge-accent count-badge">{n}</span> })}
+                    {move || count().map(|n| view! { <span class="count-badge" aria-hidden="true" data-count=n></span> })}
                     <Icon kind=IconKind::ChevronsUpDown size=14 />
                 }
             }
         >
-            <MenuLink href={routes::INVITATIONS} {..} aria-label="Invitations" aria-describedby=described_by>
+            <MenuLink href={routes::INVITATIONS} {..} aria-describedby=described_by>
                 <Icon kind=IconKind::Mail />
                 <span class="menu-item-label">"Invitations"</span>
-                {move || {
-                    count()
-                        .map(|n| {
-                            view! {
-                                <span class="badge badge-accent count-badge" id=badge_id.clone()>
-                                    {n}
-                                    <span class="visually-hidden">" pending"</span>
-                                </span>
-                            }
-                        })
-                }}
+                {move || count().map(|n| view! { <span class="count-badge" aria-hidden="true" data-count=n></span> })}
             </MenuLink>
             <MenuSeparator />
             <MenuGroup label="Theme">

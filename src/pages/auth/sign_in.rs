@@ -6,6 +6,7 @@ use roster_core::wire::{self, DemoAccount};
 use super::{destination, AuthCard, Field};
 use crate::api;
 use crate::components::{Button, ButtonVariant};
+use crate::dom;
 use crate::routes;
 use crate::state::{use_page_title, use_session};
 
@@ -131,28 +132,32 @@ fn DemoAccounts(
     view! {
         <section class="demo-accounts" aria-labelledby="demo-accounts-title">
             <h2 id="demo-accounts-title">"Demo accounts"</h2>
-            <p class="muted">"Development mode: sign in as one of these with one click."</p>
+            <p class="muted">"Development mode: sign in as one of them with one click."</p>
             <ul>
                 {accounts
                     .into_iter()
                     .map(|account| {
                         let busy = busy_with(Some(account.email.clone()));
-                        let label = format!("Sign in as {}", account.name);
+                        let description_id = dom::unique_id("demo-account");
+                        let described_by = description_id.clone();
                         let picked = account.clone();
                         view! {
-                            <li>
+                            // The whole card is clickable; the button's name
+                            // is the person's.
+                            <li class="demo-account">
                                 <Button
-                                    variant=ButtonVariant::Secondary
+                                    variant=ButtonVariant::Ghost
                                     busy=busy
                                     on_click=Callback::new(move |_| on_pick.run(picked.clone()))
                                     {..}
-                                    class="btn btn-secondary demo-account"
-                                    aria-label=label
+                                    aria-describedby=described_by
                                 >
-                                    <span class="demo-account-name">{account.name.clone()}</span>
-                                    <span class="demo-account-email">{account.email.clone()}</span>
-                                    <span class="demo-account-description">{account.description.clone()}</span>
+                                    {account.name.clone()}
                                 </Button>
+                                <p class="demo-account-details" id=description_id>
+                                    {account.email.clone()}
+                                    {(!account.description.is_empty()).then(|| format!(" · {}", account.description))}
+                                </p>
                             </li>
                         }
                     })
