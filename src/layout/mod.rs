@@ -31,7 +31,8 @@ enum Gate {
 }
 
 /// The parent route of every signed-in page: asks who is signed in, sends
-/// strangers to sign-in, and renders the shell once per user.
+/// strangers (and sessions ended by a 401) to `/sign-in?next=…`, and
+/// renders the shell once per user.
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let session = use_session();
@@ -51,11 +52,13 @@ pub fn AppLayout() -> impl IntoView {
         }
         .into_any(),
         Gate::SignedOut => {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            let search = location.search.get_untracked();
+            let search = search.trim_start_matches('?');
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
             view! { <Redirect path=routes::sign_in_with_next(&here) /> }.into_any()
         }
         Gate::Failed(message) => view! {

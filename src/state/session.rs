@@ -1,17 +1,15 @@
 //! Who is signed in. The session itself is an HttpOnly cookie the SPA never
 //! sees; this context holds the user it belongs to.
 //!
-//! A 401 from any endpoint outside `/auth/…` ends the session here and sends
-//! the user to `/sign-in?next=<where they were>` ([`watch_unauthorized`]).
+//! A 401 from any endpoint outside `/auth/…` ends the session here
+//! ([`watch_unauthorized`]); the signed-in layout then sends the user to
+//! `/sign-in?next=<where they were>`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use roster_core::wire::User;
 
 use crate::api::{self, ApiError, ApiEvent};
-use crate::routes;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SessionState {
@@ -128,31 +126,13 @@ pub fn use_session() -> Session {
     })
 }
 
-/// Ends the session and sends the user to sign-in after any 401 (call once,
-/// inside the `<Router>`). The subscription lives as long as the caller's
-/// owner.
+/// Ends the session after any 401 (call once, for the app's lifetime). The
+/// signed-in layout then sends the user to `/sign-in?next=<where they were>`.
 pub fn watch_unauthorized(session: Session) {
-    let navigate = use_navigate();
     let subscription = api::subscribe(move |event| {
-        if *event != ApiEvent::Unauthorized {
-            return;
+        if *event == ApiEvent::Unauthorized {
+            session.expired();
         }
-        session.expired();
-        let Some(location) = web_sys::window().map(|w| w.location()) else {
-            return;
-        };
-        let path = location.pathname().unwrap_or_default();
-        if routes::is_public(&path) {
-            return;
-        }
-        let here = format!("{path}{}", location.search().unwrap_or_default());
-        navigate(
-            &routes::sign_in_with_next(&here),
-            NavigateOptions {
-                replace: true,
-                ..NavigateOptions::default()
-            },
-        );
     });
     let subscription = send_wrapper::SendWrapper::new(subscription);
     on_cleanup(move || drop(subscription));

@@ -89,14 +89,17 @@ fn Answer(
     let state = invitation.state(Utc::now());
     if let Some(reason) = state.closed_reason() {
         // An accepted invitation's organization is one click away.
-        let member_of = (state == InvitationState::Accepted)
-            .then(|| organizations.get(&invitation.organization_id))
-            .flatten();
+        let organization_id = invitation.organization_id.clone();
+        let member_of = move || {
+            (state == InvitationState::Accepted)
+                .then(|| organizations.get(&organization_id))
+                .flatten()
+        };
         return view! {
             <Explanation on_close=on_close>
                 <p>{reason} "."</p>
                 <p class="muted">"Organization: " <strong>{organization}</strong></p>
-                {member_of.map(|org| view! {
+                {move || member_of().map(|org| view! {
                     <A href=routes::org_page(&org.id, OrgPage::Members) attr:class="btn btn-secondary">
                         "Go to " {org.name.clone()}
                     </A>
