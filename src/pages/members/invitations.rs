@@ -234,37 +234,39 @@ fn InvitationRow(
                 </time>
             </td>
             <td>{status}</td>
-            <td class="row-actions">
-                {state.is_open().then(|| view! {
+            <td class="actions-column">
+                <div class="row-actions">
+                    {state.is_open().then(|| view! {
+                        <Button
+                            variant=ButtonVariant::Ghost
+                            small=true
+                            on_click=Callback::new(move |_| on_edit.run(stored.get_value()))
+                            {..}
+                            aria-label=format!("Edit invitation for {email}")
+                        >
+                            "Edit"
+                        </Button>
+                    })}
                     <Button
                         variant=ButtonVariant::Ghost
                         small=true
-                        on_click=Callback::new(move |_| on_edit.run(stored.get_value()))
+                        busy=resending
+                        on_click=Callback::new(move |_| on_resend.run(stored.get_value()))
                         {..}
-                        aria-label=format!("Edit invitation for {email}")
+                        aria-label=format!("Resend invitation to {}", invitation.email)
                     >
-                        "Edit"
+                        "Resend"
                     </Button>
-                })}
-                <Button
-                    variant=ButtonVariant::Ghost
-                    small=true
-                    busy=resending
-                    on_click=Callback::new(move |_| on_resend.run(stored.get_value()))
-                    {..}
-                    aria-label=format!("Resend invitation to {}", invitation.email)
-                >
-                    "Resend"
-                </Button>
-                <Button
-                    variant=ButtonVariant::Ghost
-                    small=true
-                    on_click=Callback::new(move |_| on_cancel.run(stored.get_value()))
-                    {..}
-                    aria-label=format!("Cancel invitation for {}", invitation.email)
-                >
-                    "Cancel"
-                </Button>
+                    <Button
+                        variant=ButtonVariant::Ghost
+                        small=true
+                        on_click=Callback::new(move |_| on_cancel.run(stored.get_value()))
+                        {..}
+                        aria-label=format!("Cancel invitation for {}", invitation.email)
+                    >
+                        "Cancel"
+                    </Button>
+                </div>
             </td>
         </tr>
     }

@@ -134,7 +134,7 @@ pub fn MembersTable(
                             {header(SortColumn::Role, "Role")}
                             <th scope="col">"Assignments"</th>
                             {header(SortColumn::Joined, "Joined")}
-                            <th scope="col">"Actions"</th>
+                            <th scope="col" class="actions-column">"Actions"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -445,7 +445,9 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
                     {format::date(joined)}
                 </time>
             </td>
-            <td class="row-actions">{actions_cell}</td>
+            <td class="actions-column">
+                <div class="row-actions">{actions_cell}</div>
+            </td>
         </tr>
     }
 }
