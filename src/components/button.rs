@@ -80,3 +80,50 @@ pub fn Button(
         </button>
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::components::test_support::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    async fn a_busy_button_says_so_keeps_focus_and_ignores_clicks() {
+        let fixture = Fixture::new();
+        let busy = RwSignal::new(false);
+        let clicks = RwSignal::new(0);
+        let _handle = fixture.mount(move || {
+            view! {
+                <Button busy=busy on_click=Callback::new(move |_| clicks.update(|n| *n += 1))>
+                    "Save"
+                </Button>
+            }
+        });
+        settle().await;
+        let button = fixture.find("button");
+        assert_eq!(button.get_attribute("aria-busy").as_deref(), Some("false"));
+        button.click();
+        assert_eq!(clicks.get_untracked(), 1);
+
+        button.focus().unwrap();
+        busy.set(true);
+        settle().await;
+        assert_eq!(button.get_attribute("aria-busy").as_deref(), Some("true"));
+        assert_eq!(
+            button.get_attribute("aria-disabled").as_deref(),
+            Some("true")
+        );
+        assert!(fixture.exists("button .spinner"));
+        assert!(is_focused(&button), "a busy button keeps focus");
+        button.click();
+        assert_eq!(clicks.get_untracked(), 1, "clicks are ignored while busy");
+
+        busy.set(false);
+        settle().await;
+        assert!(!button.has_attribute("aria-disabled"));
+        button.click();
+        assert_eq!(clicks.get_untracked(), 2);
+    }
+}
