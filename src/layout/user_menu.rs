@@ -2,7 +2,6 @@
 //! invitations (with the pending count), the theme, and signing out.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::{
@@ -12,7 +11,9 @@ use crate::dom;
 use crate::format;
 use crate::icons::{Icon, IconKind};
 use crate::routes;
-use crate::state::{use_pending_invitations, use_session, use_theme, use_toasts, ThemeChoice};
+use crate::state::{
+    self, use_pending_invitations, use_session, use_theme, use_toasts, ThemeChoice,
+};
 
 fn pending_text(count: u64) -> String {
     match count {
@@ -46,7 +47,7 @@ pub fn UserMenu() -> impl IntoView {
         // Leave the signed-in pages first so nothing asks for the session
         // while it ends.
         navigate(routes::SIGN_IN, Default::default());
-        spawn_local(async move {
+        state::spawn_detached(async move {
             if let Err(error) = session.sign_out().await {
                 toasts.error(&error);
             }

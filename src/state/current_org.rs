@@ -65,7 +65,6 @@ impl Access {
 #[derive(Clone, Copy)]
 pub struct CurrentOrganization {
     id: Memo<Option<String>>,
-    named_in_url: Memo<bool>,
     organization: Memo<Option<Organization>>,
     members_resource: LocalResource<Option<(String, ApiResult<Members>)>>,
     members: Memo<Option<(String, ApiResult<Members>)>>,
@@ -101,7 +100,6 @@ impl CurrentOrganization {
                 })
             })
         });
-        let named_in_url = Memo::new(move |_| url_id.with(Option::is_some));
         let organization = Memo::new(move |_| id.get().and_then(|id| organizations.get(&id)));
 
         let members_resource = LocalResource::new(move || {
@@ -154,7 +152,6 @@ impl CurrentOrganization {
 
         let this = CurrentOrganization {
             id,
-            named_in_url,
             organization,
             members_resource,
             members,
@@ -226,11 +223,6 @@ impl CurrentOrganization {
         self.id.get_untracked()
     }
 
-    /// Whether the URL names the organization (`/org/:orgId/…`).
-    pub fn named_in_url(&self) -> bool {
-        self.named_in_url.get()
-    }
-
     pub fn organization(&self) -> Option<Organization> {
         self.organization.get()
     }
@@ -264,15 +256,6 @@ impl CurrentOrganization {
     /// Whether `check` allows the action (false while unknown).
     pub fn allows(&self, check: impl Fn(&Capabilities) -> Result<(), Refusal>) -> bool {
         self.access.with(|a| a.allows(check))
-    }
-
-    /// The signed-in user's own row in the member list.
-    pub fn me(&self) -> Option<OrganizationUser> {
-        let user_id = self.session.user_id()?;
-        match self.members()? {
-            Ok(list) => list.iter().find(|m| m.user_id == user_id).cloned(),
-            Err(_) => None,
-        }
     }
 
     /// Loads the member list (and so the capabilities) again.

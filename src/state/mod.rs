@@ -17,6 +17,10 @@
 //! - [`PendingInvitations`] (`use_pending_invitations`): the badge count.
 //!
 //! Titles: [`use_page_title`] / [`use_org_page_title`].
+//!
+//! Requests made from a component, a `LocalResource` or an `Action` are
+//! cancelled with it; work that must outlive the view (signing out) goes
+//! through [`spawn_detached`].
 
 mod current_org;
 mod invitations;
@@ -40,6 +44,8 @@ pub use theme::{use_theme, Theme, ThemeChoice};
 pub use title::{org_page_title, page_title, use_org_page_title, use_page_title, APP_NAME};
 pub use toasts::{use_toasts, Toast, ToastKind, Toasts};
 
+use std::future::Future;
+
 use leptos::prelude::*;
 
 /// Creates and provides the signed-in contexts (organizations, current
@@ -54,4 +60,16 @@ pub fn provide_signed_in(session: Session, toasts: Toasts) -> CurrentOrganizatio
     let current = CurrentOrganization::new(session, organizations, invitations, toasts);
     provide_context(current);
     current
+}
+
+/// Runs `task` under an owner of its own, cleaned up when it ends: the
+/// requests it makes are not cancelled with the view that started it, and
+/// leave nothing registered on that view's owner.
+pub fn spawn_detached(task: impl Future<Output = ()> + 'static) {
+    let owner = Owner::new();
+    let scoped = owner.with(|| ScopedFuture::new_untracked(task));
+    leptos::task::spawn_local(async move {
+        scoped.await;
+        owner.cleanup();
+    });
 }

@@ -1,7 +1,6 @@
 //! The caller's organizations, and the one they used last.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roster_core::wire::Organization;
 
 use super::storage;
@@ -38,13 +37,6 @@ impl Organizations {
         }
     }
 
-    /// A context already holding `list` (tests, previews).
-    pub fn with(list: Vec<Organization>) -> Self {
-        Organizations {
-            state: RwSignal::new(Loadable::Ready(list)),
-        }
-    }
-
     pub fn state(&self) -> Loadable<Vec<Organization>> {
         self.state.get()
     }
@@ -55,11 +47,6 @@ impl Organizations {
             Loadable::Ready(list) => Some(list.clone()),
             _ => None,
         })
-    }
-
-    /// The list in the switcher's order, once loaded.
-    pub fn sorted(&self) -> Option<Vec<Organization>> {
-        self.list().map(sorted_for_switcher)
     }
 
     pub fn get(&self, organization_id: &str) -> Option<Organization> {
@@ -101,7 +88,7 @@ impl Organizations {
     /// [`Organizations::refresh`] without waiting.
     pub fn reload(&self) {
         let this = *self;
-        spawn_local(async move {
+        super::spawn_detached(async move {
             let _ = this.refresh().await;
         });
     }

@@ -6,7 +6,6 @@
 //! `/sign-in?next=<where they were>`.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roster_core::wire::User;
 
 use crate::api::{self, ApiError, ApiEvent};
@@ -81,7 +80,7 @@ impl Session {
             return;
         }
         state.set(SessionState::Checking);
-        spawn_local(async move {
+        super::spawn_detached(async move {
             let next = match api::me().await {
                 Ok(user) => SessionState::SignedIn(user),
                 Err(error) if error.is_unauthorized() => SessionState::SignedOut,
@@ -94,7 +93,7 @@ impl Session {
     /// Fetches the user again (e.g. after verifying the e-mail address).
     pub fn refresh(&self) {
         let state = self.state;
-        spawn_local(async move {
+        super::spawn_detached(async move {
             if let Ok(user) = api::me().await {
                 state.try_set(SessionState::SignedIn(user));
             }
