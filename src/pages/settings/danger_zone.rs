@@ -312,7 +312,7 @@ fn SuccessorForm(
                                 busy=busy
                                 disabled=Signal::derive(move || chosen.with(String::is_empty))
                             >
-                                "Promote and leave"
+                                "Leave"
                             </Button>
                         </div>
                     </form>
