@@ -30,16 +30,22 @@ impl AccessChange {
     }
 
     /// The member's assignments become those of `ids`, looked up in
-    /// `available` (ids it does not list are dropped).
+    /// `available`, else among those the member holds (ids found in
+    /// neither are dropped).
     pub fn assignments(
         member: OrganizationUser,
         ids: &[String],
         available: &[OrganizationRole],
     ) -> Self {
-        let assignments = available
+        let assignments = ids
             .iter()
-            .filter(|a| ids.contains(&a.id))
-            .cloned()
+            .filter_map(|id| {
+                available
+                    .iter()
+                    .chain(&member.assigned_roles)
+                    .find(|a| a.id == *id)
+                    .cloned()
+            })
             .collect();
         AccessChange {
             role: member.role,

@@ -303,6 +303,7 @@ pub fn AssignmentPicker(
                 class="picker-trigger"
                 node_ref=trigger_ref
                 aria-label=label.clone()
+                title=summary
                 aria-haspopup="dialog"
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 aria-controls=popover_id.clone()

@@ -122,8 +122,7 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
             let now = Utc::now();
             view! {
                 <div class="table-wrap">
-                    <table class="table">
-                        <caption class="visually-hidden">"Pending invitations"</caption>
+                    <table class="table" aria-labelledby="pending-invitations-title">
                         <thead>
                             <tr>{HEADERS.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
                         </thead>

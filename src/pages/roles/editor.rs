@@ -138,6 +138,13 @@ fn AssignmentForm(
         },
     );
 
+    // A permissions error goes once something is picked.
+    Effect::new(move |_| {
+        if permissions.with(|p| !p.is_empty()) {
+            permissions_error.set(None);
+        }
+    });
+
     let validate = move || {
         let checked_name = validate_display_name(&name.get_untracked(), "name").and_then(|valid| {
             let taken = existing.with_untracked(|list| {
@@ -196,7 +203,10 @@ fn AssignmentForm(
                         aria-invalid=move || name_error.with(Option::is_some).then_some("true")
                         aria-describedby=move || name_error.with(Option::is_some).then(|| name_described.clone())
                         prop:value=move || name.get()
-                        on:input=move |event| name.set(event_target_value(&event))
+                        on:input=move |event| {
+                            name.set(event_target_value(&event));
+                            name_error.set(None);
+                        }
                     />
                     {move || name_error.get().map(|m| view! { <p class="field-error" id=name_error_id.clone()>{m}</p> })}
                 </div>
