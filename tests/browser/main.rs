@@ -1,3 +1,5 @@
 //! Browser journeys: the real server, the built SPA, headless Chromium.
 
+mod accessibility;
+mod journeys;
 mod shell;

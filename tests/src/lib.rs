@@ -384,6 +384,12 @@ impl Browser {
         Ok(())
     }
 
+    /// Saves a PNG of the page (for looking at a failure).
+    pub async fn screenshot(&self, path: &str) -> TestResult {
+        std::fs::write(path, self.client.screenshot().await?)?;
+        Ok(())
+    }
+
     pub async fn close(self) -> TestResult {
         self.client.close().await?;
         Ok(())

@@ -1,0 +1,350 @@
+//! The product's main journeys, each as the users who take part in it, on a
+//! fresh database seeded with the demo data (alice owns Acme Corp, where bob
+//! is a Developer and carol an Auditor).
+
+use reqwest::Method;
+use roster_browser_tests::{Browser, Server, TestResult};
+use serde_json::json;
+
+const PASSWORD: &str = "roster-demo";
+
+/// The id of one of `email`'s organizations, by name.
+async fn organization_id(server: &Server, email: &str, name: &str) -> TestResult<String> {
+    let token = server.token(email, PASSWORD).await?;
+    let (_, organizations) = server
+        .api(Method::GET, "/organizations", Some(&token), None)
+        .await?;
+    organizations
+        .as_array()
+        .and_then(|list| list.iter().find(|o| o["name"] == name))
+        .and_then(|o| o["id"].as_str())
+        .map(str::to_string)
+        .ok_or_else(|| format!("{email} has no organization named {name}").into())
+}
+
+async fn open_members(browser: &Browser, server: &Server, organization: &str) -> TestResult {
+    browser
+        .client
+        .goto(&format!("{}/org/{organization}/members", server.url))
+        .await?;
+    browser.role("heading", "Members").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_owner_invites_two_people_and_one_signs_up_and_joins() -> TestResult {
+    let server = Server::start(true).await?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+
+    let owner = Browser::start().await?;
+    owner
+        .sign_in(&server, "alice@example.com", PASSWORD)
+        .await?;
+    open_members(&owner, &server, &acme).await?;
+    owner.click("button", "Invite Member").await?;
+    owner.role("dialog", "Invite Member").await?;
+    owner
+        .fill("Email addresses", "erin@example.com,\nFrank@Example.com")
+        .await?;
+    owner.click("checkbox", "Auditor").await?;
+    owner.click("button", "Send invitations").await?;
+    owner.role("heading", "Pending invitations").await?;
+    owner.wait_for_page_text("frank@example.com").await?;
+
+    let invitee = Browser::start().await?;
+    invitee
+        .client
+        .goto(&format!("{}/sign-up", server.url))
+        .await?;
+    invitee.fill("Name", "Erin Example").await?;
+    invitee.fill("Email", "erin@example.com").await?;
+    invitee.fill("Password", "erin-password").await?;
+    invitee.click("button", "Sign up").await?;
+    invitee.wait_for_path("/org/").await?;
+
+    invitee
+        .client
+        .goto(&format!("{}/invitations", server.url))
+        .await?;
+    let row = invitee
+        .wait_for_text("table[aria-label='Invitations'] tbody tr", "Acme Corp")
+        .await?;
+    assert!(row.contains("alice@example.com"), "{row}");
+    assert!(row.contains("Member"), "{row}");
+    assert!(
+        row.contains("Developer") && row.contains("Auditor"),
+        "{row}"
+    );
+
+    invitee.click("button", "Accept").await?;
+    let path = invitee.wait_for_path(&format!("/org/{acme}")).await?;
+    assert!(path.ends_with("/members"), "{path}");
+    invitee.role("heading", "Members").await?;
+    // The switcher shows the new organization without a reload.
+    invitee
+        .wait_for_text("nav[aria-label='Sidebar']", "Acme Corp")
+        .await?;
+
+    owner.close().await?;
+    invitee.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_member_given_auditor_sees_audit_logs_after_returning_to_the_window() -> TestResult {
+    let server = Server::start(true).await?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+
+    let member = Browser::start().await?;
+    member.sign_in(&server, "bob@example.com", PASSWORD).await?;
+    open_members(&member, &server, &acme).await?;
+    assert!(member.has_role("link", "Members").await?);
+    assert!(!member.has_role("link", "Audit Logs").await?);
+
+    let owner = Browser::start().await?;
+    owner
+        .sign_in(&server, "alice@example.com", PASSWORD)
+        .await?;
+    open_members(&owner, &server, &acme).await?;
+    owner
+        .click("button", "Assignments for bob@example.com")
+        .await?;
+    owner.click("checkbox", "Auditor").await?;
+    owner.click("button", "Save").await?;
+    // The confirmation says what bob gains before anything is saved.
+    owner.role("dialog", "Change access").await?;
+    owner.wait_for_text("[role='dialog']", "Gains").await?;
+    owner.click("button", "Confirm").await?;
+    owner.wait_for_text("tbody", "Auditor").await?;
+
+    member.refocus_window().await?;
+    member.role("link", "Audit Logs").await?;
+
+    owner.close().await?;
+    member.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_owner_demoted_by_another_owner_loses_the_owner_controls() -> TestResult {
+    let server = Server::start(true).await?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+    // Make bob a second owner first.
+    let alice = server.token("alice@example.com", PASSWORD).await?;
+    let bob_id = member_id(&server, &alice, &acme, "bob@example.com").await?;
+    let (status, _) = server
+        .api(
+            Method::POST,
+            &format!("/organizations/{acme}/users/{bob_id}/access"),
+            Some(&alice),
+            Some(json!({"role": "owner", "assignedRoleIds": []})),
+        )
+        .await?;
+    assert_eq!(status, 200);
+
+    let bob = Browser::start().await?;
+    bob.sign_in(&server, "bob@example.com", PASSWORD).await?;
+    open_members(&bob, &server, &acme).await?;
+    bob.role("button", "Invite Member").await?;
+    assert!(bob.has_role("link", "Assignments").await?);
+
+    let owner = Browser::start().await?;
+    owner
+        .sign_in(&server, "alice@example.com", PASSWORD)
+        .await?;
+    open_members(&owner, &server, &acme).await?;
+    let role = owner.role("combobox", "Role for bob@example.com").await?;
+    role.select_by_label("Member").await?;
+    owner.click("button", "Confirm").await?;
+    owner.wait_for_page_text("Full access").await?;
+
+    bob.refocus_window().await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while bob.has_role("button", "Invite Member").await? {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the demoted owner still sees Invite Member"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!bob.has_role("link", "Assignments").await?);
+
+    owner.close().await?;
+    bob.close().await?;
+    Ok(())
+}
+
+async fn member_id(
+    server: &Server,
+    token: &str,
+    organization: &str,
+    email: &str,
+) -> TestResult<String> {
+    let (_, members) = server
+        .api(
+            Method::GET,
+            &format!("/organizations/{organization}/users"),
+            Some(token),
+            None,
+        )
+        .await?;
+    members
+        .as_array()
+        .and_then(|list| list.iter().find(|m| m["email"] == email))
+        .and_then(|m| m["userId"].as_str())
+        .map(str::to_string)
+        .ok_or_else(|| format!("{email} is not a member").into())
+}
+
+#[tokio::test]
+async fn a_sole_owner_leaves_with_a_successor() -> TestResult {
+    let server = Server::start(true).await?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+
+    let owner = Browser::start().await?;
+    owner
+        .sign_in(&server, "alice@example.com", PASSWORD)
+        .await?;
+    owner
+        .client
+        .goto(&format!("{}/org/{acme}/settings", server.url))
+        .await?;
+    owner.click("button", "Leave Organization").await?;
+    owner.role("alertdialog", "Leave Organization").await?;
+    let successor = owner.role("combobox", "New owner").await?;
+    successor
+        .select_by_label("Carol Clark (carol@example.com)")
+        .await?;
+    owner.click("button", "Leave").await?;
+    owner.wait_for_path("/org/").await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while owner.path().await?.contains(&acme) {
+        assert!(std::time::Instant::now() < deadline, "still in Acme Corp");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let carol = server.token("carol@example.com", PASSWORD).await?;
+    let alice = server.token("alice@example.com", PASSWORD).await?;
+    let (_, members) = server
+        .api(
+            Method::GET,
+            &format!("/organizations/{acme}/users"),
+            Some(&carol),
+            None,
+        )
+        .await?;
+    let carol_row = members
+        .as_array()
+        .and_then(|l| l.iter().find(|m| m["email"] == "carol@example.com"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(carol_row["role"], "owner");
+    let (status, _) = server
+        .api(
+            Method::GET,
+            &format!("/organizations/{acme}"),
+            Some(&alice),
+            None,
+        )
+        .await?;
+    assert_eq!(status, 403, "alice is no longer a member");
+
+    owner.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_owner_renames_then_deletes_with_the_typed_name_and_lands_in_personal() -> TestResult {
+    let server = Server::start(true).await?;
+    let globex = organization_id(&server, "alice@example.com", "Globex").await?;
+
+    let owner = Browser::start().await?;
+    owner
+        .sign_in(&server, "alice@example.com", PASSWORD)
+        .await?;
+    owner
+        .client
+        .goto(&format!("{}/org/{globex}/settings", server.url))
+        .await?;
+    owner.fill("Name", "Globex Worldwide").await?;
+    owner.click("button", "Save").await?;
+    owner
+        .wait_for_text("nav[aria-label='Sidebar']", "Globex Worldwide")
+        .await?;
+
+    owner.click("button", "Delete Organization").await?;
+    owner.role("alertdialog", "Delete Organization").await?;
+    let delete = owner.role("button", "Delete").await?;
+    assert!(
+        !delete.is_enabled().await?,
+        "Delete is disabled until the name is typed"
+    );
+    owner
+        .fill("Type Globex Worldwide to confirm", "Globex")
+        .await?;
+    assert!(
+        !delete.is_enabled().await?,
+        "a partial name does not enable Delete"
+    );
+    owner
+        .fill("Type Globex Worldwide to confirm", "Globex Worldwide")
+        .await?;
+    assert!(delete.is_enabled().await?);
+    delete.click().await?;
+
+    let personal = organization_id(&server, "alice@example.com", "Personal").await?;
+    owner.wait_for_path(&format!("/org/{personal}")).await?;
+    let alice = server.token("alice@example.com", PASSWORD).await?;
+    let (status, _) = server
+        .api(
+            Method::GET,
+            &format!("/organizations/{globex}"),
+            Some(&alice),
+            None,
+        )
+        .await?;
+    assert_eq!(status, 403, "the organization is gone");
+
+    owner.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_member_sees_neither_invite_nor_delete_controls() -> TestResult {
+    let server = Server::start(true).await?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+
+    let member = Browser::start().await?;
+    member
+        .sign_in(&server, "carol@example.com", PASSWORD)
+        .await?;
+    open_members(&member, &server, &acme).await?;
+    member.wait_for_page_text("bob@example.com").await?;
+    assert!(!member.has_role("button", "Invite Member").await?);
+    assert!(
+        !member
+            .has_role("combobox", "Role for bob@example.com")
+            .await?
+    );
+    assert!(!member.has_role("button", "Remove bob@example.com").await?);
+    // An Auditor reads the audit log.
+    assert!(member.has_role("link", "Audit Logs").await?);
+
+    member
+        .client
+        .goto(&format!("{}/org/{acme}/settings", server.url))
+        .await?;
+    member.role("button", "Leave Organization").await?;
+    assert!(!member.has_role("button", "Delete Organization").await?);
+
+    member
+        .client
+        .goto(&format!("{}/org/{acme}/roles", server.url))
+        .await?;
+    member
+        .wait_for_page_text("You don't have access to this page")
+        .await?;
+
+    member.close().await?;
+    Ok(())
+}
