@@ -198,6 +198,10 @@ pub fn AssignmentPicker(
     let title_id = format!("{popover_id}-title");
     let position = RwSignal::new(String::new());
     let label = format!("Assignments for {email}");
+    // The button is named "Assignments for …"; what the member holds is
+    // its description (the visible summary is hidden from the name so the
+    // two do not disagree).
+    let summary_id = format!("{popover_id}-summary");
 
     let current_ids =
         move || current.with(|list| list.iter().map(|a| a.id.clone()).collect::<BTreeSet<_>>());
@@ -304,6 +308,7 @@ pub fn AssignmentPicker(
                 node_ref=trigger_ref
                 aria-label=label.clone()
                 title=summary
+                aria-describedby=summary_id.clone()
                 aria-haspopup="dialog"
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 aria-controls=popover_id.clone()
@@ -311,7 +316,7 @@ pub fn AssignmentPicker(
                 aria-disabled=move || busy.get().then_some("true")
                 on:click=toggle
             >
-                <span class="picker-summary">{summary}</span>
+                <span class="picker-summary" id=summary_id.clone() aria-hidden="true">{summary}</span>
                 <Show when=move || busy.get()>
                     <span class="spinner" aria-hidden="true"></span>
                 </Show>
