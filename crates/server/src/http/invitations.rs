@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::access::INVITATION;
 use super::context::OrgContext;
+use super::roles::checked_role_ids;
 use super::{Json, RouteList};
 use crate::audit::AuditSlot;
 use crate::auth::CurrentUser;
@@ -26,7 +27,7 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::mail;
 use crate::store::invitations::{self, InvitationRow, NewInvitation};
-use crate::store::roles::{self, CustomRoleRow};
+use crate::store::roles;
 use crate::AppState;
 
 pub fn routes(routes: &mut RouteList) {
@@ -78,18 +79,6 @@ fn refused(ctx: &OrgContext) -> impl Fn(Refusal) -> ApiError + '_ {
 
 /// Every id must name a global assignment or a custom one of this
 /// organization; returns them without duplicates.
-fn checked_role_ids(ids: &[String], custom: &[CustomRoleRow]) -> ApiResult<Vec<String>> {
-    let existing = invitations::existing_role_ids(ids, custom);
-    let mut unique = ids.to_vec();
-    unique.sort();
-    unique.dedup();
-    if existing.len() == unique.len() {
-        Ok(existing)
-    } else {
-        Err(ApiError::bad_request("One or more role IDs are invalid"))
-    }
-}
-
 fn checked_expiry(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ApiResult<()> {
     match expires_at {
         Some(at) => Ok(validate_expiry(at, now)?),

@@ -12,10 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use roster_core::wire::{OrganizationUser, UpdateOrganizationMemberAccess};
-use roster_core::{is_global_assignment_id, Capabilities, Refusal, Role, Target};
+use roster_core::{Capabilities, Refusal, Role, Target};
 use sqlx::SqliteConnection;
 
 use super::context::{invalid_context, OrgContext};
+use super::roles::checked_role_ids;
 use super::{Json, RouteList};
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
@@ -103,12 +104,10 @@ async fn update_access(
         .map_err(refused)?;
     capabilities.change_assignments(target).map_err(refused)?;
 
-    let role_ids: BTreeSet<String> = body.assigned_role_ids.into_iter().collect();
     let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
-    let valid = |id: &String| is_global_assignment_id(id) || custom.iter().any(|c| &c.id == id);
-    if !role_ids.iter().all(valid) {
-        return Err(ApiError::bad_request("One or more role IDs are invalid"));
-    }
+    let role_ids: BTreeSet<String> = checked_role_ids(&body.assigned_role_ids, &custom)?
+        .into_iter()
+        .collect();
 
     members::update_access(
         &mut tx,

@@ -122,6 +122,15 @@ fn may_manage(ctx: &OrgContext) -> ApiResult<()> {
 }
 
 /// Global assignments and other organizations' look the same: not found.
+/// The assignment ids of an access change or invitation, checked.
+pub(super) fn checked_role_ids(
+    ids: &[String],
+    custom: &[roles::CustomRoleRow],
+) -> ApiResult<Vec<String>> {
+    roles::known_ids(ids, custom)
+        .ok_or_else(|| ApiError::bad_request("One or more role IDs are invalid"))
+}
+
 fn role_not_found(role_id: &str) -> ApiError {
     ApiError::not_found(format!("Role with ID {role_id} not found"))
 }

@@ -5,10 +5,7 @@
 //! adds a belt: at most one pending invitation per address and organization
 //! (`invitations_one_pending`), one membership per user and organization.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
-use roster_core::assignment::global_assignment;
 use roster_core::wire::{InvitationStatus, OrganizationInvitation};
 use roster_core::{InvitationState, Role};
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
@@ -365,7 +362,7 @@ pub async fn join(
         return Ok(false);
     }
     let custom = roles::custom_roles(&mut *tx, &invitation.organization_id).await?;
-    for role_id in existing_role_ids(&invitation.assigned_role_ids(), &custom) {
+    for role_id in roles::existing_ids(&invitation.assigned_role_ids(), &custom) {
         sqlx::query(
             "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)
              ON CONFLICT DO NOTHING",
@@ -381,15 +378,6 @@ pub async fn join(
 
 /// The ids among `ids` that name a global assignment or one of `custom`,
 /// without duplicates, in their original order.
-pub fn existing_role_ids(ids: &[String], custom: &[CustomRoleRow]) -> Vec<String> {
-    let mut seen = HashSet::new();
-    ids.iter()
-        .filter(|id| global_assignment(id).is_some() || custom.iter().any(|c| &c.id == *id))
-        .filter(|id| seen.insert(id.as_str()))
-        .cloned()
-        .collect()
-}
-
 fn ids_json(ids: &[String]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string())
 }

@@ -252,3 +252,30 @@ pub async fn pending_invitation_emails_with(
     .fetch_all(db)
     .await
 }
+
+/// The distinct assignment ids of a request, in their first order, if every
+/// one names a global assignment or one of the organization's custom ones.
+pub fn known_ids(ids: &[String], custom: &[CustomRoleRow]) -> Option<Vec<String>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut known = Vec::new();
+    for id in ids {
+        if global_assignment(id).is_none() && !custom.iter().any(|c| &c.id == id) {
+            return None;
+        }
+        if seen.insert(id.as_str()) {
+            known.push(id.clone());
+        }
+    }
+    Some(known)
+}
+
+/// The ids that still exist, for applying stored ids whose custom
+/// assignments may have been deleted since.
+pub fn existing_ids(ids: &[String], custom: &[CustomRoleRow]) -> Vec<String> {
+    let existing: Vec<String> = ids
+        .iter()
+        .filter(|id| global_assignment(id).is_some() || custom.iter().any(|c| &c.id == *id))
+        .cloned()
+        .collect();
+    known_ids(&existing, custom).unwrap_or_default()
+}
