@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::{Button, ButtonVariant, ErrorState, SkeletonBlock};
 use crate::dom;
+use crate::icons::{Icon, IconKind};
 
 /// Above this many assignments the group gets a filter field.
 pub const FILTER_THRESHOLD: usize = 10;
@@ -193,14 +194,13 @@ pub fn AssignmentPicker(
     let open = RwSignal::new(false);
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let trigger_ref = NodeRef::<html::Button>::new();
+    let field_ref = NodeRef::<html::Div>::new();
     let popover_ref = NodeRef::<html::Div>::new();
     let popover_id = dom::unique_id("assignment-picker");
     let title_id = format!("{popover_id}-title");
     let position = RwSignal::new(String::new());
     let label = format!("Assignments for {email}");
-    // The button is named "Assignments for …"; what the member holds is
-    // its description (the visible summary is hidden from the name so the
-    // two do not disagree).
+    // What the member holds describes the button.
     let summary_id = format!("{popover_id}-summary");
 
     let current_ids =
@@ -218,8 +218,8 @@ pub fn AssignmentPicker(
         })
     };
     let place = move || {
-        if let Some(trigger) = trigger_ref.get_untracked() {
-            position.set(popover_position(&trigger));
+        if let Some(field) = field_ref.get_untracked() {
+            position.set(popover_position(&field));
         }
     };
     let close = move |refocus: bool| {
@@ -269,7 +269,7 @@ pub fn AssignmentPicker(
             element.is_some_and(|e| e.contains(Some(&target)))
         };
         let in_popover = inside(popover_ref.get_untracked().map(|e| e.into()));
-        let on_trigger = inside(trigger_ref.get_untracked().map(|e| e.into()));
+        let on_trigger = inside(field_ref.get_untracked().map(|e| e.into()));
         if !in_popover && !on_trigger {
             open.set(false);
         }
@@ -302,26 +302,29 @@ pub fn AssignmentPicker(
 
     view! {
         <div class="assignment-picker">
-            <button
-                type="button"
-                class="picker-trigger"
-                node_ref=trigger_ref
-                aria-label=label.clone()
-                title=summary
-                aria-describedby=summary_id.clone()
-                aria-haspopup="dialog"
-                aria-expanded=move || if open.get() { "true" } else { "false" }
-                aria-controls=popover_id.clone()
-                aria-busy=move || if busy.get() { "true" } else { "false" }
-                aria-disabled=move || busy.get().then_some("true")
-                on:click=toggle
-            >
-                <span class="picker-summary" id=summary_id.clone() aria-hidden="true">{summary}</span>
+            // The summary is text next to an icon-only button named
+            // "Assignments for …" (so the name need not repeat what is
+            // shown); a click on either opens the popover.
+            <div class="picker-field" node_ref=field_ref on:click=toggle>
+                <span class="picker-summary" id=summary_id.clone()>{summary}</span>
                 <Show when=move || busy.get()>
                     <span class="spinner" aria-hidden="true"></span>
                 </Show>
-                <span class="picker-chevron" aria-hidden="true">"\u{25be}"</span>
-            </button>
+                <button
+                    type="button"
+                    class="picker-trigger"
+                    node_ref=trigger_ref
+                    aria-label=label.clone()
+                    aria-describedby=summary_id.clone()
+                    aria-haspopup="dialog"
+                    aria-expanded=move || if open.get() { "true" } else { "false" }
+                    aria-controls=popover_id.clone()
+                    aria-busy=move || if busy.get() { "true" } else { "false" }
+                    aria-disabled=move || busy.get().then_some("true")
+                >
+                    <Icon kind=IconKind::ChevronsUpDown size=14 />
+                </button>
+            </div>
             <Show when=move || open.get()>
                 <div
                     class="popover assignment-popover"
@@ -366,13 +369,13 @@ pub fn AssignmentPicker(
     }
 }
 
-/// `position: fixed` next to the trigger (fixed, so the table's scrolling
+/// `position: fixed` next to the anchor (fixed, so the table's scrolling
 /// container does not clip it): below when there is room, else above; the
 /// popover scrolls within what is left of the viewport, never cut off.
-fn popover_position(trigger: &web_sys::HtmlElement) -> String {
+fn popover_position(anchor: &web_sys::HtmlElement) -> String {
     const WIDTH: f64 = 352.0;
     const MARGIN: f64 = 8.0;
-    let rect = BoundingRect::of(trigger);
+    let rect = BoundingRect::of(anchor);
     let (view_width, view_height) = web_sys::window()
         .map(|w| {
             let number = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64());
@@ -564,8 +567,13 @@ mod tests {
             trigger.get_attribute("aria-label").as_deref(),
             Some("Assignments for bob@example.com")
         );
+        assert_eq!(trigger.text_content().unwrap(), "", "an icon-only button");
+        let summary_id = trigger.get_attribute("aria-describedby").unwrap();
         assert_eq!(
-            trigger.text_content().unwrap().trim_end_matches('\u{25be}'),
+            fixture
+                .find(&format!("#{summary_id}"))
+                .text_content()
+                .unwrap(),
             "Developer"
         );
         trigger.click();

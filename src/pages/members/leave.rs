@@ -126,7 +126,7 @@ pub fn LeaveDialog(open: RwSignal<bool>, store: MemberStore) -> impl IntoView {
                                     busy=busy
                                     disabled=Signal::derive(move || !successor_ok())
                                 >
-                                    "Promote and leave"
+                                    "Leave"
                                 </Button>
                             </Show>
                         </div>
