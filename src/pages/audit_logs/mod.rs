@@ -7,6 +7,7 @@
 mod filters;
 pub mod time_input;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -70,27 +71,35 @@ fn AuditLogView() -> impl IntoView {
     });
 
     // Auto-refresh: one timer at a time, cleared when the choice changes
-    // and when the page goes away.
-    let timer = StoredValue::new_local(None::<IntervalHandle>);
-    let clear_timer = move || {
-        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
-            handle.clear();
+    // and when the page goes away. The handle is held outside the reactive
+    // arena, so the cleanup finds it even while the page is being disposed.
+    let timer = Arc::new(Mutex::new(None::<IntervalHandle>));
+    let clear_timer = {
+        let timer = Arc::clone(&timer);
+        move || {
+            let handle = timer.lock().ok().and_then(|mut held| held.take());
+            if let Some(handle) = handle {
+                handle.clear();
+            }
         }
     };
-    Effect::new(move |_| {
-        let every = filters.auto_refresh.get();
-        clear_timer();
-        if let AutoRefresh::Seconds(seconds) = every {
-            let handle = set_interval_with_handle(
-                move || {
-                    if !fetching.get_untracked() {
-                        logs.refetch();
-                    }
-                },
-                Duration::from_secs(u64::from(seconds)),
-            );
-            if let Ok(handle) = handle {
-                timer.set_value(Some(handle));
+    Effect::new({
+        let clear_timer = clear_timer.clone();
+        move |_| {
+            let every = filters.auto_refresh.get();
+            clear_timer();
+            if let AutoRefresh::Seconds(seconds) = every {
+                let handle = set_interval_with_handle(
+                    move || {
+                        if !fetching.get_untracked() {
+                            logs.refetch();
+                        }
+                    },
+                    Duration::from_secs(u64::from(seconds)),
+                );
+                if let (Ok(handle), Ok(mut held)) = (handle, timer.lock()) {
+                    *held = Some(handle);
+                }
             }
         }
     });

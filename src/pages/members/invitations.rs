@@ -124,7 +124,15 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
                 <div class="table-wrap">
                     <table class="table" aria-labelledby="pending-invitations-title">
                         <thead>
-                            <tr>{HEADERS.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
+                            <tr>
+                                {HEADERS
+                                    .iter()
+                                    .map(|h| {
+                                        let class = (*h == "Actions").then_some("actions-column");
+                                        view! { <th scope="col" class=class>{*h}</th> }
+                                    })
+                                    .collect_view()}
+                            </tr>
                         </thead>
                         <tbody>
                             <For each=list key=|i| (i.id.clone(), i.updated_at, i.expires_at) let:invitation>
