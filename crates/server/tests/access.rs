@@ -279,3 +279,21 @@ async fn every_endpoint_answers_each_kind_of_caller_as_expected() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The SPA's action filter lists roster-core's vocabulary; it must be
+/// exactly the actions an organization's log can hold: those of the
+/// mutating routes that act in an organization.
+#[test]
+fn organization_audit_actions_are_the_core_vocabulary() {
+    use std::collections::BTreeSet;
+    let recorded: BTreeSet<&str> = ROUTES
+        .iter()
+        .filter(|r| r.method != Method::GET)
+        .filter(|r| r.path.starts_with("/organizations"))
+        .map(|r| r.action)
+        .collect();
+    let vocabulary: BTreeSet<&str> = roster_core::audit::ORGANIZATION_AUDIT_ACTIONS
+        .into_iter()
+        .collect();
+    assert_eq!(recorded, vocabulary);
+}
