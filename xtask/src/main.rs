@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | dist` — the commands in Roster's README.
+//! `cargo xtask run | test | bench | dist` — the commands in Roster's README.
 //!
 //! Each command installs what it is missing first (see `tools`), so a fresh
 //! machine with only rustup, Node/npm and apt needs nothing else.
@@ -21,6 +21,10 @@ commands:
                    (default 8080) with demo data in ./data/roster.db
   test             format and lint checks, native tests, wasm tests in headless
                    Chromium, browser tests against the real server
+  bench [--quick] [--runs N] [--rounds N] [--seconds S] [--connections N]
+                   build release artifacts and benchmark them at scale (10,000
+                   members, a million audit rows); prints a table and writes
+                   bench/results.json
   dist             build the SPA into ./dist (release)
 ";
 
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("run") => run_product(&args[1..]),
         Some("test") => return test_everything(),
+        Some("bench") => bench(&args[1..]),
         Some("dist") => tools::ensure_spa_toolchain().and_then(|()| build_spa()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
@@ -110,6 +115,34 @@ fn run_product(args: &[String]) -> Result<()> {
         .args(["--static-dir", "dist"])
         .args(["--public-url", &url])
         .arg("--dev"))
+}
+
+/// Builds the release SPA, server and bench driver once, then runs the
+/// driver (`bench/`), which starts the real server on generated data.
+fn bench(args: &[String]) -> Result<()> {
+    tools::ensure_spa_toolchain()?;
+    tools::ensure_browser()?;
+    build_spa()?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "roster-server",
+        "--package",
+        "roster-bench",
+    ]))?;
+    let root = workspace_root();
+    let release = target_dir().join("release");
+    run(
+        tools::command(&release.join("roster-bench").to_string_lossy())
+            .args(args)
+            .env("ROSTER_SERVER_BIN", release.join("roster-server"))
+            .env("ROSTER_DIST", root.join("dist"))
+            .env("ROSTER_BENCH_OUT", root.join("bench/out"))
+            .env("ROSTER_BENCH_RESULTS", root.join("bench/results.json"))
+            .env("CHROME", tools::CHROMIUM)
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER),
+    )
 }
 
 struct Step {

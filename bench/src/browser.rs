@@ -1,0 +1,230 @@
+//! Headless Chromium through chromedriver (the browser tests' harness),
+//! plus the Chrome DevTools Protocol calls chromedriver forwards: injecting
+//! the probes before any page script, setting the session cookie on a fresh
+//! profile, and reading heap sizes.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use roster_browser_tests::Browser;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::Result;
+
+const PROBES: &str = include_str!("probes.js");
+
+/// A CDP command sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    method: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.method, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// A browser with the probes installed and the bench owner signed in.
+pub struct Session {
+    pub browser: Browser,
+}
+
+impl Session {
+    /// A new Chromium with a fresh profile: nothing cached.
+    pub async fn start(origin: &str, token: &str) -> Result<Session> {
+        let browser = Browser::start().await?;
+        // The probes time out on their own, with a message, well before.
+        browser
+            .client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(120)),
+                Some(Duration::from_secs(120)),
+                None,
+            ))
+            .await?;
+        let session = Session { browser };
+        session
+            .cdp(
+                "Network.setCookie",
+                json!({
+                    "name": roster_server::auth::SESSION_COOKIE,
+                    "value": token,
+                    "url": origin,
+                    "path": "/",
+                    "httpOnly": true,
+                    "sameSite": "Lax",
+                }),
+            )
+            .await?;
+        session
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": PROBES }),
+            )
+            .await?;
+        Ok(session)
+    }
+
+    pub async fn cdp(&self, method: &'static str, params: Value) -> Result<Value> {
+        Ok(self
+            .browser
+            .client
+            .issue_cmd(Cdp { method, params })
+            .await?)
+    }
+
+    /// Runs `expression` (a promise) in the page and returns its value.
+    pub async fn eval<T: for<'de> Deserialize<'de>>(&self, expression: &str) -> Result<T> {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             Promise.resolve().then(() => {expression})
+               .then(value => done({{ ok: value }}), error => done({{ error: String(error && error.stack || error) }}));"
+        );
+        let outcome = self.browser.client.execute_async(&script, vec![]).await?;
+        match outcome.get("ok") {
+            Some(value) => Ok(serde_json::from_value(value.clone())?),
+            None => Err(format!("{expression}: {}", outcome["error"]).into()),
+        }
+    }
+
+    /// Opens `url` and waits until the members table's first rows are
+    /// painted; returns the load probe's figures and the resources fetched.
+    pub async fn load(&self, url: &str) -> Result<PageLoad> {
+        self.browser.client.goto(url).await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let load: LoadProbe = self.eval("window.__bench.load").await?;
+            if let (Some(rows_at), Some(painted_at)) = (load.rows_at, load.painted_at) {
+                let resources = self.eval("window.__bench.resources()").await?;
+                return Ok(PageLoad {
+                    rows_at,
+                    painted_at,
+                    resources,
+                });
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{url} never showed 25 member rows").into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The page's JS heap after a garbage collection, and the size of its
+    /// WebAssembly memories, in bytes.
+    pub async fn heap(&self) -> Result<(u64, u64)> {
+        self.cdp("HeapProfiler.enable", json!({})).await?;
+        self.cdp("HeapProfiler.collectGarbage", json!({})).await?;
+        let usage = self.cdp("Runtime.getHeapUsage", json!({})).await?;
+        let used = usage["usedSize"]
+            .as_f64()
+            .ok_or("no usedSize in Runtime.getHeapUsage")?;
+        let prototype = self
+            .cdp(
+                "Runtime.evaluate",
+                json!({ "expression": "WebAssembly.Memory.prototype" }),
+            )
+            .await?;
+        let prototype = prototype["result"]["objectId"]
+            .as_str()
+            .ok_or("no WebAssembly.Memory.prototype")?
+            .to_string();
+        let memories = self
+            .cdp(
+                "Runtime.queryObjects",
+                json!({ "prototypeObjectId": prototype }),
+            )
+            .await?;
+        let memories = memories["objects"]["objectId"]
+            .as_str()
+            .ok_or("Runtime.queryObjects returned no array")?
+            .to_string();
+        let wasm = self
+            .cdp(
+                "Runtime.callFunctionOn",
+                json!({
+                    "objectId": memories,
+                    "functionDeclaration": "function () { return this.reduce((sum, m) => sum + m.buffer.byteLength, 0); }",
+                    "returnByValue": true,
+                }),
+            )
+            .await?;
+        let wasm = wasm["result"]["value"].as_f64().unwrap_or(0.0);
+        Ok((used as u64, wasm as u64))
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.browser.close().await?;
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LoadProbe {
+    rows_at: Option<f64>,
+    painted_at: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+pub struct Resource {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub transfer: f64,
+    pub encoded: f64,
+    pub decoded: f64,
+    pub start: f64,
+    pub end: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct PageLoad {
+    pub rows_at: f64,
+    pub painted_at: f64,
+    pub resources: Vec<Resource>,
+}
+
+impl PageLoad {
+    /// Bytes transferred for the SPA's own files (wasm, JS, CSS).
+    pub fn app_transfer(&self) -> f64 {
+        self.resources
+            .iter()
+            .filter(|r| {
+                let path = r.name.split('?').next().unwrap_or_default();
+                [".wasm", ".js", ".css"]
+                    .iter()
+                    .any(|ext| path.ends_with(ext))
+            })
+            .map(|r| r.transfer)
+            .sum()
+    }
+
+    /// When the resource whose URL path ends with `suffix` was received.
+    pub fn received(&self, suffix: &str) -> Option<f64> {
+        self.resources
+            .iter()
+            .find(|r| {
+                r.name
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .ends_with(suffix)
+            })
+            .map(|r| r.end)
+    }
+}

@@ -1,0 +1,707 @@
+//! `roster-bench`, run by `cargo xtask bench`: Roster at the sizes its
+//! largest users run (10,000 members, 1,000 pending invitations, 100
+//! organizations per user, a million audit rows), measured on the real
+//! release server and SPA in headless Chromium.
+//!
+//! Each figure is a median over repeated runs and, where the machine's
+//! noise matters, a ratio to a floor measured in the same run: the same
+//! bytes served as a static file by the same server, the same table as
+//! static HTML in the same browser. Prints one table and writes
+//! `bench/results.json`.
+//!
+//! Settings come from the environment `cargo xtask bench` sets:
+//! `ROSTER_SERVER_BIN`, `ROSTER_DIST`, `CHROME`, `CHROMEDRIVER`,
+//! `ROSTER_BENCH_OUT` (scratch space) and `ROSTER_BENCH_RESULTS`.
+
+mod api;
+mod browser;
+mod bundle;
+mod data;
+mod floors;
+mod load;
+mod report;
+mod server;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::browser::{PageLoad, Session};
+use crate::load::{Load, Outcome};
+use crate::report::{median, number, Figure};
+
+pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
+
+const USAGE: &str = "\
+usage: cargo xtask bench [--runs N] [--rounds N] [--seconds S] [--connections N] [--quick]
+
+  --runs N         browser runs per figure (default 7)
+  --rounds N       load-test rounds per endpoint (default 3)
+  --seconds S      measured seconds per load test, after 1 s of warm-up (default 3)
+  --connections N  concurrent keep-alive connections of the load test (default 4)
+  --quick          --runs 3 --rounds 1 --seconds 2, for trying the bench itself
+";
+
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+struct Settings {
+    runs: usize,
+    rounds: usize,
+    seconds: f64,
+    warmup_seconds: f64,
+    connections: usize,
+}
+
+fn settings(args: &[String]) -> Result<Settings> {
+    let mut settings = Settings {
+        runs: 7,
+        rounds: 3,
+        seconds: 3.0,
+        warmup_seconds: 1.0,
+        connections: 4,
+    };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let mut value = || -> Result<f64> {
+            rest.next()
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| *v > 0.0)
+                .ok_or_else(|| format!("{arg} needs a positive number\n\n{USAGE}").into())
+        };
+        match arg.as_str() {
+            "--runs" => settings.runs = value()? as usize,
+            "--rounds" => settings.rounds = value()? as usize,
+            "--seconds" => settings.seconds = value()?,
+            "--connections" => settings.connections = value()? as usize,
+            "--quick" => {
+                settings.runs = 3;
+                settings.rounds = 1;
+                settings.seconds = 2.0;
+            }
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown option {other}\n\n{USAGE}").into()),
+        }
+    }
+    Ok(settings)
+}
+
+fn path_setting(name: &str) -> Result<PathBuf> {
+    std::env::var_os(name).map(PathBuf::from).ok_or_else(|| {
+        format!("{name} is not set; run the bench through `cargo xtask bench`").into()
+    })
+}
+
+fn progress(message: &str) {
+    eprintln!("bench: {message}");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("roster-bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &[String]) -> Result<()> {
+    let settings = settings(args)?;
+    let started = Instant::now();
+    let started_at = chrono::Utc::now();
+    let machine = machine();
+    let dist = path_setting("ROSTER_DIST")?;
+    let out = path_setting("ROSTER_BENCH_OUT")?;
+    let results = path_setting("ROSTER_BENCH_RESULTS")?;
+    let server_bin = path_setting("ROSTER_SERVER_BIN")?;
+    std::fs::create_dir_all(&out)?;
+
+    progress("measuring the SPA bundle");
+    let bundle = bundle::measure(&dist)?;
+
+    let scratch = tempfile::tempdir_in(&out)?;
+    let database = scratch.path().join("bench.db");
+    progress(&format!(
+        "generating {} members, {} invitations, {} organizations, {} audit rows",
+        data::SIZES.members,
+        data::SIZES.invitations,
+        data::SIZES.organizations_per_user,
+        data::SIZES.audit_rows
+    ));
+    let dataset = data::generate(&database).await?;
+    progress(&format!("data generated in {:.1} s", dataset.seconds));
+
+    let static_dir = floors::StaticDir::copy_of(&dist, &out.join("static"))?;
+    let server = server::Server::start(&server_bin, &database, &static_dir.path).await?;
+    let base = server.url.clone();
+    progress(&format!("server running at {base}"));
+    let (idle_rss, _) = server.memory()?;
+    let token = api::sign_in(&base, data::OWNER_EMAIL, data::OWNER_PASSWORD).await?;
+
+    let endpoints = endpoints(&base, &token, &dataset, &static_dir).await?;
+
+    let big = &dataset.big_organization_id;
+    let members_url = format!("{base}/org/{big}/members");
+    progress("members page, search, role changes and the switcher (warm browser)");
+    let warm = warm_browser(&base, &token, &members_url, &static_dir, settings.runs).await?;
+    progress("cold loads of the SPA and of the static floor (fresh profiles)");
+    let floor_url = format!("{base}/floor-members.html");
+    let mut cold_app = Vec::new();
+    let mut cold_floor = Vec::new();
+    for run in 0..settings.runs {
+        // Alternate which goes first, so drift in the machine's load hits
+        // both alike.
+        let order = if run % 2 == 0 {
+            [&members_url, &floor_url]
+        } else {
+            [&floor_url, &members_url]
+        };
+        for url in order {
+            let session = Session::start(&base, &token).await?;
+            let load = session.load(url).await?;
+            session.close().await?;
+            if url == &members_url {
+                cold_app.push(load);
+            } else {
+                cold_floor.push(load);
+            }
+        }
+    }
+
+    progress(&format!(
+        "API load: {} connections, {} s measured after {} s warm-up, {} rounds",
+        settings.connections, settings.seconds, settings.warmup_seconds, settings.rounds
+    ));
+    let load = Load {
+        connections: settings.connections,
+        warmup: Duration::from_secs_f64(settings.warmup_seconds),
+        measure: Duration::from_secs_f64(settings.seconds),
+    };
+    let mut loads: Vec<(Vec<Outcome>, Vec<Outcome>)> = vec![Default::default(); endpoints.len()];
+    for round in 0..settings.rounds {
+        for (endpoint, (real, floor)) in endpoints.iter().zip(loads.iter_mut()) {
+            progress(&format!("  round {} · {}", round + 1, endpoint.label));
+            real.push(run_load(server.address, &endpoint.path, Some(&token), load).await?);
+            floor.push(run_load(server.address, &endpoint.floor_path, None, load).await?);
+        }
+    }
+    let (rss, peak_rss) = server.memory()?;
+    server.stop().await?;
+
+    let mut figures = Vec::new();
+    figures.extend(bundle_figures(&bundle, &cold_app));
+    figures.extend(page_figures(&cold_app, &cold_floor, &warm));
+    for (endpoint, (real, floor)) in endpoints.iter().zip(&loads) {
+        figures.extend(api_figures(endpoint, real, floor));
+    }
+    figures.push(audit_depth_figure(&endpoints, &loads));
+    let mb = |bytes: f64| bytes / 1e6;
+    figures.push(
+        Figure::single(
+            "memory.server_rss",
+            "Server resident memory, data loaded, after the load test",
+            "MB",
+            mb(rss as f64),
+        )
+        .detail(format!(
+            "idle after start {} MB, peak {} MB",
+            number(mb(idle_rss as f64)),
+            number(mb(peak_rss as f64))
+        )),
+    );
+    figures.push(
+        Figure::new(
+            "memory.js_heap",
+            "Browser JS heap on the 10,000-member page (after GC)",
+            "MB",
+            warm.js_heap.iter().map(|b| mb(*b)).collect(),
+        )
+        .detail(format!(
+            "+ WebAssembly memory {} MB",
+            number(median(
+                &warm.wasm_memory.iter().map(|b| mb(*b)).collect::<Vec<_>>()
+            ))
+        )),
+    );
+
+    let table = report::table(&figures);
+    println!("{table}");
+    let (met, with_target) = figures.iter().fold((0, 0), |(met, all), f| match f.pass {
+        Some(pass) => (met + usize::from(pass), all + 1),
+        None => (met, all),
+    });
+    println!("{met} of {with_target} targets met");
+
+    let document = json!({
+        "schema": 1,
+        "commit": git(&["rev-parse", "HEAD"]),
+        "dirty": git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty()),
+        "started_at": started_at.to_rfc3339(),
+        "seconds": started.elapsed().as_secs_f64().round(),
+        "machine": machine,
+        "settings": settings,
+        "data": {
+            "sizes": data::SIZES,
+            "generation_seconds": (dataset.seconds * 10.0).round() / 10.0,
+        },
+        "bundle": bundle,
+        "figures": figures,
+    });
+    std::fs::write(&results, serde_json::to_string_pretty(&document)? + "\n")?;
+    println!("wrote {}", results.display());
+    Ok(())
+}
+
+async fn run_load(
+    address: std::net::SocketAddr,
+    path: &str,
+    token: Option<&str>,
+    load: Load,
+) -> Result<Outcome> {
+    let path = path.to_string();
+    let token = token.map(str::to_string);
+    tokio::task::spawn_blocking(move || load::run(address, &path, token.as_deref(), load)).await?
+}
+
+/// One API endpoint under load, and the static file of the same size.
+struct Endpoint {
+    id: &'static str,
+    label: String,
+    path: String,
+    floor_path: String,
+    bytes: usize,
+}
+
+/// Reads each measured answer once (checking the data is what the bench
+/// generated) and writes it as its floor file.
+async fn endpoints(
+    base: &str,
+    token: &str,
+    dataset: &data::Dataset,
+    static_dir: &floors::StaticDir,
+) -> Result<Vec<Endpoint>> {
+    let big = &dataset.big_organization_id;
+    let deep_page = data::SIZES.audit_rows / 100 * 9 / 10;
+    let mut list: Vec<(&'static str, String, String, Option<usize>)> = vec![
+        (
+            "organizations",
+            "GET /organizations (100 organizations)".into(),
+            "/api/organizations".into(),
+            Some(data::SIZES.organizations_per_user),
+        ),
+        (
+            "members",
+            "GET members (10,000)".into(),
+            format!("/api/organizations/{big}/users"),
+            Some(data::SIZES.members),
+        ),
+        (
+            "invitations",
+            "GET invitations (1,000 pending)".into(),
+            format!("/api/organizations/{big}/invitations"),
+            Some(data::SIZES.invitations),
+        ),
+        (
+            "audit_first",
+            "GET audit log, first page (100 rows)".into(),
+            format!("/api/audit/organizations/{big}?page=1&limit=100"),
+            None,
+        ),
+        (
+            "audit_deep_page",
+            format!(
+                "GET audit log, page {deep_page} (offset {})",
+                (deep_page - 1) * 100
+            ),
+            format!("/api/audit/organizations/{big}?page={deep_page}&limit=100"),
+            None,
+        ),
+    ];
+    let (_, deep) = api::get_json(&format!("{base}{}", list[4].2), token).await?;
+    let cursor = deep["nextToken"]
+        .as_str()
+        .ok_or("the deep audit page has no nextToken")?;
+    list.push((
+        "audit_deep_cursor",
+        format!("GET audit log, cursor after row {}", deep_page * 100),
+        format!("/api/audit/organizations/{big}?limit=100&nextToken={cursor}"),
+        None,
+    ));
+
+    let mut endpoints = Vec::new();
+    for (id, label, path, expected) in list {
+        let (body, value) = api::get_json(&format!("{base}{path}"), token).await?;
+        let items = value
+            .as_array()
+            .or_else(|| value["items"].as_array())
+            .map_or(0, Vec::len);
+        if let Some(expected) = expected {
+            if items != expected {
+                return Err(format!("{path} returned {items} items, expected {expected}").into());
+            }
+        } else if items != 100 {
+            return Err(format!("{path} returned {items} rows, expected 100").into());
+        }
+        let floor_path = static_dir.write(&format!("floor-{id}.json"), &body)?;
+        endpoints.push(Endpoint {
+            id,
+            label,
+            path,
+            floor_path,
+            bytes: body.len(),
+        });
+    }
+    Ok(endpoints)
+}
+
+/// What the warm browser measured on the members page.
+#[derive(Default)]
+struct Warm {
+    first_rows: Vec<f64>,
+    search_work: Vec<f64>,
+    search_painted: Vec<f64>,
+    role_work: Vec<f64>,
+    role_painted: Vec<f64>,
+    role_after_response: Vec<f64>,
+    role_server: Vec<f64>,
+    other_rows_changed: Vec<f64>,
+    switcher_work: Vec<f64>,
+    switcher_painted: Vec<f64>,
+    js_heap: Vec<f64>,
+    wasm_memory: Vec<f64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Timing {
+    work: f64,
+    painted: f64,
+    #[serde(default)]
+    other_rows: Option<f64>,
+    #[serde(default)]
+    after_response: Option<f64>,
+    #[serde(default)]
+    server: Option<f64>,
+}
+
+/// Typing in the search box: one character at a time, then deleting them.
+const SEARCH: &str = "milton";
+
+async fn warm_browser(
+    base: &str,
+    token: &str,
+    members_url: &str,
+    static_dir: &floors::StaticDir,
+    runs: usize,
+) -> Result<Warm> {
+    let session = Session::start(base, token).await?;
+    // A first visit fills the cache and gives the table the floor copies.
+    session.load(members_url).await?;
+    let table: String = session
+        .eval("document.querySelector('.members-table').outerHTML")
+        .await?;
+    static_dir.write_members_page(&table)?;
+
+    let mut warm = Warm::default();
+    for run in 0..runs {
+        progress(&format!("  run {} of {runs}", run + 1));
+        session.browser.client.goto("about:blank").await?;
+        let load = session.load(members_url).await?;
+        warm.first_rows.push(load.painted_at);
+
+        let mut typed = String::new();
+        let mut values: Vec<String> = SEARCH
+            .chars()
+            .map(|c| {
+                typed.push(c);
+                typed.clone()
+            })
+            .collect();
+        values.extend((0..SEARCH.len()).rev().map(|n| SEARCH[..n].to_string()));
+        for value in values {
+            let t: Timing = session
+                .eval(&format!("window.__bench.search({})", json!(value)))
+                .await?;
+            warm.search_work.push(t.work);
+            warm.search_painted.push(t.painted);
+        }
+
+        for (from, to) in [("member", "owner"), ("owner", "member")] {
+            let t: Timing = session
+                .eval(&format!("window.__bench.changeRole('{from}', '{to}')"))
+                .await?;
+            warm.role_work.push(t.work);
+            warm.role_painted.push(t.painted);
+            warm.other_rows_changed
+                .push(t.other_rows.unwrap_or(f64::NAN));
+            warm.role_after_response
+                .push(t.after_response.unwrap_or(f64::NAN));
+            warm.role_server.push(t.server.unwrap_or(f64::NAN));
+        }
+
+        let t: Timing = session
+            .eval(&format!(
+                "window.__bench.openSwitcher({})",
+                data::SIZES.organizations_per_user
+            ))
+            .await?;
+        warm.switcher_work.push(t.work);
+        warm.switcher_painted.push(t.painted);
+
+        let (heap, wasm) = session.heap().await?;
+        warm.js_heap.push(heap as f64);
+        warm.wasm_memory.push(wasm as f64);
+    }
+    session.close().await?;
+    Ok(warm)
+}
+
+fn bundle_figures(bundle: &bundle::Bundle, cold: &[PageLoad]) -> Vec<Figure> {
+    let kb = |bytes: u64| bytes as f64 / 1000.0;
+    let part = |s: &bundle::Size| {
+        format!(
+            "{} raw, {} gzip, {} br",
+            number(kb(s.raw)),
+            number(kb(s.gzip)),
+            number(kb(s.brotli))
+        )
+    };
+    vec![
+        Figure::single(
+            "cold_load.transfer_gzip",
+            "SPA cold-load transfer, gzip -9 (wasm + JS + CSS)",
+            "KB",
+            kb(bundle.total.gzip),
+        )
+        .at_most(250.0)
+        .detail(format!(
+            "wasm {}; js {}; css {}",
+            part(&bundle.wasm),
+            part(&bundle.js),
+            part(&bundle.css)
+        )),
+        Figure::single(
+            "cold_load.transfer_brotli",
+            "SPA cold-load transfer, brotli -11",
+            "KB",
+            kb(bundle.total.brotli),
+        ),
+        Figure::single(
+            "cold_load.transfer_raw",
+            "SPA cold-load transfer, uncompressed",
+            "KB",
+            kb(bundle.total.raw),
+        ),
+        Figure::new(
+            "cold_load.transfer_observed",
+            "SPA cold-load transfer as the browser received it",
+            "KB",
+            cold.iter().map(|l| l.app_transfer() / 1000.0).collect(),
+        )
+        .detail("Resource Timing transferSize, headers included"),
+    ]
+}
+
+fn page_figures(cold_app: &[PageLoad], cold_floor: &[PageLoad], warm: &Warm) -> Vec<Figure> {
+    let painted = |loads: &[PageLoad]| loads.iter().map(|l| l.painted_at).collect::<Vec<_>>();
+    let breakdown = |loads: &[PageLoad]| {
+        let at = |suffix: &str| {
+            median(
+                &loads
+                    .iter()
+                    .map(|l| l.received(suffix).unwrap_or(f64::NAN))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        format!(
+            "received: wasm {} ms, /users/me {} ms, /organizations {} ms, members {} ms; rows {} ms",
+            number(at(".wasm")),
+            number(at("/users/me")),
+            number(at("/api/organizations")),
+            number(at("/users")),
+            number(median(&loads.iter().map(|l| l.rows_at).collect::<Vec<_>>())),
+        )
+    };
+    vec![
+        Figure::new(
+            "members.cold_load_painted",
+            "Cold load → members table painted (10,000 members)",
+            "ms",
+            painted(cold_app),
+        )
+        .with_floor(painted(cold_floor))
+        .ratio_at_most(1.5)
+        .detail(breakdown(cold_app)),
+        Figure::new(
+            "members.warm_load_painted",
+            "Warm load (cached SPA) → first rows painted",
+            "ms",
+            warm.first_rows.clone(),
+        ),
+        Figure::new(
+            "members.search_work",
+            "Search keystroke → table updated (10,000 members)",
+            "ms",
+            warm.search_work.clone(),
+        )
+        .below(16.0)
+        .detail(format!(
+            "→ painted {} ms (includes waiting for the next frame)",
+            number(median(&warm.search_painted))
+        )),
+        Figure::new(
+            "members.role_change_work",
+            "Role change confirmed → row updated",
+            "ms",
+            warm.role_work.clone(),
+        )
+        .below(16.0)
+        .detail(format!(
+            "server round trip {} ms, after the answer {} ms; → painted {} ms",
+            number(median(&warm.role_server)),
+            number(median(&warm.role_after_response)),
+            number(median(&warm.role_painted))
+        )),
+        Figure::new(
+            "members.role_change_other_rows",
+            "Other rows whose DOM changed on a role change",
+            "rows",
+            warm.other_rows_changed.clone(),
+        )
+        .at_most(0.0)
+        .detail(format!(
+            "max {}, including the member list reloaded after the change",
+            number(warm.other_rows_changed.iter().copied().fold(0.0, f64::max))
+        )),
+        Figure::new(
+            "switcher.open_painted",
+            "Organization switcher (100 organizations) open → painted",
+            "ms",
+            warm.switcher_painted.clone(),
+        )
+        .detail(format!("work {} ms", number(median(&warm.switcher_work)))),
+    ]
+}
+
+fn api_figures(endpoint: &Endpoint, real: &[Outcome], floor: &[Outcome]) -> Vec<Figure> {
+    let each = |outcomes: &[Outcome], f: &dyn Fn(&Outcome) -> f64| {
+        outcomes.iter().map(f).collect::<Vec<_>>()
+    };
+    let p = |q: f64| move |o: &Outcome| o.percentile_ms(q);
+    let id = |what: &str| format!("api.{}.{what}", endpoint.id);
+    let size = format!("{} KB", number(endpoint.bytes as f64 / 1000.0));
+    let errors: u64 = real.iter().map(|o| o.errors).sum();
+    let mut p99 = Figure::new(
+        &id("p99"),
+        &format!("{} p99", endpoint.label),
+        "ms",
+        each(real, &p(99.0)),
+    )
+    .with_floor(each(floor, &p(99.0)))
+    .below(20.0)
+    .detail(format!(
+        "p90 {} ms, max {} ms; {size}{}",
+        number(median(&each(real, &p(90.0)))),
+        number(median(&each(real, &|o| o.max_ms()))),
+        if errors > 0 {
+            format!("; {errors} errors")
+        } else {
+            String::new()
+        }
+    ));
+    let mut p50 = Figure::new(
+        &id("p50"),
+        &format!("{} p50", endpoint.label),
+        "ms",
+        each(real, &p(50.0)),
+    )
+    .with_floor(each(floor, &p(50.0)));
+    if endpoint.id == "members" {
+        p99 = p99.ratio_at_most(2.0);
+        p50 = p50.ratio_at_most(2.0);
+    }
+    let rps = Figure::new(
+        &id("throughput"),
+        &format!("{} throughput", endpoint.label),
+        "req/s",
+        each(real, &|o| o.requests_per_second()),
+    )
+    .with_floor(each(floor, &|o| o.requests_per_second()));
+    vec![p50, p99, rps]
+}
+
+/// The deepest audit page against the first one: pages must cost the same
+/// at any depth.
+fn audit_depth_figure(endpoints: &[Endpoint], loads: &[(Vec<Outcome>, Vec<Outcome>)]) -> Figure {
+    let p50 = |id: &str| {
+        endpoints
+            .iter()
+            .position(|e| e.id == id)
+            .map(|i| {
+                loads[i]
+                    .0
+                    .iter()
+                    .map(|o| o.percentile_ms(50.0))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let deep = p50("audit_deep_page");
+    let first = p50("audit_first");
+    let cursor = p50("audit_deep_cursor");
+    Figure::new(
+        "api.audit_depth",
+        "Audit page 9,000 p50 against page 1 p50",
+        "ms",
+        deep,
+    )
+    .with_floor(first)
+    .ratio_at_most(1.5)
+    .detail(format!(
+        "cursor at the same depth {} ms",
+        number(median(&cursor))
+    ))
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let output = std::process::Command::new("git").args(args).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+fn machine() -> serde_json::Value {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(|s| s.trim().to_string());
+    let memory_gb = read("/proc/meminfo")
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| (kb / 1e6).round());
+    let version = |program: Option<std::ffi::OsString>| {
+        let program = program?;
+        let output = std::process::Command::new(program)
+            .arg("--version")
+            .output()
+            .ok()?;
+        Some(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    json!({
+        "cpu": cpu,
+        "cores": std::thread::available_parallelism().map(|n| n.get()).ok(),
+        "memory_gb": memory_gb,
+        "kernel": read("/proc/sys/kernel/osrelease").trim(),
+        "load_average_at_start": read("/proc/loadavg").split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        "chromium": version(std::env::var_os("CHROME")),
+        "rustc": version(Some("rustc".into())),
+    })
+}

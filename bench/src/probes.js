@@ -1,0 +1,180 @@
+// Roster bench probes, injected at the start of every document the bench
+// opens (CDP Page.addScriptToEvaluateOnNewDocument). Times are
+// performance.now(): milliseconds since the navigation started.
+//
+// "work": from the action until the DOM is updated and the main thread is
+// free again (a MessageChannel task queued once the change is seen runs
+// after every microtask of the update).
+// "painted": until the frame showing the change has been rendered (a task
+// queued from that frame's requestAnimationFrame callback runs after its
+// paint).
+(() => {
+  const now = () => performance.now();
+  const afterTask = () =>
+    new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve(now());
+      channel.port2.postMessage(0);
+    });
+  const afterPaint = () =>
+    new Promise((resolve) => requestAnimationFrame(() => afterTask().then(resolve)));
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  async function until(condition, what, timeout = 30000) {
+    const end = now() + timeout;
+    while (!condition()) {
+      if (now() > end) throw new Error('timed out waiting for ' + what);
+      await sleep(5);
+    }
+  }
+  const visible = (el) => !!(el && (el.offsetWidth || el.offsetHeight || el.getClientRects().length));
+  const text = (el) => (el.textContent || '').replace(/\s+/g, ' ').trim();
+
+  // Page load: the first page of the members table (25 rows) on screen.
+  const load = { rowsAt: null, paintedAt: null };
+  const rowsShown = () => document.querySelectorAll('tbody .member-name').length >= 25;
+  const watch = new MutationObserver(() => {
+    if (load.rowsAt !== null || !rowsShown()) return;
+    watch.disconnect();
+    load.rowsAt = now();
+    afterPaint().then((t) => { load.paintedAt = t; });
+  });
+  watch.observe(document, { childList: true, subtree: true });
+
+  function resources() {
+    return performance.getEntriesByType('resource').map((e) => ({
+      name: e.name,
+      type: e.initiatorType,
+      transfer: e.transferSize,
+      encoded: e.encodedBodySize,
+      decoded: e.decodedBodySize,
+      start: e.startTime,
+      end: e.responseEnd,
+    }));
+  }
+
+  // Runs `act` and times it until `done()` holds (checked on every mutation
+  // under `root`). Returns the timings and the mutation records seen.
+  function measure(root, act, done) {
+    return new Promise((resolve, reject) => {
+      const records = [];
+      let seen = false;
+      let t0 = 0;
+      const observer = new MutationObserver((list) => {
+        records.push(...list);
+        if (seen || !done()) return;
+        seen = true;
+        const doneAt = now();
+        Promise.all([afterTask(), afterPaint()]).then(([settledAt, paintedAt]) =>
+          resolve({ t0, doneAt, settledAt, paintedAt, records, observer }));
+      });
+      observer.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+      setTimeout(() => { if (!seen) { observer.disconnect(); reject(new Error('no change seen')); } }, 30000);
+      t0 = now();
+      act();
+    });
+  }
+
+  // Runs `act` (which updates the page synchronously or in microtasks) and
+  // times it until the main thread is free again, whether or not the DOM
+  // changed; a mutation seen later still counts.
+  function measureSettled(root, act) {
+    let last = 0;
+    let mutated = 0;
+    const observer = new MutationObserver((list) => { mutated += list.length; last = now(); });
+    observer.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+    const t0 = now();
+    act();
+    return afterTask().then((settledAt) => afterPaint().then((paintedAt) => {
+      observer.disconnect();
+      return { t0, settledAt: Math.max(settledAt, last), paintedAt, mutated };
+    }));
+  }
+
+  const timings = (m) => ({ work: m.settledAt - m.t0, painted: m.paintedAt - m.t0 });
+  const table = () => document.querySelector('.members-table tbody');
+  const searchBox = () => {
+    const label = [...document.querySelectorAll('label')].find((l) => text(l) === 'Search members');
+    return label && document.getElementById(label.htmlFor);
+  };
+
+  // One keystroke in the search box: the value becomes `value`, as typing
+  // or deleting one character makes it.
+  async function search(value) {
+    const input = searchBox();
+    if (!input) throw new Error('no "Search members" field');
+    const m = await measureSettled(document.querySelector('.members-table'), () => {
+      input.value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    const status = text(document.querySelector('.members-table [role=status]'));
+    if (value && !status.includes('matching') && !status.startsWith('No matches')) {
+      throw new Error('the search for ' + value + ' did not apply: ' + status);
+    }
+    return { ...timings(m), rows: table().querySelectorAll('tr').length, mutated: m.mutated };
+  }
+
+  // Changes the role of the first member on the page whose role is `from`
+  // to `to`, confirms, and times the click on Confirm until the row shows
+  // the new role. Then waits for the member list the page reloads after a
+  // change and counts the other rows whose DOM changed meanwhile.
+  async function changeRole(from, to) {
+    const select = [...table().querySelectorAll('select[aria-label^="Role for "]')]
+      .find((s) => s.value === from && !s.disabled);
+    if (!select) throw new Error('no row with role ' + from + ' to change');
+    const row = select.closest('tr');
+    const email = select.getAttribute('aria-label').slice('Role for '.length);
+    select.value = to;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    let confirm = null;
+    await until(() => {
+      confirm = [...document.querySelectorAll('[role=dialog] button, [role=alertdialog] button')]
+        .find((b) => text(b) === 'Confirm' && visible(b) && !b.disabled);
+      return !!confirm;
+    }, 'the Confirm button');
+    const shows = () => select.isConnected && select.value === to &&
+      !!row.querySelector('.full-access') === (to === 'owner');
+    const m = await measure(table(), () => confirm.click(), shows);
+    // The page reloads the member list after a change: wait for it to be
+    // fetched and applied, then look at what changed.
+    const reloaded = () => performance.getEntriesByType('resource').some((e) =>
+      e.startTime > m.t0 && /\/users$/.test(new URL(e.name).pathname) && e.responseEnd > 0);
+    await until(reloaded, 'the member list to reload', 20000);
+    await sleep(1000);
+    await afterPaint();
+    m.records.push(...m.observer.takeRecords());
+    m.observer.disconnect();
+    const others = new Set();
+    for (const r of m.records) {
+      const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      const tr = node && node.closest('tr');
+      if (tr !== row) others.add(tr || node);
+    }
+    const response = performance.getEntriesByType('resource').find((e) =>
+      e.startTime >= m.t0 - 1 && /\/access$/.test(new URL(e.name).pathname));
+    return {
+      ...timings(m),
+      email,
+      otherRows: others.size,
+      afterResponse: response ? m.settledAt - response.responseEnd : null,
+      server: response ? response.responseEnd - response.requestStart : null,
+    };
+  }
+
+  // Opens the organization switcher and times it until its menu, with every
+  // organization, is painted; then closes it.
+  async function openSwitcher(expected) {
+    const trigger = document.querySelector('button[aria-haspopup=menu].org-switcher-trigger');
+    if (!trigger) throw new Error('no organization switcher');
+    const menu = document.getElementById(trigger.getAttribute('aria-controls'));
+    const open = () => visible(menu) && menu.querySelectorAll('[role=menuitemradio]').length >= expected;
+    if (open()) throw new Error('the switcher is already open');
+    const m = await measureSettled(trigger.parentElement, () => trigger.click());
+    if (!open()) throw new Error('the switcher did not open with ' + expected + ' organizations');
+    trigger.click();
+    await until(() => !visible(menu), 'the switcher to close');
+    await afterPaint();
+    return { ...timings(m), items: menu.querySelectorAll('[role=menuitemradio]').length };
+  }
+
+  window.__bench = { load, resources, search, changeRole, openSwitcher, afterPaint };
+})();
