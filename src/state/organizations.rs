@@ -5,6 +5,7 @@ use roster_core::wire::Organization;
 
 use super::storage;
 use crate::api::{self, ApiError, ApiResult};
+use crate::routes;
 
 /// Where a list loaded from the API stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +62,15 @@ impl Organizations {
             Loadable::Ready(list) => list.iter().find(|o| o.personal).cloned(),
             _ => None,
         })
+    }
+
+    /// Where to go once the current organization is gone (deleted or
+    /// left): reloads the list without it, then the personal organization.
+    pub async fn landing_after_leaving(&self) -> String {
+        let _ = self.refresh().await;
+        self.personal()
+            .map(|o| routes::org_page(&o.id, routes::OrgPage::Members))
+            .unwrap_or_else(|| "/".to_owned())
     }
 
     /// Loads the list again and waits for it. While a list is shown, a

@@ -375,7 +375,7 @@ pub fn AssignmentPicker(
 fn popover_position(anchor: &web_sys::HtmlElement) -> String {
     const WIDTH: f64 = 352.0;
     const MARGIN: f64 = 8.0;
-    let rect = BoundingRect::of(anchor);
+    let rect = anchor.get_bounding_client_rect();
     let (view_width, view_height) = web_sys::window()
         .map(|w| {
             let number = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64());
@@ -386,49 +386,21 @@ fn popover_position(anchor: &web_sys::HtmlElement) -> String {
         })
         .unwrap_or((1024.0, 768.0));
     let width = WIDTH.min(view_width - 2.0 * MARGIN);
-    let left = rect.left.min(view_width - width - MARGIN).max(MARGIN);
-    let below = view_height - rect.bottom - MARGIN;
-    let above = rect.top - MARGIN;
+    let left = rect.left().min(view_width - width - MARGIN).max(MARGIN);
+    let below = view_height - rect.bottom() - MARGIN;
+    let above = rect.top() - MARGIN;
     if below >= 280.0 || below >= above {
         format!(
             "left: {left}px; top: {}px; width: {width}px; max-height: {}px;",
-            rect.bottom + 4.0,
+            rect.bottom() + 4.0,
             (below - 4.0).max(160.0)
         )
     } else {
         format!(
             "left: {left}px; bottom: {}px; width: {width}px; max-height: {}px;",
-            view_height - rect.top + 4.0,
+            view_height - rect.top() + 4.0,
             (above - 4.0).max(160.0)
         )
-    }
-}
-
-/// The parts of `getBoundingClientRect()` the popover needs (read through
-/// JS reflection: the crate does not enable web-sys's `DomRect`).
-struct BoundingRect {
-    left: f64,
-    top: f64,
-    bottom: f64,
-}
-
-impl BoundingRect {
-    fn of(element: &web_sys::HtmlElement) -> Self {
-        let rect = js_sys::Reflect::get(element, &"getBoundingClientRect".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .and_then(|f| f.call0(element).ok());
-        let read = |key: &str| {
-            rect.as_ref()
-                .and_then(|r| js_sys::Reflect::get(r, &key.into()).ok())
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0)
-        };
-        BoundingRect {
-            left: read("left"),
-            top: read("top"),
-            bottom: read("bottom"),
-        }
     }
 }
 

@@ -37,9 +37,9 @@ use access_change::{member_label, AccessChange, AccessChangeDialog};
 use assignment_picker::AssignmentList;
 use invitations::{InvitationSources, PendingInvitations};
 use invite::{InviteDialog, InviteSources};
-use leave::LeaveDialog;
+pub(crate) use leave::LeaveDialog;
 use owner_notice::SoleOwnerNotice;
-use store::MemberStore;
+pub(crate) use store::MemberStore;
 use table::{MembersTable, RowContext};
 
 const TABLE_HEADERS: [&str; 5] = ["Member", "Role", "Assignments", "Joined", "Actions"];
@@ -103,15 +103,7 @@ fn OrganizationMembers() -> impl IntoView {
     let organization_id = StoredValue::new(current.id_untracked().unwrap_or_default());
 
     // The shared member list feeds the table's per-row signals.
-    let store = MemberStore::new();
-    if let Some(Ok(list)) = untrack(|| current.members()) {
-        store.replace_all(&list);
-    }
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = current.members() {
-            store.replace_all(&list);
-        }
-    });
+    let store = MemberStore::of_current_organization();
     let list_state = Memo::new(move |_| match current.members() {
         None => ListState::Loading,
         Some(Err(error)) => ListState::Failed(error.message),

@@ -10,6 +10,8 @@ use leptos::prelude::*;
 use roster_core::wire::OrganizationUser;
 use roster_core::Role;
 
+use crate::state::use_current_organization;
+
 /// One member, with what the table searches and sorts by computed once.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberEntry {
@@ -121,6 +123,21 @@ impl MemberStore {
         MemberStore {
             rows: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// A store that follows the current organization's member list.
+    pub fn of_current_organization() -> Self {
+        let current = use_current_organization();
+        let store = MemberStore::new();
+        if let Some(Ok(list)) = untrack(|| current.members()) {
+            store.replace_all(&list);
+        }
+        Effect::new(move |_| {
+            if let Some(Ok(list)) = current.members() {
+                store.replace_all(&list);
+            }
+        });
+        store
     }
 
     /// Takes a freshly loaded list: members whose data did not change keep
