@@ -615,3 +615,151 @@ async fn the_schema_refuses_to_demote_or_remove_the_last_owner() {
     assert!(members::is_last_owner_violation(&error), "{error}");
     assert_eq!(role_of(&app, &org, &ada).await.as_deref(), Some("owner"));
 }
+
+/// Adds `count` generated members (`gen-00001`…) straight into the store.
+async fn generated_members(app: &TestApp, org: &str, count: i64) {
+    let mut tx = app.state.db.begin().await.unwrap();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO users (id, email, email_normalized, name, password_hash, email_verified, created_at)
+         SELECT printf('gen-%05d', i), printf('g%05d@example.com', i), printf('g%05d@example.com', i),
+                printf('Generated %d', i), NULL, 1, '2026-01-01T00:00:00.000000Z'
+           FROM n",
+    )
+    .bind(count)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
+         SELECT ?, id, 'member', '2026-01-02T00:00:00.000000Z', '2026-01-02T00:00:00.000000Z'
+           FROM users WHERE id LIKE 'gen-%'",
+    )
+    .bind(org)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Large lists are kept serialized while nothing they show changes; every
+/// change shows at once, made through the API or straight in the database.
+#[tokio::test]
+async fn a_large_list_follows_every_change_it_shows() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let org = app.organization(&ada, "Big").await;
+    app.add_member(&org, &bob, "member", &[]).await;
+    custom_role(&app, &org, "custom-1", "Custom", &["read:volumes"]).await;
+    let generated = roster_server::member_lists::MIN_CACHED_MEMBERS as i64;
+    generated_members(&app, &org, generated).await;
+
+    let bob_now = || async {
+        let response = app.get(&users_path(&org), &ada.token).await;
+        assert_eq!(response.status, StatusCode::OK);
+        let list = response.body.as_array().unwrap();
+        assert!(list.len() >= 2 + generated as usize - 1);
+        list.iter()
+            .find(|m| m["userId"] == bob.id.as_str())
+            .cloned()
+    };
+    let assigned = |bob: &Option<Value>| -> Vec<String> {
+        bob.as_ref().unwrap()["assignedRoles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = bob_now().await;
+    assert_eq!(first.as_ref().unwrap()["name"], "bob");
+    assert_eq!(bob_now().await, first);
+
+    let response = app
+        .post(
+            &access_path(&org, &bob.id),
+            &ada.token,
+            json!({"role": "member", "assignedRoleIds": [DEVELOPER_ID]}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
+    assert_eq!(assigned(&bob_now().await), ["Developer"]);
+
+    let sql = |statement: &'static str| {
+        let app = &app;
+        let org = org.clone();
+        let bob = bob.id.clone();
+        async move {
+            sqlx::query(statement)
+                .bind(&bob)
+                .bind(&org)
+                .execute(&app.state.db)
+                .await
+                .unwrap();
+        }
+    };
+    sql("UPDATE users SET name = 'Robert' WHERE id = ?1 AND ?2 IS NOT NULL").await;
+    assert_eq!(bob_now().await.unwrap()["name"], "Robert");
+    sql("INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?2, ?1, 'custom-1')")
+        .await;
+    assert_eq!(assigned(&bob_now().await), ["Developer", "Custom"]);
+    sql("UPDATE organization_roles SET name = 'Renamed' WHERE organization_id = ?2 AND ?1 IS NOT NULL")
+        .await;
+    assert_eq!(assigned(&bob_now().await), ["Developer", "Renamed"]);
+    sql("DELETE FROM organization_members WHERE user_id = ?1 AND organization_id = ?2").await;
+    assert_eq!(bob_now().await, None);
+}
+
+#[tokio::test]
+async fn a_large_list_is_sent_gzipped_to_clients_that_accept_it() {
+    use std::io::Read;
+    use tower::ServiceExt;
+
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let org = app.organization(&ada, "Big").await;
+    generated_members(
+        &app,
+        &org,
+        2 * roster_server::member_lists::MIN_CACHED_MEMBERS as i64,
+    )
+    .await;
+    let fetch = |encoding: Option<&'static str>| {
+        let mut request = axum::http::Request::get(users_path(&org))
+            .header("authorization", format!("Bearer {}", ada.token));
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        let request = request.body(axum::body::Body::empty()).unwrap();
+        let router = app.router.clone();
+        async move {
+            let response = router.oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let encoding = response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string());
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (encoding, body)
+        }
+    };
+    let (plain_encoding, plain) = fetch(None).await;
+    assert_eq!(plain_encoding, None);
+    for _ in 0..2 {
+        let (encoding, gzip) = fetch(Some("gzip, deflate, br")).await;
+        assert_eq!(encoding.as_deref(), Some("gzip"));
+        let mut json = Vec::new();
+        flate2::read::GzDecoder::new(&gzip[..])
+            .read_to_end(&mut json)
+            .unwrap();
+        assert_eq!(json, plain.to_vec());
+    }
+    let list: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1 + 2 * roster_server::member_lists::MIN_CACHED_MEMBERS
+    );
+}

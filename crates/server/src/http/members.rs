@@ -7,9 +7,11 @@
 //! backstop.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use roster_core::wire::{OrganizationUser, UpdateOrganizationMemberAccess};
 use roster_core::{Capabilities, Refusal, Role, Target};
@@ -20,6 +22,7 @@ use super::roles::checked_role_ids;
 use super::{Json, RouteList};
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
+use crate::member_lists::{SerializedList, MIN_CACHED_MEMBERS};
 use crate::store::members::{self, MemberRow};
 use crate::store::roles;
 use crate::AppState;
@@ -72,16 +75,40 @@ fn target_of(member: &MemberRow, ctx: &OrgContext) -> Target {
     }
 }
 
-/// Every member with their assignments, oldest first.
+/// Every member with their assignments, oldest first. Large lists are
+/// served from [`crate::member_lists`] while the organization's members version
+/// stays the same.
 async fn list_members(
     State(state): State<AppState>,
     ctx: OrgContext,
-) -> ApiResult<Json<Vec<OrganizationUser>>> {
-    // One read transaction: members and assignments from the same snapshot.
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    // One read transaction: the version, members and assignments from the
+    // same snapshot.
     let mut tx = state.db.begin().await?;
-    let list = members::list(&mut tx, ctx.id()).await?;
+    let version = members::list_version(&mut *tx, ctx.id()).await?;
+    let cached = version.and_then(|v| state.member_lists.get(ctx.id(), v));
+    let list = match cached {
+        Some(list) => list,
+        None => {
+            let members = members::list(&mut tx, ctx.id()).await?;
+            let count = members.len();
+            let list = tokio::task::spawn_blocking(move || SerializedList::new(&members))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(ApiError::internal)?;
+            let list = Arc::new(list);
+            if let Some(version) = version.filter(|_| count >= MIN_CACHED_MEMBERS) {
+                state.member_lists.put(ctx.id(), version, list.clone());
+            }
+            list
+        }
+    };
     tx.commit().await?;
-    Ok(Json(list))
+    // The first gzip of a large list takes a while: off the async workers.
+    tokio::task::spawn_blocking(move || list.response(&headers))
+        .await
+        .map_err(ApiError::internal)
 }
 
 /// Sets a member's role and assignments; owners keep none (they hold every

@@ -102,6 +102,18 @@ pub async fn list(
         .collect())
 }
 
+/// The organization's `members_version` (migration 0004): it changes with
+/// anything [`list`] returns. `None` when the organization is gone.
+pub async fn list_version(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT members_version FROM organizations WHERE id = ?")
+        .bind(organization_id)
+        .fetch_optional(db)
+        .await
+}
+
 /// The assignment ids one member holds.
 pub async fn assignment_ids(
     db: impl SqliteExecutor<'_>,
