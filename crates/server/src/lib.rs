@@ -37,6 +37,7 @@ pub struct AppState {
     pub sign_in_throttle: Arc<auth::SignInThrottle>,
     pub mailer: mail::Mailer,
     pub member_lists: Arc<member_lists::MemberLists>,
+    pub audit_tallies: Arc<store::audit::Tallies>,
 }
 
 impl AppState {
@@ -58,6 +59,7 @@ impl AppState {
             sign_in_throttle: Arc::default(),
             mailer,
             member_lists: Arc::default(),
+            audit_tallies: Arc::default(),
         }
     }
 }

@@ -576,3 +576,156 @@ async fn an_organizations_log_starts_with_its_creation() {
     assert_eq!(created["actorEmail"], "owner@example.com");
     assert_eq!(created["statusCode"], 201);
 }
+
+/// The ids of a page as the plain query (an `OFFSET` over the whole order)
+/// gives them: what the server's marks must reproduce.
+async fn plain_page(
+    app: &TestApp,
+    org: &str,
+    action: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT id FROM audit_logs WHERE organization_id = ?1 AND (?2 IS NULL OR action = ?2)
+          ORDER BY created_at DESC, seq DESC LIMIT ?3 OFFSET ?4",
+    )
+    .bind(org)
+    .bind(action)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap()
+}
+
+/// Rows `first..=last` written after the others but dated 2024, so they
+/// sort before every row `seed` wrote.
+async fn seed_backdated(app: &TestApp, org: &str, first: i64, last: i64) {
+    sqlx::query(
+        "INSERT INTO audit_logs (id, seq, organization_id, actor_id, actor_email, action,
+             target_type, target_id, status_code, metadata, source, created_at)
+         WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2),
+              base(seq) AS (SELECT MAX(seq) FROM audit_logs)
+         SELECT 'old-' || i, base.seq + i - ?1 + 1, ?3, 'odd', 'odd@example.com', 'update',
+                'organization_role', 'role-' || i, 200, '{}', 'api',
+                strftime('%Y-%m-%dT%H:%M:%S', '2024-01-01T00:00:00', '+' || i || ' seconds')
+                    || '.000000Z'
+           FROM n, base",
+    )
+    .bind(first)
+    .bind(last)
+    .bind(org)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+}
+
+/// Deep page numbers start from remembered marks instead of skipping every
+/// row before them; the pages must be exactly those of the plain order, at
+/// any depth, with filters, and after rows are added at either end.
+#[tokio::test]
+async fn deep_pages_are_those_of_the_plain_order_even_after_rows_are_added() {
+    let app = TestApp::new().await;
+    let (owner, org) = owner_and_org(&app).await;
+    seed(&app, &org, 1, 20_000).await;
+    let check = |label: &'static str| {
+        let app = &app;
+        let org = org.clone();
+        let token = owner.token.clone();
+        async move {
+            let total_of = |action: Option<&str>| {
+                let org = org.clone();
+                let action = action.map(str::to_string);
+                async move {
+                    sqlx::query_scalar::<_, i64>(
+                        "SELECT COUNT(*) FROM audit_logs WHERE organization_id = ?1 AND (?2 IS NULL OR action = ?2)",
+                    )
+                    .bind(&org)
+                    .bind(action)
+                    .fetch_one(&app.state.db)
+                    .await
+                    .unwrap()
+                }
+            };
+            for (action, limit, pages) in [
+                (
+                    None,
+                    100,
+                    vec![1, 2, 41, 42, 100, 150, 199, 200, 201, 203, 250],
+                ),
+                (None, 7, vec![586, 1000, 2000, 2857, 2858, 2900]),
+                (Some("update"), 100, vec![1, 30, 60, 66, 67, 68]),
+            ] {
+                let total = total_of(action).await;
+                for page in pages {
+                    let query = match action {
+                        Some(action) => format!("action={action}&limit={limit}&page={page}"),
+                        None => format!("limit={limit}&page={page}"),
+                    };
+                    let response = app.get(&log_path(&org, &query), &token).await;
+                    assert_eq!(response.status, StatusCode::OK, "{label} {query}");
+                    assert_eq!(response.body["total"], total, "{label} {query}");
+                    let offset = (page - 1) * limit;
+                    let expected = plain_page(app, &org, action, limit, offset).await;
+                    assert_eq!(ids(&response.body), expected, "{label} {query}");
+                    assert_eq!(
+                        response.body["nextToken"].is_string(),
+                        offset + limit < total,
+                        "{label} {query}"
+                    );
+                }
+            }
+        }
+    };
+    check("as seeded").await;
+    seed(&app, &org, 20_001, 20_500).await;
+    check("after newer rows").await;
+    seed_backdated(&app, &org, 1, 3_000).await;
+    check("after backdated rows").await;
+}
+
+#[tokio::test]
+async fn deep_page_queries_walk_indexes() {
+    let app = TestApp::new().await;
+    let (_, org) = owner_and_org(&app).await;
+    seed(&app, &org, 1, 5000).await;
+    let query = AuditQuery {
+        organization_id: org.clone(),
+        action: Some("update".into()),
+        actor_id: None,
+        from: None,
+        to: None,
+        after: None,
+        limit: 100,
+        offset: 0,
+    };
+    let mark = Position {
+        created_at: "2025-01-01T00:05:00Z".parse().unwrap(),
+        seq: 600,
+    };
+    let plans = audit::explain_deep(&app.state.db, &query, &mark)
+        .await
+        .unwrap();
+    let [since, marks, page] = &plans[..] else {
+        panic!("three plans: {plans:#?}");
+    };
+    // Rows newer than a seq: the seq index, which holds only them.
+    assert!(
+        since.iter().any(|d| d.contains("(seq>?)")) && !since.iter().any(|d| d.starts_with("SCAN")),
+        "{since:#?}"
+    );
+    for plan in [marks, page] {
+        assert!(
+            !plan
+                .iter()
+                .any(|d| d.starts_with("SCAN audit_logs") || d.contains("TEMP B-TREE")),
+            "{plan:#?}"
+        );
+        assert!(
+            plan.iter()
+                .any(|d| d.contains("USING COVERING INDEX audit_logs_org_")),
+            "{plan:#?}"
+        );
+    }
+}

@@ -49,13 +49,12 @@ async fn organization_log(
         .map_err(|refusal| ApiError::refused(refusal, ctx.id()))?;
     let Query(raw) = query?;
     let request = parse(raw, ctx.id())?;
-    let total = audit::count(&state.db, &request.query).await?;
-    let page = audit::page(&state.db, &request.query).await?;
+    let page = audit::read(&state.db, &state.audit_tallies, &request.query).await?;
     let next_token = page.more_after.map(|position| Cursor {
         page: request.page.saturating_add(1),
         position,
     });
-    let total = u64::try_from(total).unwrap_or(0);
+    let total = u64::try_from(page.total).unwrap_or(0);
     let limit = request.query.limit.unsigned_abs();
     Ok(Json(PaginatedAuditLogs {
         items: page.items,

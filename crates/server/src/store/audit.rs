@@ -2,15 +2,28 @@
 //!
 //! Pages are ordered newest first by `(created_at, seq)`, the order of the
 //! `(organization_id, [action | actor_id,] created_at, seq)` indexes, so a
-//! page is an index range walked backwards: no table scan and no sort,
-//! however many rows there are. A page first picks its `seq`s from the index
-//! alone (an `OFFSET` then skips index entries, not table rows) and only then
-//! reads those rows. A cursor continues strictly after the last row shown,
-//! so rows written meanwhile neither repeat nor shift the next page.
+//! page is an index range: no table scan and no sort, however many rows
+//! there are. A page first picks its `seq`s from the index alone and only
+//! then reads those rows. A cursor continues strictly after the last row
+//! shown, so rows written meanwhile neither repeat nor shift the next page.
+//!
+//! A million rows make two things slow that an index alone does not fix:
+//! counting the matching rows (the `total` of every page) and skipping to a
+//! deep page number (an `OFFSET` steps over every skipped index entry). Both
+//! rest on one property of the log: rows are only ever appended, each with
+//! a `seq` above every existing one, and never changed or removed. So
+//! [`Tallies`] remembers, per set of filters, how many rows matched up to a
+//! `seq` (later rows are counted through the `seq` index, which holds only
+//! them) and where every [`STRIDE`]th row of that order sat; a deep page
+//! starts from the nearest such mark and skips fewer than `STRIDE` rows.
+//! Total and page are read in one transaction, so they agree.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use roster_core::wire::AuditLog;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::db::timestamp;
 
@@ -93,36 +106,76 @@ impl AuditRow {
     }
 }
 
-/// One page of rows, newest first.
+/// One page of rows, newest first, and how many rows match in all.
 pub struct AuditPage {
     pub items: Vec<AuditLog>,
     /// Where the page ended, when more rows follow it.
     pub more_after: Option<Position>,
+    pub total: i64,
 }
 
 /// `WHERE …` for the query's rows; the cursor is left to the caller so the
 /// total can ignore it.
 fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, query: &AuditQuery) {
-    sql.push(" WHERE organization_id = ")
+    push_terms(sql, query, "");
+}
+
+/// The filters as terms joined by AND, each column behind `prefix`: `"+"`
+/// keeps SQLite from using an index for them (see [`count_since_sql`]).
+fn push_terms(sql: &mut QueryBuilder<'_, Sqlite>, query: &AuditQuery, prefix: &str) {
+    sql.push(format!(" WHERE {prefix}organization_id = "))
         .push_bind(query.organization_id.clone());
     if let Some(action) = &query.action {
-        sql.push(" AND action = ").push_bind(action.clone());
+        sql.push(format!(" AND {prefix}action = "))
+            .push_bind(action.clone());
     }
     if let Some(actor_id) = &query.actor_id {
-        sql.push(" AND actor_id = ").push_bind(actor_id.clone());
+        sql.push(format!(" AND {prefix}actor_id = "))
+            .push_bind(actor_id.clone());
     }
     if let Some(from) = query.from {
-        sql.push(" AND created_at >= ").push_bind(timestamp(from));
+        sql.push(format!(" AND {prefix}created_at >= "))
+            .push_bind(timestamp(from));
     }
     if let Some(to) = query.to {
-        sql.push(" AND created_at <= ").push_bind(timestamp(to));
+        sql.push(format!(" AND {prefix}created_at <= "))
+            .push_bind(timestamp(to));
     }
 }
 
-/// The page query: `seq`s from the index, then their rows. Fetches one row
-/// more than the limit to learn whether another page follows. `prefix` is
+/// Every `STRIDE`th row of a filtered log is remembered as a mark.
+pub const STRIDE: i64 = 1024;
+/// Pages this close to either end of the log skip rows with a plain `OFFSET`.
+const NEAR_END: i64 = 4 * STRIDE;
+/// After this many newer rows (of any organization) a tally is recounted
+/// rather than brought up to date, and marks are set again.
+const RECOUNT_AFTER: i64 = 100_000;
+const REMARK_AFTER: i64 = 8 * STRIDE;
+/// Filter sets remembered at most.
+const MAX_TALLIES: usize = 256;
+
+/// Where a page's rows are taken from.
+enum Slice<'a> {
+    /// Newest first: after the cursor's row, or from the newest, skipping `offset`.
+    NewestFirst {
+        after: Option<&'a Position>,
+        offset: i64,
+    },
+    /// Oldest first: from `start` (inclusive) or from the oldest, skipping `offset`.
+    OldestFirst {
+        start: Option<&'a Position>,
+        offset: i64,
+    },
+}
+
+/// The page query: `seq`s from the index, then their rows. `prefix` is
 /// empty, or `EXPLAIN QUERY PLAN ` for tests.
-fn page_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> {
+fn page_sql(
+    prefix: &str,
+    query: &AuditQuery,
+    slice: &Slice<'_>,
+    rows: i64,
+) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(format!(
         "{prefix}SELECT id, seq, organization_id, actor_id, actor_email, action, target_type,
                 target_id, status_code, error_message, metadata, ip_address, user_agent, source,
@@ -131,17 +184,21 @@ fn page_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> {
           WHERE seq IN (SELECT seq FROM audit_logs"
     ));
     push_filters(&mut sql, query);
-    if let Some(after) = &query.after {
-        sql.push(" AND (created_at, seq) < (")
-            .push_bind(timestamp(after.created_at))
+    let (bound, order, offset) = match slice {
+        Slice::NewestFirst { after, offset } => (after.map(|p| (p, "<")), "DESC", *offset),
+        Slice::OldestFirst { start, offset } => (start.map(|p| (p, ">=")), "ASC", *offset),
+    };
+    if let Some((position, comparison)) = bound {
+        sql.push(format!(" AND (created_at, seq) {comparison} ("))
+            .push_bind(timestamp(position.created_at))
             .push(", ")
-            .push_bind(after.seq)
+            .push_bind(position.seq)
             .push(")");
     }
-    sql.push(" ORDER BY created_at DESC, seq DESC LIMIT ")
-        .push_bind(query.limit.saturating_add(1))
+    sql.push(format!(" ORDER BY created_at {order}, seq {order} LIMIT "))
+        .push_bind(rows)
         .push(" OFFSET ")
-        .push_bind(query.offset)
+        .push_bind(offset)
         .push(")");
     sql
 }
@@ -152,17 +209,286 @@ fn count_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> 
     sql
 }
 
-/// How many rows match the filters (whatever the page or cursor).
-pub async fn count(db: &SqlitePool, query: &AuditQuery) -> Result<i64, sqlx::Error> {
-    count_sql("", query)
-        .build_query_scalar()
-        .fetch_one(db)
+/// Matching rows newer than `seq`, optionally only those ordered before
+/// `before`. The filters are kept off the indexes, so SQLite walks the `seq`
+/// index, which holds only the newer rows.
+fn count_since_sql(
+    prefix: &str,
+    query: &AuditQuery,
+    seq: i64,
+    before: Option<&Position>,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new(format!("{prefix}SELECT COUNT(*) FROM audit_logs"));
+    push_terms(&mut sql, query, "+");
+    sql.push(" AND seq > ").push_bind(seq);
+    if let Some(before) = before {
+        sql.push(" AND (+created_at, +seq) < (")
+            .push_bind(timestamp(before.created_at))
+            .push(", ")
+            .push_bind(before.seq)
+            .push(")");
+    }
+    sql
+}
+
+/// The position of every `STRIDE`th matching row, oldest first: each step
+/// skips `STRIDE` index entries from the previous mark.
+fn marks_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new(format!(
+        "{prefix}WITH RECURSIVE mark(seq, created_at) AS (
+             SELECT * FROM (SELECT seq, created_at FROM audit_logs"
+    ));
+    push_filters(&mut sql, query);
+    sql.push(" ORDER BY created_at, seq LIMIT 1 OFFSET ")
+        .push_bind(STRIDE)
+        .push(
+            ")
+             UNION ALL
+             SELECT a.seq, a.created_at FROM mark JOIN audit_logs a ON a.seq = (
+                 SELECT seq FROM audit_logs",
+        );
+    push_filters(&mut sql, query);
+    sql.push(
+        " AND (created_at, seq) > (mark.created_at, mark.seq)
+           ORDER BY created_at, seq LIMIT 1 OFFSET ",
+    )
+    .push_bind(STRIDE - 1)
+    .push(
+        "))
+         SELECT created_at, seq FROM mark",
+    );
+    sql
+}
+
+/// The filters of a query: what a tally is kept for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct FilterKey {
+    organization_id: String,
+    action: Option<String>,
+    actor_id: Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
+
+impl FilterKey {
+    fn of(query: &AuditQuery) -> Self {
+        FilterKey {
+            organization_id: query.organization_id.clone(),
+            action: query.action.clone(),
+            actor_id: query.actor_id.clone(),
+            from: query.from,
+            to: query.to,
+        }
+    }
+}
+
+/// Marks of one filtered log as of `seq`: `positions[k]` had exactly
+/// `(k + 1) * STRIDE` matching rows before it.
+#[derive(Debug)]
+struct Marks {
+    seq: i64,
+    positions: Vec<Position>,
+}
+
+/// What is known of one filtered log: `count` rows matched up to `seq`.
+#[derive(Clone, Debug)]
+struct Tally {
+    seq: i64,
+    count: i64,
+    marks: Option<Arc<Marks>>,
+    last_used: u64,
+}
+
+/// The tallies of the filtered logs read lately (in `AppState`).
+#[derive(Default)]
+pub struct Tallies {
+    inner: Mutex<(HashMap<FilterKey, Tally>, u64)>,
+}
+
+impl Tallies {
+    fn get(&self, key: &FilterKey) -> Option<Tally> {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        guard.0.get(key).cloned()
+    }
+
+    fn put(&self, key: FilterKey, mut tally: Tally) {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let (tallies, clock) = &mut *guard;
+        *clock += 1;
+        tally.last_used = *clock;
+        if tallies.get(&key).is_some_and(|known| known.seq > tally.seq) {
+            return; // a request that read later rows already told us more
+        }
+        tallies.insert(key, tally);
+        if tallies.len() > MAX_TALLIES {
+            let oldest = tallies
+                .iter()
+                .min_by_key(|(_, t)| t.last_used)
+                .map(|(key, _)| key.clone());
+            if let Some(key) = oldest {
+                tallies.remove(&key);
+            }
+        }
+    }
+}
+
+/// The newest `seq` of the whole log (0 when empty).
+async fn newest_seq(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_logs")
+        .fetch_one(conn)
         .await
 }
 
-pub async fn page(db: &SqlitePool, query: &AuditQuery) -> Result<AuditPage, sqlx::Error> {
-    let mut rows: Vec<AuditRow> = page_sql("", query).build_query_as().fetch_all(db).await?;
-    // The outer query reads rows by `seq`; put them back in the log's order.
+async fn count_since(
+    conn: &mut SqliteConnection,
+    query: &AuditQuery,
+    seq: i64,
+    before: Option<&Position>,
+) -> Result<i64, sqlx::Error> {
+    count_since_sql("", query, seq, before)
+        .build_query_scalar()
+        .fetch_one(conn)
+        .await
+}
+
+async fn fetch_rows(
+    conn: &mut SqliteConnection,
+    query: &AuditQuery,
+    slice: Slice<'_>,
+    rows: i64,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    page_sql("", query, &slice, rows)
+        .build_query_as()
+        .fetch_all(conn)
+        .await
+}
+
+/// The rows at oldest-first ranks `first..first + rows` (`first` ≥ 0), from
+/// the nearest mark at or before `first`.
+async fn rows_from_rank(
+    conn: &mut SqliteConnection,
+    query: &AuditQuery,
+    marks: &Marks,
+    first: i64,
+    rows: i64,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    let mut index = usize::try_from(first / STRIDE)
+        .unwrap_or(0)
+        .min(marks.positions.len());
+    while index > 0 {
+        let mark = &marks.positions[index - 1];
+        // Rows appended since the marks were set may sort before a mark
+        // (their clock was behind, or they were written with an older time).
+        let rank = STRIDE * index as i64 + count_since(conn, query, marks.seq, Some(mark)).await?;
+        if rank <= first {
+            let slice = Slice::OldestFirst {
+                start: Some(mark),
+                offset: first - rank,
+            };
+            return fetch_rows(conn, query, slice, rows).await;
+        }
+        index -= 1;
+    }
+    let slice = Slice::OldestFirst {
+        start: None,
+        offset: first,
+    };
+    fetch_rows(conn, query, slice, rows).await
+}
+
+async fn set_marks(
+    conn: &mut SqliteConnection,
+    query: &AuditQuery,
+    seq: i64,
+) -> Result<Marks, sqlx::Error> {
+    let rows: Vec<(DateTime<Utc>, i64)> = marks_sql("", query)
+        .build_query_as()
+        .fetch_all(conn)
+        .await?;
+    Ok(Marks {
+        seq,
+        positions: rows
+            .into_iter()
+            .map(|(created_at, seq)| Position { created_at, seq })
+            .collect(),
+    })
+}
+
+/// One page of the query and the total of its filters, from one snapshot.
+pub async fn read(
+    db: &SqlitePool,
+    tallies: &Tallies,
+    query: &AuditQuery,
+) -> Result<AuditPage, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let newest = newest_seq(&mut tx).await?;
+    let key = FilterKey::of(query);
+    let known = tallies.get(&key).filter(|t| t.seq <= newest);
+    let total = match &known {
+        Some(tally) if newest - tally.seq <= RECOUNT_AFTER => {
+            tally.count + count_since(&mut tx, query, tally.seq, None).await?
+        }
+        _ => {
+            count_sql("", query)
+                .build_query_scalar()
+                .fetch_one(&mut *tx)
+                .await?
+        }
+    };
+    let mut marks = known.and_then(|t| t.marks);
+
+    // One row more than the limit tells whether another page follows.
+    let wanted = query.limit.saturating_add(1);
+    let mut rows = match &query.after {
+        Some(after) => {
+            let slice = Slice::NewestFirst {
+                after: Some(after),
+                offset: query.offset,
+            };
+            fetch_rows(&mut tx, query, slice, wanted).await?
+        }
+        None if query.offset >= total => Vec::new(),
+        None if query.offset <= NEAR_END => {
+            let slice = Slice::NewestFirst {
+                after: None,
+                offset: query.offset,
+            };
+            fetch_rows(&mut tx, query, slice, wanted).await?
+        }
+        None => {
+            // The same rows counted from the oldest end.
+            let last = total - 1 - query.offset;
+            let first = (last + 1 - wanted).max(0);
+            let rows = last + 1 - first;
+            if first <= NEAR_END {
+                let slice = Slice::OldestFirst {
+                    start: None,
+                    offset: first,
+                };
+                fetch_rows(&mut tx, query, slice, rows).await?
+            } else {
+                let current = match marks.take() {
+                    Some(m) if newest - m.seq <= REMARK_AFTER => m,
+                    _ => Arc::new(set_marks(&mut tx, query, newest).await?),
+                };
+                let found = rows_from_rank(&mut tx, query, &current, first, rows).await?;
+                marks = Some(current);
+                found
+            }
+        }
+    };
+    tx.commit().await?;
+    tallies.put(
+        key,
+        Tally {
+            seq: newest,
+            count: total,
+            marks,
+            last_used: 0,
+        },
+    );
+
+    // The outer query reads rows by `seq`; put them in the log's order.
     rows.sort_by_key(|row| std::cmp::Reverse((row.created_at, row.seq)));
     let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
     let more_after = if rows.len() > limit {
@@ -174,15 +500,57 @@ pub async fn page(db: &SqlitePool, query: &AuditQuery) -> Result<AuditPage, sqlx
     Ok(AuditPage {
         items: rows.into_iter().map(AuditRow::into_wire).collect(),
         more_after,
+        total,
     })
 }
 
-/// SQLite's plan (`EXPLAIN QUERY PLAN` details) for the page and the count
-/// queries, so tests can prove both walk an index.
+/// SQLite's plans (`EXPLAIN QUERY PLAN` details) for the query's page from
+/// the newest end and for its count, so tests can prove both walk an index.
 pub async fn explain(db: &SqlitePool, query: &AuditQuery) -> Result<Vec<String>, sqlx::Error> {
-    let prefix = "EXPLAIN QUERY PLAN ";
+    let slice = Slice::NewestFirst {
+        after: query.after.as_ref(),
+        offset: query.offset,
+    };
+    explain_all(
+        db,
+        [
+            page_sql(PLAN, query, &slice, query.limit + 1),
+            count_sql(PLAN, query),
+        ],
+    )
+    .await
+}
+
+/// The plans of what a deep page adds: counting rows newer than a `seq`,
+/// setting marks, and a page from a mark, oldest first.
+pub async fn explain_deep(
+    db: &SqlitePool,
+    query: &AuditQuery,
+    mark: &Position,
+) -> Result<Vec<Vec<String>>, sqlx::Error> {
+    let slice = Slice::OldestFirst {
+        start: Some(mark),
+        offset: 10,
+    };
+    let mut plans = Vec::new();
+    for sql in [
+        count_since_sql(PLAN, query, mark.seq, Some(mark)),
+        marks_sql(PLAN, query),
+        page_sql(PLAN, query, &slice, query.limit + 1),
+    ] {
+        plans.push(explain_all(db, [sql]).await?);
+    }
+    Ok(plans)
+}
+
+const PLAN: &str = "EXPLAIN QUERY PLAN ";
+
+async fn explain_all(
+    db: &SqlitePool,
+    queries: impl IntoIterator<Item = QueryBuilder<'static, Sqlite>>,
+) -> Result<Vec<String>, sqlx::Error> {
     let mut details = Vec::new();
-    for mut sql in [page_sql(prefix, query), count_sql(prefix, query)] {
+    for mut sql in queries {
         let rows: Vec<(i64, i64, i64, String)> = sql.build_query_as().fetch_all(db).await?;
         details.extend(rows.into_iter().map(|(_, _, _, detail)| detail));
     }
