@@ -9,8 +9,8 @@ pub mod cli;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod list_cache;
 pub mod mail;
-pub mod member_lists;
 pub mod openapi;
 pub mod regions;
 pub mod seed;
@@ -36,7 +36,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub sign_in_throttle: Arc<auth::SignInThrottle>,
     pub mailer: mail::Mailer,
-    pub member_lists: Arc<member_lists::MemberLists>,
+    pub lists: Arc<list_cache::ListCache>,
     pub audit_tallies: Arc<store::audit::Tallies>,
 }
 
@@ -58,7 +58,7 @@ impl AppState {
             settings: Arc::new(settings),
             sign_in_throttle: Arc::default(),
             mailer,
-            member_lists: Arc::default(),
+            lists: Arc::default(),
             audit_tallies: Arc::default(),
         }
     }

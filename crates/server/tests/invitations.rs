@@ -1178,3 +1178,105 @@ async fn concurrent_accepts_create_exactly_one_membership() {
     );
     assert_eq!(status_of(&app, &id).await, "accepted");
 }
+
+/// Adds `count` pending invitations straight into the store, expiring in a
+/// week.
+async fn many_invitations(app: &TestApp, organization_id: &str, inviter: &Account, count: i64) {
+    let expires = roster_server::db::timestamp(Utc::now() + chrono::TimeDelta::days(7));
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO invitations (id, organization_id, email, email_normalized, role,
+             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+         SELECT printf('bulk-%05d', i), ?, printf('b%05d@example.com', i), printf('b%05d@example.com', i),
+                'member', '[]', ?, 'pending', ?, ?, ?
+           FROM n",
+    )
+    .bind(count)
+    .bind(organization_id)
+    .bind(&inviter.email)
+    .bind(&expires)
+    .bind(PAST)
+    .bind(PAST)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+}
+
+/// Large lists are kept serialized while nothing they show changes; every
+/// change shows at once, and an invitation leaves the list when it expires.
+#[tokio::test]
+async fn a_large_invitation_list_follows_every_change_and_expiry() {
+    let app = TestApp::new().await;
+    let owner = app.account("owner@example.com").await;
+    let org = organization(&app, &owner, "Acme").await;
+    let bulk = roster_server::list_cache::MIN_CACHED_ITEMS as i64;
+    many_invitations(&app, &org, &owner, bulk).await;
+    let list = || async {
+        let response = app.get(&invitations_path(&org), &owner.token).await;
+        assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
+        response.body.as_array().unwrap().clone()
+    };
+    let find = |list: &[Value], email: &str| list.iter().find(|i| i["email"] == email).cloned();
+    assert_eq!(list().await.len(), bulk as usize);
+    assert_eq!(list().await.len(), bulk as usize);
+
+    let invited = invite(&app, &owner, &org, "new@example.com").await;
+    let now = list().await;
+    assert_eq!(now.len(), bulk as usize + 1);
+    assert_eq!(
+        find(&now, "new@example.com").unwrap()["assignedRoles"][0]["name"],
+        "Developer"
+    );
+
+    let renamed = app
+        .patch(
+            &format!("/api/organizations/{org}"),
+            &owner.token,
+            json!({"name": "Acme Renamed"}),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+    assert_eq!(
+        find(&list().await, "new@example.com").unwrap()["organizationName"],
+        "Acme Renamed"
+    );
+
+    let role = custom_role(&app, &org, "Release").await;
+    sqlx::query("UPDATE invitations SET assigned_role_ids = json_array(?) WHERE id = ?")
+        .bind(&role)
+        .bind(&invited)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE organization_roles SET name = 'Releases' WHERE id = ?")
+        .bind(&role)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        find(&list().await, "new@example.com").unwrap()["assignedRoles"][0]["name"],
+        "Releases"
+    );
+
+    let cancelled = app
+        .post(
+            &format!("{}/{invited}/cancel", invitations_path(&org)),
+            &owner.token,
+            json!({}),
+        )
+        .await;
+    assert!(cancelled.status.is_success(), "{:?}", cancelled.body);
+    assert_eq!(find(&list().await, "new@example.com"), None);
+
+    // One invitation expires in a moment: the kept list ends with it.
+    let soon = roster_server::db::timestamp(Utc::now() + chrono::TimeDelta::milliseconds(800));
+    sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = 'bulk-00001'")
+        .bind(soon)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert!(find(&list().await, "b00001@example.com").is_some());
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(find(&list().await, "b00001@example.com"), None);
+    assert_eq!(list().await.len(), bulk as usize - 1);
+}

@@ -652,7 +652,7 @@ async fn a_large_list_follows_every_change_it_shows() {
     let org = app.organization(&ada, "Big").await;
     app.add_member(&org, &bob, "member", &[]).await;
     custom_role(&app, &org, "custom-1", "Custom", &["read:volumes"]).await;
-    let generated = roster_server::member_lists::MIN_CACHED_MEMBERS as i64;
+    let generated = roster_server::list_cache::MIN_CACHED_ITEMS as i64;
     generated_members(&app, &org, generated).await;
 
     let bob_now = || async {
@@ -722,7 +722,7 @@ async fn a_large_list_is_sent_gzipped_to_clients_that_accept_it() {
     generated_members(
         &app,
         &org,
-        2 * roster_server::member_lists::MIN_CACHED_MEMBERS as i64,
+        2 * roster_server::list_cache::MIN_CACHED_ITEMS as i64,
     )
     .await;
     let fetch = |encoding: Option<&'static str>| {
@@ -760,6 +760,6 @@ async fn a_large_list_is_sent_gzipped_to_clients_that_accept_it() {
     let list: Value = serde_json::from_slice(&plain).unwrap();
     assert_eq!(
         list.as_array().unwrap().len(),
-        1 + 2 * roster_server::member_lists::MIN_CACHED_MEMBERS
+        1 + 2 * roster_server::list_cache::MIN_CACHED_ITEMS
     );
 }

@@ -5,8 +5,11 @@
 //! invitation's address, case-insensitively. Anyone else learns nothing
 //! about an invitation: it is "not found".
 
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use chrono::{DateTime, Utc};
 use roster_core::invitation::validate_expiry;
@@ -25,6 +28,7 @@ use crate::audit::AuditSlot;
 use crate::auth::CurrentUser;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
+use crate::list_cache::{List, SerializedList, MIN_CACHED_ITEMS};
 use crate::mail;
 use crate::store::invitations::{self, InvitationRow, NewInvitation};
 use crate::store::roles;
@@ -138,11 +142,15 @@ struct InvitationPath {
     invitation_id: String,
 }
 
+/// The organization's pending invitations, newest first. Large lists are
+/// served from [`crate::list_cache`] while the organization's invitations
+/// version stays the same and none of them has expired.
 async fn list(
     State(state): State<AppState>,
     ctx: OrgContext,
     Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Vec<OrganizationInvitation>>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let include_expired = match query.include.as_deref() {
         None | Some("") => false,
         Some("expired") => true,
@@ -155,10 +163,45 @@ async fn list(
     if include_expired && !ctx.capabilities.is_owner() {
         return Err(ApiError::refused(Refusal::NotOwner, ctx.id()));
     }
-    let rows = invitations::list_for_organization(&state.db, ctx.id(), include_expired, Utc::now())
-        .await?;
-    let custom = roles::custom_roles(&state.db, ctx.id()).await?;
-    Ok(Json(rows.iter().map(|row| row.to_wire(&custom)).collect()))
+    let now = Utc::now();
+    let kind = List::Invitations { include_expired };
+    // One read transaction: the version, invitations and custom assignments
+    // from the same snapshot.
+    let mut tx = state.db.begin().await?;
+    let version = invitations::list_version(&mut *tx, ctx.id()).await?;
+    let cached = version.and_then(|v| state.lists.get(&kind, ctx.id(), v, now));
+    let list = match cached {
+        Some(list) => list,
+        None => {
+            let rows = invitations::list_for_organization(&mut *tx, ctx.id(), include_expired, now)
+                .await?;
+            let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
+            // Without expired invitations, the list is right until the first expires.
+            let valid_until = if include_expired {
+                None
+            } else {
+                rows.iter().map(|row| row.expires_at).min()
+            };
+            let wire: Vec<OrganizationInvitation> =
+                rows.iter().map(|row| row.to_wire(&custom)).collect();
+            let list = tokio::task::spawn_blocking(move || SerializedList::new(&wire))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(ApiError::internal)?;
+            let list = Arc::new(list);
+            if let Some(version) = version.filter(|_| rows.len() >= MIN_CACHED_ITEMS) {
+                state
+                    .lists
+                    .put(kind, ctx.id(), version, valid_until, list.clone());
+            }
+            list
+        }
+    };
+    tx.commit().await?;
+    // The first gzip of a large list takes a while: off the async workers.
+    tokio::task::spawn_blocking(move || list.response(&headers))
+        .await
+        .map_err(ApiError::internal)
 }
 
 async fn create(

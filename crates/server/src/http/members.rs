@@ -22,7 +22,7 @@ use super::roles::checked_role_ids;
 use super::{Json, RouteList};
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
-use crate::member_lists::{SerializedList, MIN_CACHED_MEMBERS};
+use crate::list_cache::{List, SerializedList, MIN_CACHED_ITEMS};
 use crate::store::members::{self, MemberRow};
 use crate::store::roles;
 use crate::AppState;
@@ -76,7 +76,7 @@ fn target_of(member: &MemberRow, ctx: &OrgContext) -> Target {
 }
 
 /// Every member with their assignments, oldest first. Large lists are
-/// served from [`crate::member_lists`] while the organization's members version
+/// served from [`crate::list_cache`] while the organization's members version
 /// stays the same.
 async fn list_members(
     State(state): State<AppState>,
@@ -87,7 +87,8 @@ async fn list_members(
     // same snapshot.
     let mut tx = state.db.begin().await?;
     let version = members::list_version(&mut *tx, ctx.id()).await?;
-    let cached = version.and_then(|v| state.member_lists.get(ctx.id(), v));
+    let now = chrono::Utc::now();
+    let cached = version.and_then(|v| state.lists.get(&List::Members, ctx.id(), v, now));
     let list = match cached {
         Some(list) => list,
         None => {
@@ -98,8 +99,10 @@ async fn list_members(
                 .map_err(ApiError::internal)?
                 .map_err(ApiError::internal)?;
             let list = Arc::new(list);
-            if let Some(version) = version.filter(|_| count >= MIN_CACHED_MEMBERS) {
-                state.member_lists.put(ctx.id(), version, list.clone());
+            if let Some(version) = version.filter(|_| count >= MIN_CACHED_ITEMS) {
+                state
+                    .lists
+                    .put(List::Members, ctx.id(), version, None, list.clone());
             }
             list
         }

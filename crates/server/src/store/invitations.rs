@@ -93,6 +93,19 @@ pub async fn find(
         .await
 }
 
+/// The organization's `invitations_version` (migration 0005): it changes
+/// with anything [`list_for_organization`] returns. `None` when the
+/// organization is gone.
+pub async fn list_version(
+    db: impl SqliteExecutor<'_>,
+    organization_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT invitations_version FROM organizations WHERE id = ?")
+        .bind(organization_id)
+        .fetch_optional(db)
+        .await
+}
+
 /// An organization's pending invitations, newest first; expired ones only
 /// when asked for.
 pub async fn list_for_organization(

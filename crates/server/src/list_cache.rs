@@ -1,14 +1,17 @@
-//! Large member lists, serialized once and reused.
+//! Large lists of an organization (its members, its invitations),
+//! serialized once and reused.
 //!
 //! Listing 10,000 members means 10,000 rows handed across sqlx's worker
 //! thread and a 6 MB JSON document; building that on every request made the
-//! member list the slowest call of the API. An organization's
-//! `members_version` changes, by trigger, in the same transaction as
-//! anything the list shows (migration 0004), so a list serialized at one
-//! version is exactly the list at that version: it is served again until
-//! the version moves, whoever wrote to the database. The gzip form is made
-//! on the first request that accepts it, once per version, instead of
-//! compressing 6 MB per request.
+//! big lists the slowest calls of the API. An organization's
+//! `members_version` and `invitations_version` change, by trigger, in the
+//! same transaction as anything the list shows (migrations 0004 and 0005),
+//! so a list serialized at one version is exactly the list at that version:
+//! it is served again until the version moves, whoever wrote to the
+//! database (or, for a list that leaves out expired invitations, until the
+//! first of them expires). The gzip form is made on the first request that
+//! accepts it, once per version, instead of compressing megabytes per
+//! request.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -17,25 +20,33 @@ use std::sync::{Arc, Mutex, OnceLock};
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use roster_core::wire::OrganizationUser;
+use serde::Serialize;
 
 /// Smaller lists cost less to build than to keep.
-pub const MIN_CACHED_MEMBERS: usize = 200;
+pub const MIN_CACHED_ITEMS: usize = 200;
 /// The most serialized bytes kept, over all organizations.
 const MAX_CACHED_BYTES: usize = 64 * 1024 * 1024;
 
-/// One organization's list at one version.
+/// Which list of an organization.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum List {
+    Members,
+    Invitations { include_expired: bool },
+}
+
+/// One list at one version, as JSON.
 pub struct SerializedList {
     json: Bytes,
     gzip: OnceLock<Bytes>,
 }
 
 impl SerializedList {
-    pub fn new(members: &[OrganizationUser]) -> Result<Self, serde_json::Error> {
+    pub fn new<T: Serialize>(items: &[T]) -> Result<Self, serde_json::Error> {
         Ok(SerializedList {
-            json: Bytes::from(serde_json::to_vec(members)?),
+            json: Bytes::from(serde_json::to_vec(items)?),
             gzip: OnceLock::new(),
         })
     }
@@ -69,7 +80,7 @@ impl SerializedList {
                     )
                         .into_response();
                 }
-                Err(error) => tracing::warn!("cannot gzip a member list: {error}"),
+                Err(error) => tracing::warn!("cannot gzip a list: {error}"),
             }
         }
         ([(header::CONTENT_TYPE, json)], vary, self.json.clone()).into_response()
@@ -101,47 +112,65 @@ fn accepts_gzip(request: &HeaderMap) -> bool {
 
 struct Entry {
     version: i64,
+    /// When the list stops being right whatever the version (the first
+    /// expiry of a list without expired invitations).
+    valid_until: Option<DateTime<Utc>>,
     list: Arc<SerializedList>,
     last_used: u64,
 }
 
+type Key = (List, String);
+
 /// The cache, shared by every request (in `AppState`).
 #[derive(Default)]
-pub struct MemberLists {
-    entries: Mutex<(HashMap<String, Entry>, u64)>,
+pub struct ListCache {
+    entries: Mutex<(HashMap<Key, Entry>, u64)>,
 }
 
-impl MemberLists {
-    /// The organization's list if it was serialized at `version`.
-    pub fn get(&self, organization_id: &str, version: i64) -> Option<Arc<SerializedList>> {
+impl ListCache {
+    /// The organization's list if it was serialized at `version` and is
+    /// still right at `now`.
+    pub fn get(
+        &self,
+        list: &List,
+        organization_id: &str,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<SerializedList>> {
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (entries, clock) = &mut *guard;
         *clock += 1;
-        let entry = entries.get_mut(organization_id)?;
-        if entry.version != version {
+        let entry = entries.get_mut(&(list.clone(), organization_id.to_string()))?;
+        if entry.version != version || entry.valid_until.is_some_and(|until| now >= until) {
             return None;
         }
         entry.last_used = *clock;
         Some(entry.list.clone())
     }
 
-    /// Keeps `list` as the organization's list at `version`, dropping the
-    /// least recently used lists beyond the size limit.
-    pub fn put(&self, organization_id: &str, version: i64, list: Arc<SerializedList>) {
+    /// Keeps `serialized` as the organization's list at `version`, dropping
+    /// the least recently used lists beyond the size limit.
+    pub fn put(
+        &self,
+        list: List,
+        organization_id: &str,
+        version: i64,
+        valid_until: Option<DateTime<Utc>>,
+        serialized: Arc<SerializedList>,
+    ) {
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (entries, clock) = &mut *guard;
         *clock += 1;
-        if entries
-            .get(organization_id)
-            .is_some_and(|e| e.version > version)
-        {
+        let key = (list, organization_id.to_string());
+        if entries.get(&key).is_some_and(|e| e.version > version) {
             return; // a newer list is already kept
         }
         entries.insert(
-            organization_id.to_string(),
+            key,
             Entry {
                 version,
-                list,
+                valid_until,
+                list: serialized,
                 last_used: *clock,
             },
         );
@@ -181,15 +210,26 @@ mod tests {
     }
 
     #[test]
-    fn a_list_is_reused_at_its_version_only() {
-        let lists = MemberLists::default();
-        let list = Arc::new(SerializedList::new(&[]).unwrap());
-        lists.put("org", 3, list);
-        assert!(lists.get("org", 3).is_some());
-        assert!(lists.get("org", 4).is_none());
-        assert!(lists.get("other", 3).is_none());
+    fn a_list_is_reused_at_its_version_and_until_it_expires_only() {
+        let cache = ListCache::default();
+        let empty = || Arc::new(SerializedList::new::<u8>(&[]).unwrap());
+        let now = Utc::now();
+        let members = List::Members;
+        cache.put(members.clone(), "org", 3, None, empty());
+        assert!(cache.get(&members, "org", 3, now).is_some());
+        assert!(cache.get(&members, "org", 4, now).is_none());
+        assert!(cache.get(&members, "other", 3, now).is_none());
+        let invitations = List::Invitations {
+            include_expired: false,
+        };
+        assert!(cache.get(&invitations, "org", 3, now).is_none());
         // A slower request that read an older version does not replace it.
-        lists.put("org", 2, Arc::new(SerializedList::new(&[]).unwrap()));
-        assert!(lists.get("org", 3).is_some());
+        cache.put(members.clone(), "org", 2, None, empty());
+        assert!(cache.get(&members, "org", 3, now).is_some());
+
+        let expiry = now + chrono::TimeDelta::hours(1);
+        cache.put(invitations.clone(), "org", 7, Some(expiry), empty());
+        assert!(cache.get(&invitations, "org", 7, now).is_some());
+        assert!(cache.get(&invitations, "org", 7, expiry).is_none());
     }
 }
