@@ -83,7 +83,8 @@ fn cargo() -> Command {
 }
 
 fn build_spa() -> Result<()> {
-    run(tools::command("trunk").args(["build", "--release"]))
+    run(tools::command("trunk").args(["build", "--release"]))?;
+    bundle::precompress(&workspace_root().join("dist"))
 }
 
 fn run_product(args: &[String]) -> Result<()> {

@@ -1,6 +1,9 @@
 //! Serves the built SPA: files from the static directory, `index.html` for
 //! client-side routes. Hashed assets are cached for a year; `index.html` and
-//! everything else is revalidated so a deploy is picked up at once.
+//! everything else is revalidated so a deploy is picked up at once. A
+//! pre-compressed copy next to a file (`name.br`, `name.gz`, written by
+//! `cargo xtask dist`) is sent to browsers that accept it; other files are
+//! compressed on the fly.
 
 use std::path::Path;
 
@@ -13,6 +16,8 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub fn router(static_dir: &Path) -> Router {
     let files = ServeDir::new(static_dir)
+        .precompressed_br()
+        .precompressed_gzip()
         .append_index_html_on_directories(true)
         .fallback(ServeFile::new(static_dir.join("index.html")));
     Router::new()

@@ -101,3 +101,37 @@ async fn hashed_assets_are_cached_for_a_year_and_compressed() {
     );
     assert_eq!(response.headers[header::CONTENT_ENCODING], "gzip");
 }
+
+#[tokio::test]
+async fn pre_compressed_copies_are_sent_to_browsers_that_accept_them() {
+    let app = TestApp::new().await;
+    write_dist(&app);
+    let dist = &app.state.settings.static_dir;
+    // Marked copies: the server must send these files, not compress its own.
+    std::fs::write(dist.join("roster-0123456789abcdef.js.br"), b"brotli copy").unwrap();
+    std::fs::write(dist.join("roster-0123456789abcdef.js.gz"), b"gzip copy").unwrap();
+    let fetch = |encoding: &'static str| {
+        let request = Request::builder()
+            .uri("/roster-0123456789abcdef.js")
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .unwrap();
+        app.send(request)
+    };
+    let brotli = fetch("gzip, deflate, br").await;
+    assert_eq!(brotli.headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(brotli.body, "brotli copy");
+    assert_eq!(
+        brotli.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let gzip = fetch("gzip").await;
+    assert_eq!(gzip.headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(gzip.body, "gzip copy");
+    let plain = fetch("identity").await;
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(plain
+        .body
+        .as_str()
+        .is_some_and(|b| b.starts_with("console.log")));
+}
