@@ -2,6 +2,13 @@
 //! change to one member re-renders that member's row only, while search,
 //! sorting and paging run in memory over the whole list (10,000 members
 //! included).
+//!
+//! Views over the whole list follow one generation counter, bumped when any
+//! member changes, rather than the 10,000 member signals: subscribing a
+//! memo to each of them again on every keystroke cost more than the search
+//! itself. The list is sorted when the sort or the members change; a
+//! keystroke only filters the sorted list, and a keystroke that extends the
+//! query only filters the previous matches.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -110,6 +117,41 @@ impl Sort {
 #[derive(Clone, Copy)]
 pub struct MemberStore {
     rows: RwSignal<Vec<MemberRow>>,
+    /// Bumped whenever a member's data changes.
+    generation: RwSignal<u64>,
+}
+
+/// The members matching a query: positions in a sorted list.
+#[derive(Clone, Debug)]
+pub struct Matching {
+    query: String,
+    sorted: Arc<Vec<MemberRow>>,
+    generation: u64,
+    positions: Vec<u32>,
+}
+
+impl PartialEq for Matching {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.sorted, &other.sorted) && self.positions == other.positions
+    }
+}
+
+impl Matching {
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// The matching rows `range` (of `0..len()`).
+    pub fn rows(&self, range: std::ops::Range<usize>) -> Vec<MemberRow> {
+        self.positions[range]
+            .iter()
+            .filter_map(|&i| self.sorted.get(i as usize).cloned())
+            .collect()
+    }
 }
 
 impl Default for MemberStore {
@@ -122,6 +164,7 @@ impl MemberStore {
     pub fn new() -> Self {
         MemberStore {
             rows: RwSignal::new(Vec::new()),
+            generation: RwSignal::new(0),
         }
     }
 
@@ -151,12 +194,14 @@ impl MemberStore {
                     .map(|row| (row.key.clone(), row.entry.clone()))
                     .collect()
             });
+        let mut changed = false;
         let next: Vec<MemberRow> = list
             .iter()
             .map(|user| match known.remove_entry(user.user_id.as_str()) {
                 Some((key, entry)) => {
                     if entry.with_untracked(|e| e.user != *user) {
                         entry.set(MemberEntry::new(user.clone()));
+                        changed = true;
                     }
                     MemberRow { key, entry }
                 }
@@ -170,6 +215,9 @@ impl MemberStore {
         if !same_rows {
             self.rows.set(next);
         }
+        if changed {
+            self.generation.update(|g| *g += 1);
+        }
     }
 
     /// One member changed (after saving their access).
@@ -182,6 +230,7 @@ impl MemberStore {
         if let Some(entry) = row {
             if entry.with_untracked(|e| e.user != user) {
                 entry.set(MemberEntry::new(user));
+                self.generation.update(|g| *g += 1);
             }
         }
     }
@@ -221,11 +270,12 @@ impl MemberStore {
     /// shortcut).
     pub fn promotable(&self, user_id: &str, query: &str, limit: usize) -> Vec<OrganizationUser> {
         let query = query.trim().to_lowercase();
+        self.generation.track();
         self.rows.with(|rows| {
             rows.iter()
                 .filter(|row| &*row.key != user_id)
                 .filter_map(|row| {
-                    row.entry.with(|e| {
+                    row.entry.with_untracked(|e| {
                         (e.user.role == Role::Member && e.matches(&query)).then(|| e.user.clone())
                     })
                 })
@@ -234,10 +284,53 @@ impl MemberStore {
         })
     }
 
-    /// The members matching `query`, in `sort` order.
-    pub fn arrange(&self, query: &str, sort: Sort) -> Vec<MemberRow> {
+    /// Every member in `sort` order (ties keep the server's order); follows
+    /// the list and every member's data.
+    pub fn sorted(&self, sort: Sort) -> Arc<Vec<MemberRow>> {
+        self.generation.track();
+        Arc::new(self.rows.with(|rows| sorted(rows, sort)))
+    }
+
+    /// The rows of `sorted` that match `query`; follows every member's
+    /// data. When `previous` matched a prefix of `query` in the same list,
+    /// only its matches can match.
+    pub fn filter(
+        &self,
+        sorted: &Arc<Vec<MemberRow>>,
+        query: &str,
+        previous: Option<&Matching>,
+    ) -> Matching {
         let query = query.trim().to_lowercase();
-        self.rows.with(|rows| arrange(rows, &query, sort))
+        let generation = self.generation.get();
+        let matches = |i: &u32| {
+            sorted
+                .get(*i as usize)
+                .is_some_and(|row| row.entry.with_untracked(|e| e.matches(&query)))
+        };
+        let positions = match previous {
+            Some(p)
+                if Arc::ptr_eq(&p.sorted, sorted)
+                    && p.generation == generation
+                    && !p.query.is_empty()
+                    && query.starts_with(&p.query) =>
+            {
+                p.positions.iter().copied().filter(matches).collect()
+            }
+            _ => (0..sorted.len() as u32).filter(matches).collect(),
+        };
+        Matching {
+            query,
+            sorted: sorted.clone(),
+            generation,
+            positions,
+        }
+    }
+
+    /// The members matching `query`, in `sort` order.
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    pub fn arrange(&self, query: &str, sort: Sort) -> Vec<MemberRow> {
+        let matching = self.filter(&self.sorted(sort), query, None);
+        matching.rows(0..matching.len())
     }
 }
 
@@ -260,17 +353,14 @@ fn sort_key(entry: &MemberEntry, column: SortColumn) -> SortKey {
     }
 }
 
-/// Filters by `query` (lower-cased) and sorts; ties keep the server's order.
-fn arrange(rows: &[MemberRow], query: &str, sort: Sort) -> Vec<MemberRow> {
-    let mut picked: Vec<(SortKey, &MemberRow)> = rows
+/// Sorts; ties keep the server's order.
+fn sorted(rows: &[MemberRow], sort: Sort) -> Vec<MemberRow> {
+    let mut keyed: Vec<(SortKey, &MemberRow)> = rows
         .iter()
-        .filter_map(|row| {
-            row.entry
-                .with(|e| e.matches(query).then(|| (sort_key(e, sort.column), row)))
-        })
+        .map(|row| (row.entry.with_untracked(|e| sort_key(e, sort.column)), row))
         .collect();
-    picked.sort_by(|(a, _), (b, _)| if sort.ascending { a.cmp(b) } else { b.cmp(a) });
-    picked.into_iter().map(|(_, row)| row.clone()).collect()
+    keyed.sort_by(|(a, _), (b, _)| if sort.ascending { a.cmp(b) } else { b.cmp(a) });
+    keyed.into_iter().map(|(_, row)| row.clone()).collect()
 }
 
 /// The rows per page the table offers; the first default is 25.
@@ -350,6 +440,32 @@ mod tests {
             assert_eq!(keys(&store.arrange("auditor", sort)), ["cy"]);
             assert_eq!(keys(&store.arrange("cy auditor", sort)), ["cy"]);
             assert!(store.arrange("nobody", sort).is_empty());
+        });
+    }
+
+    #[test]
+    fn a_longer_query_filters_the_previous_matches_until_a_member_changes() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let store = MemberStore::new();
+            store.replace_all(&[
+                member("ada", "Ada Lovelace", Role::Owner, 2),
+                member("adam", "Adam Smith", Role::Member, 3),
+                member("bob", "Bob", Role::Member, 1),
+            ]);
+            let sorted = store.sorted(Sort::default());
+            let shown = |m: &Matching| keys(&m.rows(0..m.len()));
+            let first = store.filter(&sorted, "ad", None);
+            assert_eq!(shown(&first), ["ada", "adam"]);
+            let longer = store.filter(&sorted, "adam", Some(&first));
+            assert_eq!(shown(&longer), ["adam"]);
+            assert_eq!(store.filter(&sorted, "adam", None), longer);
+
+            // Bob now matches too: the previous matches are not enough.
+            store.update(member("bob", "Adamant Bob", Role::Member, 1));
+            let after = store.filter(&sorted, "adamant", Some(&longer));
+            assert_eq!(shown(&after), ["bob"]);
+            assert_eq!(store.filter(&sorted, "", Some(&after)).len(), 3);
         });
     }
 

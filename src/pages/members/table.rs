@@ -8,7 +8,7 @@ use roster_core::{Capabilities, Role, Target};
 
 use super::assignment_picker::{AssignmentList, AssignmentPicker};
 use super::store::{
-    MemberRow, MemberStore, PageWindow, Sort, SortColumn, DEFAULT_PAGE_SIZE, PAGE_SIZES,
+    Matching, MemberRow, MemberStore, PageWindow, Sort, SortColumn, DEFAULT_PAGE_SIZE, PAGE_SIZES,
 };
 use crate::components::{Badge, BadgeVariant, Button, ButtonVariant};
 use crate::dom;
@@ -46,12 +46,16 @@ pub fn MembersTable(
     let per_page = RwSignal::new(DEFAULT_PAGE_SIZE);
     let page = RwSignal::new(0usize);
 
-    let matching = Memo::new(move |_| query.with(|q| sort.with(|s| store.arrange(q, *s))));
-    let window =
-        Memo::new(move |_| PageWindow::of(matching.with(Vec::len), per_page.get(), page.get()));
+    let sorted = Memo::new(move |_| sort.with(|s| store.sorted(*s)));
+    let matching = Memo::new(move |previous: Option<&Matching>| {
+        query.with(|q| sorted.with(|rows| store.filter(rows, q, previous)))
+    });
+    let window = Memo::new(move |_| {
+        PageWindow::of(matching.with(Matching::len), per_page.get(), page.get())
+    });
     let page_rows = Memo::new(move |_| {
         let window = window.get();
-        matching.with(|rows| rows[window.start..window.end].to_vec())
+        matching.with(|m| m.rows(window.start..window.end))
     });
     let total = Memo::new(move |_| store.len());
 
@@ -59,7 +63,7 @@ pub fn MembersTable(
     let per_page_id = dom::unique_id("members-per-page");
     let count_text = move || {
         let total = total.get();
-        let found = matching.with(Vec::len);
+        let found = matching.with(Matching::len);
         let window = window.get();
         let noun = if total == 1 { "member" } else { "members" };
         match (found, query.with(|q| q.trim().is_empty())) {
@@ -141,7 +145,7 @@ pub fn MembersTable(
                         <For each=move || page_rows.get() key=|row| row.key.clone() let:row>
                             <MemberRowView row=row context=context />
                         </For>
-                        <Show when=move || matching.with(Vec::is_empty)>
+                        <Show when=move || matching.with(Matching::is_empty)>
                             <tr class="table-empty-row">
                                 <td colspan="5">
                                     {move || {
