@@ -3,12 +3,13 @@
 //! sorting and paging run in memory over the whole list (10,000 members
 //! included).
 //!
-//! Views over the whole list follow one generation counter, bumped when any
+//! Views over the whole list follow one change counter, bumped when any
 //! member changes, rather than the 10,000 member signals: subscribing a
 //! memo to each of them again on every keystroke cost more than the search
-//! itself. The list is sorted when the sort or the members change; a
-//! keystroke only filters the sorted list, and a keystroke that extends the
-//! query only filters the previous matches.
+//! itself. The list is sorted when the sort or the members change (not when
+//! the one member that changed keeps their place); a keystroke only filters
+//! the sorted list, and a keystroke that extends the query only filters the
+//! previous matches.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -117,8 +118,29 @@ impl Sort {
 #[derive(Clone, Copy)]
 pub struct MemberStore {
     rows: RwSignal<Vec<MemberRow>>,
-    /// Bumped whenever a member's data changes.
-    generation: RwSignal<u64>,
+    change: RwSignal<Change>,
+}
+
+/// Counts changes to the members' data; names the member when one changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Change {
+    generation: u64,
+    member: Option<Arc<str>>,
+}
+
+/// Every member in one sort order, with each member's sort key.
+#[derive(Clone, Debug)]
+pub struct Sorted {
+    sort: Sort,
+    generation: u64,
+    rows: Arc<Vec<MemberRow>>,
+    keys: Arc<HashMap<Arc<str>, SortKey>>,
+}
+
+impl PartialEq for Sorted {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.rows, &other.rows)
+    }
 }
 
 /// The members matching a query: positions in a sorted list.
@@ -164,7 +186,7 @@ impl MemberStore {
     pub fn new() -> Self {
         MemberStore {
             rows: RwSignal::new(Vec::new()),
-            generation: RwSignal::new(0),
+            change: RwSignal::new(Change::default()),
         }
     }
 
@@ -194,14 +216,14 @@ impl MemberStore {
                     .map(|row| (row.key.clone(), row.entry.clone()))
                     .collect()
             });
-        let mut changed = false;
+        let mut changed: Vec<Arc<str>> = Vec::new();
         let next: Vec<MemberRow> = list
             .iter()
             .map(|user| match known.remove_entry(user.user_id.as_str()) {
                 Some((key, entry)) => {
                     if entry.with_untracked(|e| e.user != *user) {
                         entry.set(MemberEntry::new(user.clone()));
-                        changed = true;
+                        changed.push(key.clone());
                     }
                     MemberRow { key, entry }
                 }
@@ -214,23 +236,29 @@ impl MemberStore {
         let same_rows = self.rows.with_untracked(|rows| *rows == next);
         if !same_rows {
             self.rows.set(next);
+            self.changed(None);
+        } else if !changed.is_empty() {
+            self.changed((changed.len() == 1).then(|| changed.swap_remove(0)));
         }
-        if changed {
-            self.generation.update(|g| *g += 1);
-        }
+    }
+
+    /// Counts a change; `member` when only that member changed.
+    fn changed(&self, member: Option<Arc<str>>) {
+        self.change.update(|change| {
+            change.generation += 1;
+            change.member = member;
+        });
     }
 
     /// One member changed (after saving their access).
     pub fn update(&self, user: OrganizationUser) {
-        let row = self.rows.with_untracked(|rows| {
-            rows.iter()
-                .find(|row| *row.key == *user.user_id)
-                .map(|row| row.entry.clone())
-        });
-        if let Some(entry) = row {
+        let row = self
+            .rows
+            .with_untracked(|rows| rows.iter().find(|row| *row.key == *user.user_id).cloned());
+        if let Some(MemberRow { key, entry }) = row {
             if entry.with_untracked(|e| e.user != user) {
                 entry.set(MemberEntry::new(user));
-                self.generation.update(|g| *g += 1);
+                self.changed(Some(key));
             }
         }
     }
@@ -238,6 +266,7 @@ impl MemberStore {
     pub fn remove(&self, user_id: &str) {
         self.rows
             .update(|rows| rows.retain(|row| &*row.key != user_id));
+        self.changed(None);
     }
 
     /// A member's current data.
@@ -270,7 +299,7 @@ impl MemberStore {
     /// shortcut).
     pub fn promotable(&self, user_id: &str, query: &str, limit: usize) -> Vec<OrganizationUser> {
         let query = query.trim().to_lowercase();
-        self.generation.track();
+        self.change.track();
         self.rows.with(|rows| {
             rows.iter()
                 .filter(|row| &*row.key != user_id)
@@ -285,42 +314,64 @@ impl MemberStore {
     }
 
     /// Every member in `sort` order (ties keep the server's order); follows
-    /// the list and every member's data.
-    pub fn sorted(&self, sort: Sort) -> Arc<Vec<MemberRow>> {
-        self.generation.track();
-        Arc::new(self.rows.with(|rows| sorted(rows, sort)))
+    /// the list and every member's data. When the one member that changed
+    /// since `previous` kept their sort key, `previous`'s order stands.
+    pub fn sorted(&self, sort: Sort, previous: Option<&Sorted>) -> Sorted {
+        let change = self.change.get();
+        let rows_unchanged = |p: &Sorted| {
+            let still = p.sort == sort && p.generation + 1 == change.generation;
+            still
+                && change.member.as_ref().is_some_and(|member| {
+                    let now = self.rows.with_untracked(|rows| {
+                        rows.iter()
+                            .find(|row| row.key == *member)
+                            .map(|row| row.entry.with_untracked(|e| sort_key(e, sort.column)))
+                    });
+                    now.is_some() && now.as_ref() == p.keys.get(member)
+                })
+        };
+        if let Some(previous) = previous.filter(|p| rows_unchanged(p)) {
+            self.rows.track();
+            return Sorted {
+                generation: change.generation,
+                ..previous.clone()
+            };
+        }
+        let (rows, keys) = self.rows.with(|rows| sorted(rows, sort));
+        Sorted {
+            sort,
+            generation: change.generation,
+            rows: Arc::new(rows),
+            keys: Arc::new(keys),
+        }
     }
 
     /// The rows of `sorted` that match `query`; follows every member's
     /// data. When `previous` matched a prefix of `query` in the same list,
     /// only its matches can match.
-    pub fn filter(
-        &self,
-        sorted: &Arc<Vec<MemberRow>>,
-        query: &str,
-        previous: Option<&Matching>,
-    ) -> Matching {
+    pub fn filter(&self, sorted: &Sorted, query: &str, previous: Option<&Matching>) -> Matching {
         let query = query.trim().to_lowercase();
-        let generation = self.generation.get();
+        let generation = self.change.with(|c| c.generation);
+        let rows = &sorted.rows;
         let matches = |i: &u32| {
-            sorted
-                .get(*i as usize)
+            rows.get(*i as usize)
                 .is_some_and(|row| row.entry.with_untracked(|e| e.matches(&query)))
         };
         let positions = match previous {
+            _ if query.is_empty() => (0..rows.len() as u32).collect(),
             Some(p)
-                if Arc::ptr_eq(&p.sorted, sorted)
+                if Arc::ptr_eq(&p.sorted, rows)
                     && p.generation == generation
                     && !p.query.is_empty()
                     && query.starts_with(&p.query) =>
             {
                 p.positions.iter().copied().filter(matches).collect()
             }
-            _ => (0..sorted.len() as u32).filter(matches).collect(),
+            _ => (0..rows.len() as u32).filter(matches).collect(),
         };
         Matching {
             query,
-            sorted: sorted.clone(),
+            sorted: rows.clone(),
             generation,
             positions,
         }
@@ -329,14 +380,14 @@ impl MemberStore {
     /// The members matching `query`, in `sort` order.
     #[cfg(all(test, not(target_arch = "wasm32")))]
     pub fn arrange(&self, query: &str, sort: Sort) -> Vec<MemberRow> {
-        let matching = self.filter(&self.sorted(sort), query, None);
+        let matching = self.filter(&self.sorted(sort, None), query, None);
         matching.rows(0..matching.len())
     }
 }
 
 /// What a row sorts by in one column.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum SortKey {
+pub enum SortKey {
     Text(String),
     RoleThenName(Role, String),
     Time(i64, String),
@@ -353,14 +404,19 @@ fn sort_key(entry: &MemberEntry, column: SortColumn) -> SortKey {
     }
 }
 
-/// Sorts; ties keep the server's order.
-fn sorted(rows: &[MemberRow], sort: Sort) -> Vec<MemberRow> {
+/// Sorts, and returns each row's key; ties keep the server's order.
+fn sorted(rows: &[MemberRow], sort: Sort) -> (Vec<MemberRow>, HashMap<Arc<str>, SortKey>) {
     let mut keyed: Vec<(SortKey, &MemberRow)> = rows
         .iter()
         .map(|row| (row.entry.with_untracked(|e| sort_key(e, sort.column)), row))
         .collect();
     keyed.sort_by(|(a, _), (b, _)| if sort.ascending { a.cmp(b) } else { b.cmp(a) });
-    keyed.into_iter().map(|(_, row)| row.clone()).collect()
+    let order = keyed.iter().map(|(_, row)| (*row).clone()).collect();
+    let keys = keyed
+        .into_iter()
+        .map(|(key, row)| (row.key.clone(), key))
+        .collect();
+    (order, keys)
 }
 
 /// The rows per page the table offers; the first default is 25.
@@ -453,7 +509,7 @@ mod tests {
                 member("adam", "Adam Smith", Role::Member, 3),
                 member("bob", "Bob", Role::Member, 1),
             ]);
-            let sorted = store.sorted(Sort::default());
+            let sorted = store.sorted(Sort::default(), None);
             let shown = |m: &Matching| keys(&m.rows(0..m.len()));
             let first = store.filter(&sorted, "ad", None);
             assert_eq!(shown(&first), ["ada", "adam"]);
@@ -466,6 +522,43 @@ mod tests {
             let after = store.filter(&sorted, "adamant", Some(&longer));
             assert_eq!(shown(&after), ["bob"]);
             assert_eq!(store.filter(&sorted, "", Some(&after)).len(), 3);
+        });
+    }
+
+    #[test]
+    fn the_order_stands_while_the_changed_member_keeps_their_place() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let store = MemberStore::new();
+            store.replace_all(&[
+                member("a", "Ada", Role::Member, 1),
+                member("b", "Bea", Role::Member, 2),
+                member("c", "Cid", Role::Member, 3),
+            ]);
+            let by_name = Sort::default();
+            let first = store.sorted(by_name, None);
+            // A new role does not move anyone when sorting by name…
+            store.update(member("b", "Bea", Role::Owner, 2));
+            let same = store.sorted(by_name, Some(&first));
+            assert!(Arc::ptr_eq(&same.rows, &first.rows));
+            // …a new name does.
+            store.update(member("b", "Zoe", Role::Owner, 2));
+            let moved = store.sorted(by_name, Some(&same));
+            assert_eq!(keys(&moved.rows), ["a", "c", "b"]);
+            // Two changes at once, or a change of the list, sort again.
+            store.update(member("a", "Ann", Role::Member, 1));
+            store.update(member("c", "Cy", Role::Member, 3));
+            assert!(!Arc::ptr_eq(
+                &store.sorted(by_name, Some(&moved)).rows,
+                &moved.rows
+            ));
+            let by_role = Sort::default().toggled(SortColumn::Role);
+            let roles = store.sorted(by_role, None);
+            store.update(member("a", "Ann", Role::Owner, 1));
+            assert_eq!(
+                keys(&store.sorted(by_role, Some(&roles)).rows),
+                ["a", "b", "c"]
+            );
         });
     }
 

@@ -8,7 +8,8 @@ use roster_core::{Capabilities, Role, Target};
 
 use super::assignment_picker::{AssignmentList, AssignmentPicker};
 use super::store::{
-    Matching, MemberRow, MemberStore, PageWindow, Sort, SortColumn, DEFAULT_PAGE_SIZE, PAGE_SIZES,
+    Matching, MemberRow, MemberStore, PageWindow, Sort, SortColumn, Sorted, DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
 };
 use crate::components::{Badge, BadgeVariant, Button, ButtonVariant};
 use crate::dom;
@@ -46,7 +47,8 @@ pub fn MembersTable(
     let per_page = RwSignal::new(DEFAULT_PAGE_SIZE);
     let page = RwSignal::new(0usize);
 
-    let sorted = Memo::new(move |_| sort.with(|s| store.sorted(*s)));
+    let sorted =
+        Memo::new(move |previous: Option<&Sorted>| sort.with(|s| store.sorted(*s, previous)));
     let matching = Memo::new(move |previous: Option<&Matching>| {
         query.with(|q| sorted.with(|rows| store.filter(rows, q, previous)))
     });
