@@ -36,16 +36,21 @@ pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::
 
 const USAGE: &str = "\
 usage: cargo xtask bench [--runs N] [--rounds N] [--seconds S] [--connections N] [--quick]
+       cargo xtask bench --data-only FILE
 
   --runs N         browser runs per figure (default 7)
   --rounds N       load-test rounds per endpoint (default 3)
   --seconds S      measured seconds per load test, after 1 s of warm-up (default 3)
   --connections N  concurrent keep-alive connections of the load test (default 4)
   --quick          --runs 3 --rounds 1 --seconds 2, for trying the bench itself
+  --data-only FILE only write the data set into a new SQLite FILE, for profiling
+                   by hand (`roster-server serve --database-url sqlite://FILE`)
 ";
 
-#[derive(Clone, Copy, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize)]
 struct Settings {
+    #[serde(skip)]
+    data_only: Option<PathBuf>,
     runs: usize,
     rounds: usize,
     seconds: f64,
@@ -55,6 +60,7 @@ struct Settings {
 
 fn settings(args: &[String]) -> Result<Settings> {
     let mut settings = Settings {
+        data_only: None,
         runs: 7,
         rounds: 3,
         seconds: 3.0,
@@ -78,6 +84,10 @@ fn settings(args: &[String]) -> Result<Settings> {
                 settings.runs = 3;
                 settings.rounds = 1;
                 settings.seconds = 2.0;
+            }
+            "--data-only" => {
+                let file = rest.next().ok_or(USAGE)?;
+                settings.data_only = Some(PathBuf::from(file));
             }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other}\n\n{USAGE}").into()),
@@ -110,6 +120,25 @@ async fn main() -> ExitCode {
 
 async fn run(args: &[String]) -> Result<()> {
     let settings = settings(args)?;
+    if let Some(file) = &settings.data_only {
+        if file.exists() {
+            return Err(format!(
+                "{} exists; the data set goes into a new file",
+                file.display()
+            )
+            .into());
+        }
+        let dataset = data::generate(file).await?;
+        println!(
+            "wrote {} in {:.1} s: sign in as {} / {}; the 10,000-member organization is {}",
+            file.display(),
+            dataset.seconds,
+            data::OWNER_EMAIL,
+            data::OWNER_PASSWORD,
+            dataset.big_organization_id
+        );
+        return Ok(());
+    }
     let started = Instant::now();
     let started_at = chrono::Utc::now();
     let machine = machine();
@@ -368,6 +397,7 @@ struct Warm {
     role_after_response: Vec<f64>,
     role_server: Vec<f64>,
     other_rows_changed: Vec<f64>,
+    other_changes: std::collections::BTreeSet<String>,
     switcher_work: Vec<f64>,
     switcher_painted: Vec<f64>,
     js_heap: Vec<f64>,
@@ -381,6 +411,8 @@ struct Timing {
     painted: f64,
     #[serde(default)]
     other_rows: Option<f64>,
+    #[serde(default)]
+    other_changes: Vec<String>,
     #[serde(default)]
     after_response: Option<f64>,
     #[serde(default)]
@@ -573,8 +605,20 @@ fn page_figures(cold_app: &[PageLoad], cold_floor: &[PageLoad], warm: &Warm) -> 
         )
         .at_most(0.0)
         .detail(format!(
-            "max {}, including the member list reloaded after the change",
-            number(warm.other_rows_changed.iter().copied().fold(0.0, f64::max))
+            "max {}, including the member list reloaded after the change{}",
+            number(warm.other_rows_changed.iter().copied().fold(0.0, f64::max)),
+            if warm.other_changes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; changed: {}",
+                    warm.other_changes
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
         )),
         Figure::new(
             "switcher.open_painted",

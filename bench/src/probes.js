@@ -131,6 +131,17 @@
         .find((b) => text(b) === 'Confirm' && visible(b) && !b.disabled);
       return !!confirm;
     }, 'the Confirm button');
+    // The row's own nodes, so that a change to one of them that is gone by
+    // the time it is looked at (the picker an owner no longer has) still
+    // counts as the row's.
+    const rowNodes = new WeakSet([row, ...row.querySelectorAll('*')]);
+    const inRow = (node) => {
+      for (let n = node; n; n = n.parentNode) {
+        if (rowNodes.has(n)) return true;
+        if (n.nodeName === 'TR' || n.nodeName === 'TBODY') return false;
+      }
+      return false;
+    };
     const shows = () => select.isConnected && select.value === to &&
       !!row.querySelector('.full-access') === (to === 'owner');
     const m = await measure(table(), () => confirm.click(), shows);
@@ -143,11 +154,15 @@
     await afterPaint();
     m.records.push(...m.observer.takeRecords());
     m.observer.disconnect();
-    const others = new Set();
+    const others = new Map();
     for (const r of m.records) {
+      if (inRow(r.target)) continue;
       const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
       const tr = node && node.closest('tr');
-      if (tr !== row) others.add(tr || node);
+      const what = r.type + (r.attributeName ? ' ' + r.attributeName : '') + ' on ' +
+        (node ? node.tagName.toLowerCase() + (node.className ? '.' + String(node.className).split(' ')[0] : '') : '?');
+      const key = tr || node;
+      if (!others.has(key)) others.set(key, what);
     }
     const response = performance.getEntriesByType('resource').find((e) =>
       e.startTime >= m.t0 - 1 && /\/access$/.test(new URL(e.name).pathname));
@@ -155,6 +170,7 @@
       ...timings(m),
       email,
       otherRows: others.size,
+      otherChanges: [...others.values()],
       afterResponse: response ? m.settledAt - response.responseEnd : null,
       server: response ? response.responseEnd - response.requestStart : null,
     };
