@@ -469,6 +469,7 @@ async fn warm_browser(
             warm.role_painted.push(t.painted);
             warm.other_rows_changed
                 .push(t.other_rows.unwrap_or(f64::NAN));
+            warm.other_changes.extend(t.other_changes);
             warm.role_after_response
                 .push(t.after_response.unwrap_or(f64::NAN));
             warm.role_server.push(t.server.unwrap_or(f64::NAN));
