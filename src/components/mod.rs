@@ -13,6 +13,7 @@
 //! | [`EmptyState`] | nothing to list |
 //! | [`ErrorState`] | loading failed: the server's message and Retry |
 //! | [`Loaded`] | the three states of a data view in one component |
+//! | [`Pagination`] + [`Paging`] | pages of a list the browser holds in full |
 //! | [`AccessRequired`], [`RequireAccess`] | pages the user may not see |
 
 mod access_required;
@@ -24,6 +25,7 @@ mod empty_state;
 mod error_state;
 mod loaded;
 mod menu_button;
+mod pagination;
 mod skeleton;
 mod toaster;
 
@@ -42,5 +44,6 @@ pub use menu_button::{
     MenuButton, MenuGroup, MenuItem, MenuItemRadio, MenuLink, MenuPlacement, MenuSeparator,
     MENU_FILTER_ATTRIBUTE,
 };
+pub use pagination::{PageWindow, Pagination, Paging};
 pub use skeleton::{SkeletonBlock, SkeletonRows, SkeletonTable};
 pub use toaster::Toaster;

@@ -1,10 +1,11 @@
 //! "Pending invitations" (owners): every pending invitation, expired ones
 //! included (`include=expired`) so they can be resent; Edit (role,
-//! assignments, expiry), Resend, Cancel.
+//! assignments, expiry), Resend, Cancel. Shown a page at a time in the
+//! server's order, newest first, so what was just sent is on the first page.
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use roster_core::invitation::validate_expiry;
 use roster_core::wire::{OrganizationInvitation, UpdateOrganizationInvitation};
@@ -14,7 +15,7 @@ use super::assignment_picker::{AssignmentList, LoadedAssignmentChecklist};
 use crate::api::{self, ApiResult};
 use crate::components::{
     Badge, BadgeVariant, Button, ButtonVariant, ConfirmDialog, Dialog, EmptyState, ErrorState,
-    SkeletonTable,
+    Pagination, Paging, SkeletonTable,
 };
 use crate::dom;
 use crate::format;
@@ -41,12 +42,23 @@ pub struct InvitationSources {
     pub retry_assignments: Callback<()>,
 }
 
+/// What the section shows; it changes only between these, not on every
+/// reload of the list.
+#[derive(Clone, PartialEq)]
+enum Listing {
+    Loading,
+    Failed(String),
+    Empty,
+    Listed,
+}
+
 #[component]
 pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
     let toasts = use_toasts();
     let editing = RwSignal::new(None::<OrganizationInvitation>);
     let cancelling = RwSignal::new(None::<OrganizationInvitation>);
     let invitations = sources.invitations;
+    let title_id = dom::unique_id("pending-invitations-title");
 
     let resend = Action::new_local(move |invitation: &OrganizationInvitation| {
         let invitation = invitation.clone();
@@ -75,95 +87,76 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
             invitations.refetch();
         }
     });
-    let resending = move |id: &str| {
-        resend.pending().get()
-            && resend
-                .input()
-                .with(|i| i.as_ref().is_some_and(|i| i.id == id))
-    };
+    let resending = Memo::new(move |_| {
+        if resend.pending().get() {
+            resend.input().with(|i| i.as_ref().map(|i| i.id.clone()))
+        } else {
+            None
+        }
+    });
 
-    let state = Memo::new(move |_| {
-        invitations.with(|r| {
-            r.as_ref()
-                .map(|r| r.as_ref().map(|_| ()).map_err(|e| e.message.clone()))
+    let listing = Memo::new(move |_| {
+        invitations.with(|r| match r {
+            None => Listing::Loading,
+            Some(Err(error)) => Listing::Failed(error.message.clone()),
+            Some(Ok(list)) if list.is_empty() => Listing::Empty,
+            Some(Ok(_)) => Listing::Listed,
         })
     });
-    let list = move || {
+    let list = Memo::new(move |_| {
         invitations.with(|r| {
             r.as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .cloned()
                 .unwrap_or_default()
         })
-    };
+    });
 
-    let body = move || match state.get() {
-        None => {
-            view! { <SkeletonTable headers=HEADERS.to_vec() rows=2 label="Pending invitations" /> }
-                .into_any()
-        }
-        Some(Err(message)) => view! {
-            <ErrorState
-                title="Could not load the invitations"
-                message=message
-                on_retry=Callback::new(move |_| invitations.refetch())
-            />
-        }
-        .into_any(),
-        Some(Ok(())) if list().is_empty() => view! {
-            <EmptyState
-                title="No pending invitations"
-                description="Invitations you send appear here until they are accepted."
-                icon=IconKind::Mail
-            />
-        }
-        .into_any(),
-        Some(Ok(())) => {
-            let now = Utc::now();
-            view! {
-                <div class="table-wrap">
-                    <table class="table" aria-labelledby="pending-invitations-title">
-                        <thead>
-                            <tr>
-                                {HEADERS
-                                    .iter()
-                                    .map(|h| {
-                                        let class = (*h == "Actions").then_some("actions-column");
-                                        view! { <th scope="col" class=class>{*h}</th> }
-                                    })
-                                    .collect_view()}
-                            </tr>
-                        </thead>
-                        <tbody>
-                            <For each=list key=|i| (i.id.clone(), i.updated_at, i.expires_at) let:invitation>
-                                <InvitationRow
-                                    resending=Signal::derive({
-                                        let id = invitation.id.clone();
-                                        move || resending(&id)
-                                    })
-                                    invitation=invitation
-                                    now=now
-                                    on_edit=Callback::new(move |i| editing.set(Some(i)))
-                                    on_resend=Callback::new(move |i: OrganizationInvitation| {
-                                        if !resend.pending().get_untracked() {
-                                            resend.dispatch(i);
-                                        }
-                                    })
-                                    on_cancel=Callback::new(move |i| cancelling.set(Some(i)))
-                                />
-                            </For>
-                        </tbody>
-                    </table>
-                </div>
+    let body = {
+        let title_id = title_id.clone();
+        move || match listing.get() {
+            Listing::Loading => view! {
+                <SkeletonTable headers=HEADERS.to_vec() rows=2 label="Pending invitations" />
             }
-            .into_any()
+            .into_any(),
+            Listing::Failed(message) => view! {
+                <ErrorState
+                    title="Could not load the invitations"
+                    message=message
+                    on_retry=Callback::new(move |_| invitations.refetch())
+                />
+            }
+            .into_any(),
+            Listing::Empty => view! {
+                <EmptyState
+                    title="No pending invitations"
+                    description="Invitations you send appear here until they are accepted."
+                    icon=IconKind::Mail
+                />
+            }
+            .into_any(),
+            Listing::Listed => view! {
+                <InvitationTable
+                    invitations=list
+                    labelled_by=title_id.clone()
+                    resending=resending
+                    on_edit=Callback::new(move |i| editing.set(Some(i)))
+                    on_resend=Callback::new(move |i: OrganizationInvitation| {
+                        if !resend.pending().get_untracked() {
+                            resend.dispatch(i);
+                        }
+                    })
+                    on_cancel=Callback::new(move |i| cancelling.set(Some(i)))
+                />
+            }
+            .into_any(),
         }
     };
 
     let cancel_open = Signal::derive(move || cancelling.with(Option::is_some));
     view! {
-        <section class="pending-invitations" aria-labelledby="pending-invitations-title">
-            <h2 id="pending-invitations-title" class="section-title">"Pending invitations"</h2>
+        <section class="pending-invitations" aria-labelledby=title_id.clone()>
+            <h2 id=title_id.clone() class="section-title">"Pending invitations"</h2>
             {body}
         </section>
         <EditInvitationDialog
@@ -195,6 +188,86 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
                 </p>
             })}
         </ConfirmDialog>
+    }
+}
+
+/// The invitations a page at a time. Rows are keyed, so a reload of the
+/// list re-renders only the invitations that changed.
+#[component]
+fn InvitationTable(
+    #[prop(into)] invitations: Signal<Vec<OrganizationInvitation>>,
+    /// The id of the section's heading.
+    labelled_by: String,
+    /// The id of the invitation being sent again.
+    #[prop(into)]
+    resending: Signal<Option<String>>,
+    on_edit: Callback<OrganizationInvitation>,
+    on_resend: Callback<OrganizationInvitation>,
+    on_cancel: Callback<OrganizationInvitation>,
+) -> impl IntoView {
+    let total = Signal::derive(move || invitations.with(Vec::len));
+    let paging = Paging::new(total);
+    let window = paging.window;
+    let page_rows = Memo::new(move |_| {
+        let window = window.get();
+        invitations.with(|list| {
+            list.iter()
+                .skip(window.start)
+                .take(window.end - window.start)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    // What the owner just sent is listed first: show the first page.
+    Effect::new(move |seen: Option<Option<DateTime<Utc>>>| {
+        let newest = invitations.with(|list| list.iter().map(|i| i.created_at).max());
+        if let (Some(Some(seen)), Some(newest)) = (seen, newest) {
+            if newest > seen {
+                paging.page.set(0);
+            }
+        }
+        newest
+    });
+
+    view! {
+        <p class="table-count" role="status">
+            {move || window.get().status(total.get(), "invitation", "invitations")}
+        </p>
+        <div class="table-wrap">
+            <table class="table" aria-labelledby=labelled_by>
+                <thead>
+                    <tr>
+                        {HEADERS
+                            .iter()
+                            .map(|h| {
+                                let class = (*h == "Actions").then_some("actions-column");
+                                view! { <th scope="col" class=class>{*h}</th> }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || page_rows.get()
+                        key=|i| (i.id.clone(), i.updated_at, i.expires_at)
+                        let:invitation
+                    >
+                        <InvitationRow
+                            resending=Signal::derive({
+                                let id = invitation.id.clone();
+                                move || resending.with(|r| r.as_deref() == Some(id.as_str()))
+                            })
+                            invitation=invitation
+                            now=Utc::now()
+                            on_edit=on_edit
+                            on_resend=on_resend
+                            on_cancel=on_cancel
+                        />
+                    </For>
+                </tbody>
+            </table>
+        </div>
+        <Pagination paging=paging label="Pending invitations pages" />
     }
 }
 
@@ -435,5 +508,250 @@ fn EditInvitationForm(
                 <Button variant=ButtonVariant::Primary submit=true busy=save.pending()>"Save"</Button>
             </div>
         </form>
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::components::test_support::*;
+    use crate::pages::members::test_util::fire;
+    use roster_core::wire::InvitationStatus;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Invitation `n`, sent `n` minutes before invitation 0 (the server
+    /// lists the newest first); open for a week, in the future.
+    fn invitation(n: i64) -> OrganizationInvitation {
+        let first: DateTime<Utc> = "2099-01-01T00:00:00Z".parse().expect("a timestamp");
+        let sent = first - chrono::TimeDelta::minutes(n);
+        OrganizationInvitation {
+            id: format!("i{n:03}"),
+            email: format!("invitee{n:03}@example.com"),
+            invited_by: "owner@example.com".into(),
+            organization_id: "org".into(),
+            organization_name: "Acme".into(),
+            expires_at: sent + chrono::TimeDelta::days(7),
+            status: InvitationStatus::Pending,
+            role: Role::Member,
+            assigned_roles: Vec::new(),
+            created_at: sent,
+            updated_at: sent,
+        }
+    }
+
+    fn invitations(range: std::ops::Range<i64>) -> Vec<OrganizationInvitation> {
+        range.map(invitation).collect()
+    }
+
+    struct Mounted {
+        list: RwSignal<Vec<OrganizationInvitation>>,
+        cancelled: RwSignal<Vec<String>>,
+        resending: RwSignal<Option<String>>,
+        _handle: Box<dyn std::any::Any>,
+    }
+
+    fn mount_table(fixture: &Fixture, list: Vec<OrganizationInvitation>) -> Mounted {
+        let list = RwSignal::new(list);
+        let cancelled = RwSignal::new(Vec::new());
+        let resending = RwSignal::new(None);
+        let handle = fixture.mount(move || {
+            view! {
+                <h2 id="title">"Pending invitations"</h2>
+                <InvitationTable
+                    invitations=list
+                    labelled_by="title".to_owned()
+                    resending=resending
+                    on_edit=Callback::new(|_| ())
+                    on_resend=Callback::new(|_| ())
+                    on_cancel=Callback::new(move |i: OrganizationInvitation| {
+                        cancelled.update(|c| c.push(i.id))
+                    })
+                />
+            }
+        });
+        Mounted {
+            list,
+            cancelled,
+            resending,
+            _handle: Box::new(handle),
+        }
+    }
+
+    /// The ids of the rows shown, in order.
+    fn shown(fixture: &Fixture) -> Vec<String> {
+        fixture
+            .find_all("tbody tr[data-invitation]")
+            .iter()
+            .filter_map(|row| row.get_attribute("data-invitation"))
+            .collect()
+    }
+
+    fn ids(range: std::ops::Range<i64>) -> Vec<String> {
+        range.map(|n| format!("i{n:03}")).collect()
+    }
+
+    fn text(fixture: &Fixture, selector: &str) -> String {
+        fixture.find(selector).text_content().unwrap_or_default()
+    }
+
+    fn pager_button(fixture: &Fixture, name: &str) -> web_sys::HtmlElement {
+        fixture
+            .find_all("nav[aria-label=\"Pending invitations pages\"] button")
+            .into_iter()
+            .find(|b| b.text_content().unwrap_or_default().trim() == name)
+            .unwrap_or_else(|| panic!("no {name} button"))
+    }
+
+    #[wasm_bindgen_test]
+    async fn sixty_invitations_are_shown_twenty_five_a_page() {
+        let fixture = Fixture::new();
+        let _mounted = mount_table(&fixture, invitations(0..60));
+        settle().await;
+        assert_eq!(shown(&fixture), ids(0..25), "the newest 25 first");
+        assert_eq!(
+            text(&fixture, ".table-count[role=status]"),
+            "Showing 1\u{2013}25 of 60 invitations"
+        );
+        assert_eq!(text(&fixture, ".pagination-position"), "Page 1 of 3");
+        let previous = pager_button(&fixture, "Previous page");
+        let next = pager_button(&fixture, "Next page");
+        assert!(previous.has_attribute("disabled"));
+        assert!(!next.has_attribute("disabled"));
+
+        next.click();
+        settle().await;
+        assert_eq!(shown(&fixture), ids(25..50));
+        assert_eq!(
+            text(&fixture, ".table-count"),
+            "Showing 26\u{2013}50 of 60 invitations"
+        );
+        assert!(!previous.has_attribute("disabled"));
+
+        next.click();
+        settle().await;
+        assert_eq!(shown(&fixture), ids(50..60));
+        assert_eq!(text(&fixture, ".pagination-position"), "Page 3 of 3");
+        assert!(next.has_attribute("disabled"), "no page after the last");
+
+        previous.click();
+        settle().await;
+        assert_eq!(shown(&fixture), ids(25..50));
+
+        let per_page: web_sys::HtmlSelectElement = fixture
+            .find("nav[aria-label=\"Pending invitations pages\"] select")
+            .unchecked_into();
+        assert_eq!(
+            text(&fixture, &format!("label[for=\"{}\"]", per_page.id())),
+            "Rows per page"
+        );
+        per_page.set_value("50");
+        fire(&per_page, "change");
+        settle().await;
+        assert_eq!(shown(&fixture), ids(0..50), "row 26 stays on screen");
+        assert_eq!(text(&fixture, ".pagination-position"), "Page 1 of 2");
+    }
+
+    #[wasm_bindgen_test]
+    async fn one_page_of_invitations_has_no_pager() {
+        let fixture = Fixture::new();
+        let _mounted = mount_table(&fixture, invitations(0..3));
+        settle().await;
+        assert_eq!(shown(&fixture), ids(0..3));
+        assert_eq!(text(&fixture, ".table-count"), "3 invitations");
+        assert!(!fixture.exists("nav"), "no pager for one page");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_shrinking_list_never_leaves_an_empty_page() {
+        let fixture = Fixture::new();
+        let mounted = mount_table(&fixture, invitations(0..60));
+        settle().await;
+        pager_button(&fixture, "Next page").click();
+        pager_button(&fixture, "Next page").click();
+        settle().await;
+        assert_eq!(shown(&fixture), ids(50..60));
+
+        // The ten invitations of the last page were cancelled.
+        mounted.list.set(invitations(0..50));
+        settle().await;
+        assert_eq!(shown(&fixture), ids(25..50), "the last page there is");
+        assert_eq!(text(&fixture, ".pagination-position"), "Page 2 of 2");
+        assert_eq!(
+            text(&fixture, ".table-count"),
+            "Showing 26\u{2013}50 of 50 invitations"
+        );
+        assert!(pager_button(&fixture, "Next page").has_attribute("disabled"));
+
+        // The page itself moved: older invitations coming back do not
+        // take the owner to page 3.
+        mounted.list.set(invitations(0..60));
+        settle().await;
+        assert_eq!(shown(&fixture), ids(25..50));
+        assert_eq!(text(&fixture, ".pagination-position"), "Page 2 of 3");
+
+        mounted.list.set(invitations(0..20));
+        settle().await;
+        assert_eq!(shown(&fixture), ids(0..20));
+        assert!(!fixture.exists("nav"), "one page needs no pager");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_new_invitation_is_shown_on_the_first_page() {
+        let fixture = Fixture::new();
+        let mounted = mount_table(&fixture, invitations(0..60));
+        settle().await;
+        pager_button(&fixture, "Next page").click();
+        settle().await;
+        assert_eq!(shown(&fixture), ids(25..50));
+
+        let mut sent = invitation(0);
+        sent.id = "new".into();
+        sent.created_at += chrono::TimeDelta::seconds(1);
+        mounted.list.update(|list| list.insert(0, sent));
+        settle().await;
+        assert_eq!(shown(&fixture)[0], "new");
+        assert_eq!(text(&fixture, ".pagination-position"), "Page 1 of 3");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_reload_keeps_the_rows_that_did_not_change() {
+        let fixture = Fixture::new();
+        let mounted = mount_table(&fixture, invitations(0..60));
+        settle().await;
+        let kept = fixture.find("tr[data-invitation=\"i000\"]");
+
+        let cancel =
+            fixture.find("button[aria-label=\"Cancel invitation for invitee003@example.com\"]");
+        cancel.click();
+        settle().await;
+        assert_eq!(mounted.cancelled.get_untracked(), ["i003"]);
+
+        // The reloaded list has one invitation less: the next one moves up.
+        mounted.list.update(|list| {
+            list.remove(3);
+        });
+        settle().await;
+        let mut expected = ids(0..26);
+        expected.remove(3);
+        assert_eq!(shown(&fixture), expected);
+        assert_eq!(
+            text(&fixture, ".table-count"),
+            "Showing 1\u{2013}25 of 59 invitations"
+        );
+        assert!(fixture
+            .find("tr[data-invitation=\"i000\"]")
+            .is_same_node(Some(&kept)));
+        let resend =
+            fixture.find("button[aria-label=\"Resend invitation to invitee000@example.com\"]");
+        mounted.resending.set(Some("i000".into()));
+        settle().await;
+        assert_eq!(resend.get_attribute("aria-busy").as_deref(), Some("true"));
+        let other =
+            fixture.find("button[aria-label=\"Resend invitation to invitee001@example.com\"]");
+        assert_eq!(other.get_attribute("aria-busy").as_deref(), Some("false"));
+        assert!(fixture.exists("button[aria-label=\"Edit invitation for invitee000@example.com\"]"));
     }
 }
