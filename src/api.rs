@@ -206,6 +206,49 @@ impl Body {
 /// `/`). Any 2xx is success; otherwise the error carries the server's
 /// message, and 401/403 are announced to the [`subscribe`]rs.
 pub async fn request(method: Method, path: &str, body: Body) -> ApiResult<Reply> {
+    let prefetched = if method == Method::GET && matches!(body, Body::None) {
+        crate::prefetch::take(path)
+    } else {
+        None
+    };
+    let response = match prefetched {
+        Some(promise) => crate::prefetch::answer(promise)
+            .await
+            .map_err(|error| ApiError {
+                status: 0,
+                message: format!("Cannot reach the server ({error})"),
+            })?,
+        None => send_request(&method, path, body).await?,
+    };
+    let status = response.status();
+    let body = response.binary().await.map_err(network_error)?;
+    if (200..300).contains(&status) {
+        return Ok(Reply { status, body });
+    }
+    let message = serde_json::from_slice::<wire::ApiError>(&body)
+        .map(|body| body.message)
+        .ok()
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| format!("Request failed with status {status}"));
+    match status {
+        401 if !path.starts_with("/auth/") => announce(ApiEvent::Unauthorized),
+        403 => announce(ApiEvent::Forbidden {
+            method: method.to_string(),
+            path: path.to_owned(),
+            organization_id: organization_in_path(path),
+            message: message.clone(),
+        }),
+        _ => {}
+    }
+    Err(ApiError { status, message })
+}
+
+/// Sends `body` to `path` (the fetch itself).
+async fn send_request(
+    method: &Method,
+    path: &str,
+    body: Body,
+) -> ApiResult<gloo_net::http::Response> {
     let url = format!("{}{path}", api_base());
     let controller = web_sys::AbortController::new().ok();
     let builder = RequestBuilder::new(&url)
@@ -230,28 +273,7 @@ pub async fn request(method: Method, path: &str, body: Body) -> ApiResult<Reply>
         Body::None => builder.build(),
     }
     .map_err(network_error)?;
-    let response = request.send().await.map_err(network_error)?;
-    let status = response.status();
-    let body = response.binary().await.map_err(network_error)?;
-    if (200..300).contains(&status) {
-        return Ok(Reply { status, body });
-    }
-    let message = serde_json::from_slice::<wire::ApiError>(&body)
-        .map(|body| body.message)
-        .ok()
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| format!("Request failed with status {status}"));
-    match status {
-        401 if !path.starts_with("/auth/") => announce(ApiEvent::Unauthorized),
-        403 => announce(ApiEvent::Forbidden {
-            method: method.to_string(),
-            path: path.to_owned(),
-            organization_id: organization_in_path(path),
-            message: message.clone(),
-        }),
-        _ => {}
-    }
-    Err(ApiError { status, message })
+    request.send().await.map_err(network_error)
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {

@@ -65,7 +65,22 @@ pub fn focus(element: &HtmlElement) {
     let _ = element.focus();
 }
 
+/// Focuses `element` without scrolling it into view (an element that was
+/// on screen, such as the control that opened a dialog): the browser then
+/// need not lay the page out at once.
+pub fn focus_in_place(element: &HtmlElement) {
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(true);
+    let _ = element.focus_with_options(&options);
+}
+
 /// Runs `f` after the pending reactive updates have reached the DOM.
 pub fn after_render(f: impl FnOnce() + 'static) {
     leptos::prelude::set_timeout(f, std::time::Duration::ZERO);
+}
+
+/// Runs `f` once the next frame has been painted: for bookkeeping that must
+/// not delay showing a change.
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    leptos::prelude::request_animation_frame(move || after_render(f));
 }

@@ -18,6 +18,7 @@ pub mod format;
 pub mod icons;
 pub mod layout;
 pub mod pages;
+pub mod prefetch;
 pub mod routes;
 pub mod state;
 

@@ -115,8 +115,8 @@
 
   // Changes the role of the first member on the page whose role is `from`
   // to `to`, confirms, and times the click on Confirm until the row shows
-  // the new role. Then waits for the member list the page reloads after a
-  // change and counts the other rows whose DOM changed meanwhile.
+  // the new role. Then waits a second and counts the other rows whose DOM
+  // changed meanwhile.
   async function changeRole(from, to) {
     const select = [...table().querySelectorAll('select[aria-label^="Role for "]')]
       .find((s) => s.value === from && !s.disabled);
@@ -145,11 +145,9 @@
     const shows = () => select.isConnected && select.value === to &&
       !!row.querySelector('.full-access') === (to === 'owner');
     const m = await measure(table(), () => confirm.click(), shows);
-    // The page reloads the member list after a change: wait for it to be
-    // fetched and applied, then look at what changed.
-    const reloaded = () => performance.getEntriesByType('resource').some((e) =>
-      e.startTime > m.t0 && /\/users$/.test(new URL(e.name).pathname) && e.responseEnd > 0);
-    await until(reloaded, 'the member list to reload', 20000);
+    // Whatever the change sets off after the row is shown (the page brings
+    // its member list and the user's capabilities up to date) has a second
+    // to reach the DOM; then look at what changed.
     await sleep(1000);
     await afterPaint();
     m.records.push(...m.observer.takeRecords());

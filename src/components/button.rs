@@ -25,9 +25,43 @@ impl ButtonVariant {
     }
 }
 
-/// A `<button>`. While `busy` it shows a spinner, says `aria-busy="true"`
-/// and `aria-disabled="true"`, and ignores clicks (a busy button keeps
-/// focus, unlike a `disabled` one). Extra attributes go on the `<button>`:
+/// How long an action runs before its button shows a spinner: a quicker
+/// answer replaces the button's state without a spinner flashing (and
+/// without the page laying itself out twice).
+pub const SPINNER_DELAY: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Whether a spinner for `busy` work shows: once it has run for
+/// [`SPINNER_DELAY`], until it ends.
+pub fn spinner_shown(busy: Signal<bool>) -> ReadSignal<bool> {
+    let spinning = RwSignal::new(false);
+    Effect::new(move |timer: Option<Option<TimeoutHandle>>| {
+        if let Some(Some(timer)) = timer {
+            timer.clear();
+        }
+        if busy.get() {
+            set_timeout_with_handle(
+                move || {
+                    if busy.get_untracked() {
+                        spinning.try_set(true);
+                    }
+                },
+                SPINNER_DELAY,
+            )
+            .ok()
+        } else {
+            if spinning.get_untracked() {
+                spinning.set(false);
+            }
+            None
+        }
+    });
+    spinning.read_only()
+}
+
+/// A `<button>`. While `busy` it says `aria-busy="true"` and
+/// `aria-disabled="true"` and ignores clicks (a busy button keeps focus,
+/// unlike a `disabled` one); once busy for [`SPINNER_DELAY`] it also shows a
+/// spinner. Extra attributes go on the `<button>`:
 /// `<Button {..} aria-label="Close">`.
 #[component]
 pub fn Button(
@@ -45,12 +79,13 @@ pub fn Button(
     #[prop(optional, into)] on_click: Option<Callback<web_sys::MouseEvent>>,
     children: Children,
 ) -> impl IntoView {
+    let spinning = spinner_shown(busy);
     let class = move || {
         let mut class = variant.class().to_owned();
         if small {
             class.push_str(" btn-small");
         }
-        if busy.get() {
+        if spinning.get() {
             class.push_str(" is-busy");
         }
         class
@@ -73,7 +108,7 @@ pub fn Button(
                 }
             }
         >
-            <Show when=move || busy.get()>
+            <Show when=move || spinning.get()>
                 <span class="spinner" aria-hidden="true"></span>
             </Show>
             {children()}
@@ -115,15 +150,36 @@ mod tests {
             button.get_attribute("aria-disabled").as_deref(),
             Some("true")
         );
-        assert!(fixture.exists("button .spinner"));
-        assert!(is_focused(&button), "a busy button keeps focus");
+        assert!(
+            !fixture.exists("button .spinner"),
+            "no spinner flashes for a quick action"
+        );
         button.click();
         assert_eq!(clicks.get_untracked(), 1, "clicks are ignored while busy");
+        gloo_timers::future::sleep(SPINNER_DELAY).await;
+        assert!(fixture.exists("button .spinner"), "a slow action shows one");
+        assert!(button.class_list().contains("is-busy"));
+        assert!(is_focused(&button), "a busy button keeps focus");
 
         busy.set(false);
         settle().await;
         assert!(!button.has_attribute("aria-disabled"));
+        assert!(!fixture.exists("button .spinner"));
         button.click();
         assert_eq!(clicks.get_untracked(), 2);
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_action_done_before_the_delay_never_shows_a_spinner() {
+        let fixture = Fixture::new();
+        let busy = RwSignal::new(false);
+        let _handle = fixture.mount(move || view! { <Button busy=busy>"Save"</Button> });
+        settle().await;
+        busy.set(true);
+        settle().await;
+        busy.set(false);
+        gloo_timers::future::sleep(SPINNER_DELAY * 2).await;
+        assert!(!fixture.exists("button .spinner"));
+        assert!(!fixture.find("button").class_list().contains("is-busy"));
     }
 }

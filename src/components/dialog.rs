@@ -115,7 +115,7 @@ fn DialogPanel(
         if let Some(element) = previously_focused.take() {
             if element.is_connected() {
                 if let Ok(element) = element.dyn_into::<HtmlElement>() {
-                    dom::focus(&element);
+                    dom::focus_in_place(&element);
                 }
             }
         }

@@ -34,7 +34,7 @@ pub(crate) mod test_support;
 
 pub use access_required::{AccessRequired, RequireAccess};
 pub use badge::{Badge, BadgeVariant};
-pub use button::{Button, ButtonVariant};
+pub use button::{spinner_shown, Button, ButtonVariant, SPINNER_DELAY};
 pub use confirm_dialog::ConfirmDialog;
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;

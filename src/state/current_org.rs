@@ -28,6 +28,10 @@ use crate::routes;
 /// on every read).
 pub type Members = Arc<Vec<OrganizationUser>>;
 
+/// A loaded member list: the organization, the answer, and which load it
+/// was (counting from 1).
+type Loaded = (String, ApiResult<Members>, u64);
+
 /// The notice shown when the API refuses something the UI offered.
 pub const ACCESS_CHANGED: &str = "Your access in this organization changed";
 
@@ -66,7 +70,10 @@ impl Access {
 pub struct CurrentOrganization {
     id: Memo<Option<String>>,
     organization: Memo<Option<Organization>>,
-    members_resource: LocalResource<Option<(String, ApiResult<Members>)>>,
+    members_resource: LocalResource<Option<Loaded>>,
+    /// The last loaded list with this page's own changes applied, keyed by
+    /// the load they apply to (a newer load replaces them).
+    edited: RwSignal<Option<(u64, Members)>>,
     members: Memo<Option<(String, ApiResult<Members>)>>,
     access: Memo<Access>,
     last_used: RwSignal<Option<String>>,
@@ -102,18 +109,30 @@ impl CurrentOrganization {
         });
         let organization = Memo::new(move |_| id.get().and_then(|id| organizations.get(&id)));
 
+        let loads = StoredValue::new(0u64);
         let members_resource = LocalResource::new(move || {
             let id = id.get();
+            loads.update_value(|n| *n += 1);
+            let load = loads.get_value();
             async move {
                 let id = id?;
                 let result = api::list_members(&id).await.map(Arc::new);
-                Some((id, result))
+                Some((id, result, load))
             }
         });
+        let edited = RwSignal::new(None::<(u64, Members)>);
         // A refetch that cannot reach the server keeps what is shown.
         let members = Memo::new(
             move |previous: Option<&Option<(String, ApiResult<Members>)>>| {
-                let next = members_resource.get().flatten();
+                let next = members_resource
+                    .get()
+                    .flatten()
+                    .map(|(id, result, load)| match edited.get() {
+                        Some((edited_load, list)) if edited_load == load && result.is_ok() => {
+                            (id, Ok(list))
+                        }
+                        _ => (id, result),
+                    });
                 match (previous, &next) {
                     (Some(Some((old_id, Ok(old)))), Some((new_id, Err(error))))
                         if old_id == new_id && error.status == 0 =>
@@ -154,6 +173,7 @@ impl CurrentOrganization {
             id,
             organization,
             members_resource,
+            edited,
             members,
             access,
             last_used,
@@ -261,6 +281,29 @@ impl CurrentOrganization {
     /// Loads the member list (and so the capabilities) again.
     pub fn refetch(&self) {
         self.members_resource.refetch();
+    }
+
+    /// Applies a change the server confirmed (a member's new access, a
+    /// removal) to the loaded member list, without loading all members
+    /// again; the capabilities (the owner count) follow. `organization_id`
+    /// is the organization changed: a list of another one is left alone.
+    pub fn edit_members(
+        &self,
+        organization_id: &str,
+        edit: impl FnOnce(&mut Vec<OrganizationUser>),
+    ) {
+        let Some(Some((id, Ok(list), load))) = self.members_resource.get_untracked() else {
+            return;
+        };
+        if id != organization_id {
+            return;
+        }
+        let mut next = match self.edited.get_untracked() {
+            Some((edited_load, edited)) if edited_load == load => Vec::clone(&edited),
+            _ => Vec::clone(&list),
+        };
+        edit(&mut next);
+        self.edited.set(Some((load, Arc::new(next))));
     }
 
     /// Remembers `organization_id` as the last one used.

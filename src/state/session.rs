@@ -68,6 +68,7 @@ impl Session {
 
     /// After sign-in or sign-up.
     pub fn signed_in(&self, user: User) {
+        crate::prefetch::forget();
         self.state.set(SessionState::SignedIn(user));
     }
 
@@ -86,6 +87,10 @@ impl Session {
                 Err(error) if error.is_unauthorized() => SessionState::SignedOut,
                 Err(error) => SessionState::Failed(error),
             };
+            if !matches!(next, SessionState::SignedIn(_)) {
+                // Answered for no one (or not at all): ask again once signed in.
+                crate::prefetch::forget();
+            }
             state.try_set(next);
         });
     }
@@ -102,6 +107,7 @@ impl Session {
 
     /// The server no longer knows the session.
     pub fn expired(&self) {
+        crate::prefetch::forget();
         self.state.set(SessionState::SignedOut);
     }
 
@@ -109,6 +115,7 @@ impl Session {
     /// ended locally even when the server cannot be reached.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
         let result = api::sign_out().await;
+        crate::prefetch::forget();
         self.state.try_set(SessionState::SignedOut);
         match result {
             Err(error) if !error.is_unauthorized() => Err(error),

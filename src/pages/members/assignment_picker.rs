@@ -11,7 +11,7 @@ use roster_core::wire::OrganizationRole;
 use roster_core::{VIEWER_DESCRIPTION, VIEWER_NAME};
 use wasm_bindgen::JsCast;
 
-use crate::components::{Button, ButtonVariant, ErrorState, SkeletonBlock};
+use crate::components::{spinner_shown, Button, ButtonVariant, ErrorState, SkeletonBlock};
 use crate::dom;
 use crate::icons::{Icon, IconKind};
 
@@ -192,6 +192,7 @@ pub fn AssignmentPicker(
     on_save: Callback<Vec<String>>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
+    let spinning = spinner_shown(busy);
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let trigger_ref = NodeRef::<html::Button>::new();
     let field_ref = NodeRef::<html::Div>::new();
@@ -307,7 +308,7 @@ pub fn AssignmentPicker(
             // shown); a click on either opens the popover.
             <div class="picker-field" node_ref=field_ref on:click=toggle>
                 <span class="picker-summary" id=summary_id.clone()>{summary}</span>
-                <Show when=move || busy.get()>
+                <Show when=move || spinning.get()>
                     <span class="spinner" aria-hidden="true"></span>
                 </Show>
                 <button

@@ -29,6 +29,7 @@ use crate::api;
 use crate::components::{
     Button, ButtonVariant, ConfirmDialog, EmptyState, ErrorState, SkeletonTable,
 };
+use crate::dom;
 use crate::icons::IconKind;
 use crate::layout::CreateOrganizationDialog;
 use crate::state::{use_current_organization, use_org_page_title, use_session, use_toasts};
@@ -147,16 +148,28 @@ fn OrganizationMembers() -> impl IntoView {
             let result =
                 api::update_member_access(&organization_id, &change.member.user_id, &change.body())
                     .await;
+            // The dialog closes first, while the page is laid out: removing
+            // it (and the focus in it) then costs no layout of its own.
+            pending_change.try_set(None);
             match result {
                 Ok(updated) => {
-                    store.update(updated.unwrap_or_else(|| change.updated_member()));
+                    let updated = updated.unwrap_or_else(|| change.updated_member());
+                    store.update(updated.clone());
                     toasts.success(format!("Access of {} updated", change.member.email));
-                    // The owner count and so the capabilities may change.
-                    current.refetch();
+                    // The owner count, and so what the user may do, follows;
+                    // going over every member waits until the row is shown.
+                    dom::after_paint(move || {
+                        current.edit_members(&organization_id, |list| {
+                            if let Some(member) =
+                                list.iter_mut().find(|m| m.user_id == updated.user_id)
+                            {
+                                *member = updated;
+                            }
+                        });
+                    });
                 }
                 Err(error) => toasts.error(&error),
             }
-            pending_change.try_set(None);
         }
     });
     let saving = Signal::derive(move || {
@@ -180,7 +193,11 @@ fn OrganizationMembers() -> impl IntoView {
             toasts.outcome(&result, format!("{} was removed", member.email));
             if result.is_ok() {
                 store.remove(&member.user_id);
-                current.refetch();
+                dom::after_paint(move || {
+                    current.edit_members(&organization_id, |list| {
+                        list.retain(|m| m.user_id != member.user_id);
+                    });
+                });
             }
             removing.try_set(None);
         }

@@ -326,8 +326,10 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
                     <select
                         class="input input-compact"
                         aria-label=format!("Role for {email}")
+                        // Saving happens behind the modal confirmation, so
+                        // the select need not be disabled (a restyle of
+                        // the row while the answer is awaited).
                         aria-busy=move || if busy.get() { "true" } else { "false" }
-                        disabled=move || busy.get()
                         on:change=move |event| {
                             let chosen = event_target_value(&event);
                             let saved = role.get_untracked();

@@ -1,0 +1,100 @@
+//! Answers requested before the app started.
+//!
+//! index.html starts the requests a signed-in page needs (who is signed in,
+//! their organizations and, on a members page, that organization's members,
+//! assignments and invitations) while the wasm downloads, and leaves the
+//! pending `fetch` promises in `window.__rosterPrefetch`, keyed by API path.
+//! [`take`] hands each to the first GET of the same path, once; a page that
+//! never asks leaves it unused.
+//!
+//! The answers belong to whoever was signed in when the page loaded, so any
+//! change of session [`forget`]s those not taken yet.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+const GLOBAL: &str = "__rosterPrefetch";
+
+fn started() -> Option<js_sys::Object> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &JsValue::from_str(GLOBAL))
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// The pending answer to `GET {api base}{path}`, if the page started one and
+/// nothing took it yet.
+pub fn take(path: &str) -> Option<js_sys::Promise> {
+    let started = started()?;
+    let key = JsValue::from_str(path);
+    let promise = js_sys::Reflect::get(&started, &key)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    js_sys::Reflect::delete_property(&started, &key).ok()?;
+    Some(promise)
+}
+
+/// Waits for a prefetched answer; the error is the browser's message (the
+/// server could not be reached).
+pub async fn answer(promise: js_sys::Promise) -> Result<gloo_net::http::Response, String> {
+    let response = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|error| {
+            error
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .or_else(|| error.as_string())
+                .unwrap_or_else(|| "the request failed".to_owned())
+        })?;
+    response
+        .dyn_into::<web_sys::Response>()
+        .map(gloo_net::http::Response::from)
+        .map_err(|_| "not an HTTP response".to_owned())
+}
+
+/// Drops every answer not taken yet (the session changed).
+pub fn forget() {
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str(GLOBAL));
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn start(paths: &[&str]) {
+        let map = js_sys::Object::new();
+        for path in paths {
+            let promise = js_sys::Promise::resolve(&JsValue::from_str(path));
+            js_sys::Reflect::set(&map, &JsValue::from_str(path), &promise).unwrap();
+        }
+        let window = web_sys::window().unwrap();
+        js_sys::Reflect::set(&window, &JsValue::from_str(GLOBAL), &map).unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    fn an_answer_is_taken_once_and_only_for_its_path() {
+        start(&["/users/me", "/organizations"]);
+        assert!(take("/organizations/o1/users").is_none());
+        assert!(take("/users/me").is_some());
+        assert!(
+            take("/users/me").is_none(),
+            "a second request asks the server"
+        );
+        assert!(take("/organizations").is_some());
+        forget();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_change_of_session_forgets_what_was_not_taken() {
+        start(&["/users/me", "/organizations"]);
+        forget();
+        assert!(take("/users/me").is_none());
+        assert!(take("/organizations").is_none());
+    }
+}
