@@ -606,7 +606,7 @@ fn page_figures(cold_app: &[PageLoad], cold_floor: &[PageLoad], warm: &Warm) -> 
         )
         .at_most(0.0)
         .detail(format!(
-            "max {}, including the member list reloaded after the change{}",
+            "max {}, counted until a second after the row showed the change{}",
             number(warm.other_rows_changed.iter().copied().fold(0.0, f64::max)),
             if warm.other_changes.is_empty() {
                 String::new()

@@ -10,6 +10,7 @@ pub mod capabilities;
 pub mod invitation;
 pub mod permission;
 pub mod role;
+pub mod timestamp;
 pub mod validate;
 pub mod wire;
 

@@ -43,15 +43,19 @@ pub struct Organization {
     pub created_by: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub personal: bool,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub suspended: bool,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::timestamp::optional")]
     pub suspended_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub suspension_reason: Option<String>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::timestamp::optional")]
     pub suspended_until: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub suspension_cleanup_grace_period_hours: f64,
@@ -184,7 +188,9 @@ pub struct OrganizationRole {
     pub permissions: Vec<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub is_global: bool,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -208,7 +214,9 @@ pub struct OrganizationUser {
     pub role: Role,
     #[serde(default, deserialize_with = "null_as_default")]
     pub assigned_roles: Vec<OrganizationRole>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -290,12 +298,15 @@ pub struct OrganizationInvitation {
     pub organization_id: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub organization_name: String,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub expires_at: DateTime<Utc>,
     pub status: InvitationStatus,
     pub role: Role,
     #[serde(default, deserialize_with = "null_as_default")]
     pub assigned_roles: Vec<OrganizationRole>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -310,6 +321,7 @@ pub struct CreateOrganizationInvitation {
     pub assigned_role_ids: Vec<String>,
     /// Absent: the server applies the default validity (7 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::timestamp::optional")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -321,6 +333,7 @@ pub struct UpdateOrganizationInvitation {
     pub assigned_role_ids: Vec<String>,
     /// Absent: the expiry is left as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::timestamp::optional")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -342,6 +355,7 @@ pub struct User {
     pub email: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub public_keys: Vec<UserPublicKey>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
     /// Roster extension; Daytona does not send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -460,7 +474,9 @@ pub struct Region {
     #[serde(default)]
     pub organization_id: Option<String>,
     pub region_type: RegionType,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
     #[serde(default)]
     pub proxy_url: Option<String>,
@@ -569,6 +585,7 @@ pub struct AuditLog {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, Value>>,
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
 }
 
