@@ -348,3 +348,287 @@ async fn a_member_sees_neither_invite_nor_delete_controls() -> TestResult {
     member.close().await?;
     Ok(())
 }
+
+/// What the sole-owner notice says (src/pages/members/owner_notice.rs).
+const SOLE_OWNER_NOTICE: &str = "You are the only owner";
+
+/// The members table's count line (src/pages/members/table.rs).
+const MEMBER_COUNT: &str = ".members-table .table-count";
+
+/// Marks the document, so that [`still_the_same_document`] can tell whether
+/// the page was loaded again, and keeps every request's timing (for
+/// [`member_list_loads`]).
+async fn mark_the_document(browser: &Browser) -> TestResult {
+    browser
+        .client
+        .execute(
+            "window.__rosterTestMark = 1; performance.setResourceTimingBufferSize(100000);",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Whether the document marked by [`mark_the_document`] is still the one shown.
+async fn still_the_same_document(browser: &Browser) -> TestResult<bool> {
+    let mark = browser
+        .client
+        .execute("return window.__rosterTestMark === 1;", vec![])
+        .await?;
+    Ok(mark.as_bool() == Some(true))
+}
+
+/// How many times this document asked for `organization`'s member list
+/// (its prefetch included).
+async fn member_list_loads(browser: &Browser, organization: &str) -> TestResult<u64> {
+    let count = browser
+        .client
+        .execute(
+            "const path = '/api/organizations/' + encodeURIComponent(arguments[0]) + '/users';
+             return performance.getEntriesByType('resource')
+                 .filter(e => new URL(e.name).pathname === path).length;",
+            vec![organization.into()],
+        )
+        .await?;
+    count
+        .as_u64()
+        .ok_or_else(|| format!("not a count: {count}").into())
+}
+
+/// Waits until the page's visible text no longer contains `text`.
+async fn wait_until_page_lacks(browser: &Browser, text: &str) -> TestResult {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let body = browser.wait_for_text("body", "").await?;
+        if !body.contains(text) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the page still shows {text:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the member's row is gone from the table.
+async fn wait_until_row_gone(browser: &Browser, user_id: &str) -> TestResult {
+    let row = format!("tr[data-member='{user_id}']");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !browser
+        .client
+        .find_all(fantoccini::Locator::Css(&row))
+        .await?
+        .is_empty()
+    {
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the row of {user_id} is still shown").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_sole_owner_promotes_one_member_and_removes_another_without_any_reload() -> TestResult {
+    let server = Server::start(true).await?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+    let alice = server.token("alice@example.com", PASSWORD).await?;
+    let bob_id = member_id(&server, &alice, &acme, "bob@example.com").await?;
+    let carol_id = member_id(&server, &alice, &acme, "carol@example.com").await?;
+    let bob_row = format!("tr[data-member='{bob_id}']");
+
+    let owner = Browser::start().await?;
+    owner
+        .sign_in(&server, "alice@example.com", PASSWORD)
+        .await?;
+    open_members(&owner, &server, &acme).await?;
+    owner
+        .wait_for_text("[role='note']", SOLE_OWNER_NOTICE)
+        .await?;
+    owner
+        .wait_for_text(MEMBER_COUNT, "Showing 1\u{2013}3 of 3 members")
+        .await?;
+    owner.wait_for_text(&bob_row, "Developer").await?;
+    mark_the_document(&owner).await?;
+    let loads = member_list_loads(&owner, &acme).await?;
+    assert!(loads >= 1, "the member list was loaded ({loads} times)");
+
+    let role = owner.role("combobox", "Role for bob@example.com").await?;
+    role.select_by_label("Owner").await?;
+    owner.role("dialog", "Change access").await?;
+    owner.wait_for_text("[role='dialog']", "Owner").await?;
+    owner.click("button", "Confirm").await?;
+    owner.wait_for_text(&bob_row, "Full access").await?;
+    // The owner count follows the change: alice is no longer the sole
+    // owner, and bob, now an owner, may be made a member or removed (both
+    // need a second owner).
+    wait_until_page_lacks(&owner, SOLE_OWNER_NOTICE).await?;
+    owner.role("button", "Remove bob@example.com").await?;
+    owner.role("combobox", "Role for bob@example.com").await?;
+
+    owner.click("button", "Remove carol@example.com").await?;
+    owner.role("alertdialog", "Remove member").await?;
+    owner.click("button", "Remove").await?;
+    wait_until_row_gone(&owner, &carol_id).await?;
+    owner
+        .wait_for_text(MEMBER_COUNT, "Showing 1\u{2013}2 of 2 members")
+        .await?;
+    let table = owner.wait_for_text(".members-table tbody", "").await?;
+    assert!(!table.contains("carol@example.com"), "{table}");
+
+    assert!(
+        still_the_same_document(&owner).await?,
+        "the page was loaded again"
+    );
+    assert_eq!(
+        member_list_loads(&owner, &acme).await?,
+        loads,
+        "the member list was loaded again"
+    );
+
+    // The server agrees, and says so after a reload.
+    owner.client.refresh().await?;
+    owner.role("heading", "Members").await?;
+    assert!(
+        !still_the_same_document(&owner).await?,
+        "a reload is told apart"
+    );
+    owner
+        .wait_for_text(MEMBER_COUNT, "Showing 1\u{2013}2 of 2 members")
+        .await?;
+    owner.wait_for_text(&bob_row, "Full access").await?;
+    // Shown only once the capabilities count two owners.
+    owner.role("button", "Remove bob@example.com").await?;
+    assert!(!owner.has_role("button", "Remove carol@example.com").await?);
+    let page = owner.wait_for_text("body", "").await?;
+    assert!(!page.contains(SOLE_OWNER_NOTICE), "{page}");
+    assert!(!page.contains("carol@example.com"), "{page}");
+
+    let (_, members) = server
+        .api(
+            Method::GET,
+            &format!("/organizations/{acme}/users"),
+            Some(&alice),
+            None,
+        )
+        .await?;
+    let members = members.as_array().cloned().unwrap_or_default();
+    let role_of = |email: &str| {
+        members
+            .iter()
+            .find(|m| m["email"] == email)
+            .map(|m| m["role"].clone())
+    };
+    assert_eq!(role_of("bob@example.com"), Some(json!("owner")));
+    assert_eq!(role_of("alice@example.com"), Some(json!("owner")));
+    assert_eq!(role_of("carol@example.com"), None, "carol was removed");
+    assert_eq!(members.len(), 2);
+
+    owner.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_new_sign_in_in_the_same_tab_sees_only_its_own_data() -> TestResult {
+    let server = Server::start(true).await?;
+    let (status, body) = server
+        .api(
+            Method::POST,
+            "/auth/sign-up",
+            None,
+            Some(json!({
+                "name": "Grace Green",
+                "email": "grace@example.com",
+                "password": "grace-password",
+            })),
+        )
+        .await?;
+    assert!((200..300).contains(&status), "sign-up: {status} {body}");
+    let grace = server.token("grace@example.com", "grace-password").await?;
+    let (status, umbrella) = server
+        .api(
+            Method::POST,
+            "/organizations",
+            Some(&grace),
+            Some(json!({"name": "Umbrella Labs"})),
+        )
+        .await?;
+    assert!((200..300).contains(&status), "{status} {umbrella}");
+    let umbrella = umbrella["id"].as_str().ok_or("no organization id")?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+    let personal = organization_id(&server, "alice@example.com", "Personal").await?;
+
+    let browser = Browser::start().await?;
+    browser
+        .sign_in(&server, "grace@example.com", "grace-password")
+        .await?;
+    // Loaded by URL: the page starts grace's requests before the app.
+    open_members(&browser, &server, umbrella).await?;
+    browser
+        .wait_for_text(".members-table tbody", "grace@example.com")
+        .await?;
+    browser
+        .wait_for_text("nav[aria-label='Sidebar']", "Umbrella Labs")
+        .await?;
+    mark_the_document(&browser).await?;
+
+    browser
+        .click("button", "Grace Green grace@example.com")
+        .await?;
+    browser.click("menuitem", "Sign out").await?;
+    browser.wait_for_path("/sign-in").await?;
+    browser.fill("Email", "alice@example.com").await?;
+    browser.fill("Password", PASSWORD).await?;
+    browser.click("button", "Sign in").await?;
+    // Her own organizations decide where she lands: her personal one.
+    let landing = browser.wait_for_path("/org/").await?;
+    assert_eq!(
+        landing,
+        format!("/org/{personal}/members"),
+        "alice landed where another account's organizations led"
+    );
+    browser
+        .role("button", "Alice Anderson alice@example.com")
+        .await?;
+
+    browser
+        .find("button.org-switcher-trigger")
+        .await?
+        .click()
+        .await?;
+    browser.role("menuitemradio", "Acme Corp").await?;
+    assert!(
+        !browser.has_role("menuitemradio", "Umbrella Labs").await?,
+        "alice is offered grace's organization"
+    );
+    browser.click("menuitemradio", "Acme Corp").await?;
+    browser
+        .wait_for_path(&format!("/org/{acme}/members"))
+        .await?;
+    browser.role("heading", "Members").await?;
+    browser
+        .wait_for_text(".members-table tbody", "bob@example.com")
+        .await?;
+    browser
+        .wait_for_text(".members-table tbody", "carol@example.com")
+        .await?;
+    browser
+        .wait_for_text("nav[aria-label='Sidebar']", "Acme Corp")
+        .await?;
+    // Alice's own controls, from her own member list.
+    browser.role("button", "Invite Member").await?;
+    browser.role("button", "Remove bob@example.com").await?;
+
+    let page = browser.wait_for_text("body", "").await?;
+    for shown in ["Umbrella Labs", "grace@example.com", "Grace Green"] {
+        assert!(!page.contains(shown), "alice sees {shown:?}: {page}");
+    }
+    // One document throughout: what alice sees was not left by grace.
+    assert!(
+        still_the_same_document(&browser).await?,
+        "the page was loaded again"
+    );
+
+    browser.close().await?;
+    Ok(())
+}
