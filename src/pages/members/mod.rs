@@ -127,14 +127,26 @@ fn OrganizationMembers() -> impl IntoView {
     let retry_assignments = Callback::new(move |_| assignments_resource.refetch());
 
     let can_manage_invitations = Memo::new(move |_| allows(Capabilities::manage_invitations));
+    // The invitations, below the members, load once the members are on
+    // screen: reading them must not delay the table.
+    let members_shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        if list_state.get() == ListState::Ready && !members_shown.get_untracked() {
+            dom::after_paint(move || {
+                members_shown.try_set(true);
+            });
+        }
+    });
     let invitations = LocalResource::new(move || {
         let id = organization_id.get_value();
         let wanted = can_manage_invitations.get();
+        let shown = members_shown.get();
         async move {
-            if wanted {
-                api::list_organization_invitations(&id, true).await
-            } else {
-                Ok(Vec::new())
+            match (wanted, shown) {
+                (false, _) => Ok(Vec::new()),
+                // Still loading (the section shows its skeleton).
+                (true, false) => std::future::pending().await,
+                (true, true) => api::list_organization_invitations(&id, true).await,
             }
         }
     });
