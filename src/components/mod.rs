@@ -44,6 +44,6 @@ pub use menu_button::{
     MenuButton, MenuGroup, MenuItem, MenuItemRadio, MenuLink, MenuPlacement, MenuSeparator,
     MENU_FILTER_ATTRIBUTE,
 };
-pub use pagination::{PageWindow, Pagination, Paging};
+pub use pagination::{thousands, PageWindow, Pagination, Paging};
 pub use skeleton::{SkeletonBlock, SkeletonRows, SkeletonTable};
 pub use toaster::Toaster;

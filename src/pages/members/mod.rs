@@ -153,13 +153,21 @@ fn OrganizationMembers() -> impl IntoView {
 
     // Access changes: chosen on a row, confirmed, then saved.
     let pending_change = RwSignal::new(None::<AccessChange>);
-    let save_access = Action::new_local(move |change: &AccessChange| {
-        let change = change.clone();
+    // The member whose access is being saved. The request is sent before
+    // the page marks anything busy, so the server works while it renders.
+    let saving = RwSignal::new(None::<String>);
+    let owner = Owner::current();
+    let save_access = move |change: AccessChange| {
+        if saving.get_untracked().is_some() {
+            return;
+        }
         let organization_id = organization_id.get_value();
-        async move {
+        let member_id = change.member.user_id.clone();
+        let save = async move {
             let result =
                 api::update_member_access(&organization_id, &change.member.user_id, &change.body())
                     .await;
+            saving.try_set(None);
             // The dialog closes first, while the page is laid out: removing
             // it (and the focus in it) then costs no layout of its own.
             pending_change.try_set(None);
@@ -182,19 +190,14 @@ fn OrganizationMembers() -> impl IntoView {
                 }
                 Err(error) => toasts.error(&error),
             }
+        };
+        match &owner {
+            Some(owner) => owner.with(|| leptos::task::spawn_local_scoped(save)),
+            None => leptos::task::spawn_local_scoped(save),
         }
-    });
-    let saving = Signal::derive(move || {
-        save_access
-            .pending()
-            .get()
-            .then(|| {
-                save_access
-                    .input()
-                    .with(|c| c.as_ref().map(|c| c.member.user_id.clone()))
-            })
-            .flatten()
-    });
+        saving.set(Some(member_id));
+    };
+    let saving_busy = Signal::derive(move || saving.with(Option::is_some));
 
     let removing = RwSignal::new(None::<OrganizationUser>);
     let remove = Action::new_local(move |member: &OrganizationUser| {
@@ -223,7 +226,7 @@ fn OrganizationMembers() -> impl IntoView {
         me: me.into(),
         assignments,
         retry_assignments,
-        saving,
+        saving: saving.into(),
         on_role: Callback::new(move |(member, role): (OrganizationUser, Role)| {
             pending_change.set(Some(AccessChange::role(member, role)));
         }),
@@ -319,12 +322,8 @@ fn OrganizationMembers() -> impl IntoView {
 
         <AccessChangeDialog
             change=pending_change
-            busy=save_access.pending()
-            on_confirm=Callback::new(move |change: AccessChange| {
-                if !save_access.pending().get_untracked() {
-                    save_access.dispatch(change);
-                }
-            })
+            busy=saving_busy
+            on_confirm=Callback::new(save_access)
         />
         <ConfirmDialog
             open=removing_open

@@ -423,32 +423,6 @@ fn sorted(rows: &[MemberRow], sort: Sort) -> (Vec<MemberRow>, HashMap<Arc<str>, 
 pub const PAGE_SIZES: [usize; 4] = [10, 25, 50, 100];
 pub const DEFAULT_PAGE_SIZE: usize = 25;
 
-/// One page of `total` rows: its 0-based index (clamped to the last page),
-/// the range of rows it shows, and how many pages there are (at least 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PageWindow {
-    pub page: usize,
-    pub start: usize,
-    pub end: usize,
-    pub pages: usize,
-}
-
-impl PageWindow {
-    pub fn of(total: usize, per_page: usize, page: usize) -> Self {
-        let per_page = per_page.max(1);
-        let pages = total.div_ceil(per_page).max(1);
-        let page = page.min(pages - 1);
-        let start = (page * per_page).min(total);
-        let end = (start + per_page).min(total);
-        PageWindow {
-            page,
-            start,
-            end,
-            pages,
-        }
-    }
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -614,45 +588,5 @@ mod tests {
                 Vec::<OrganizationUser>::new()
             );
         });
-    }
-
-    #[test]
-    fn pages_are_clamped_and_never_empty() {
-        assert_eq!(
-            PageWindow::of(60, 25, 0),
-            PageWindow {
-                page: 0,
-                start: 0,
-                end: 25,
-                pages: 3
-            }
-        );
-        assert_eq!(
-            PageWindow::of(60, 25, 2),
-            PageWindow {
-                page: 2,
-                start: 50,
-                end: 60,
-                pages: 3
-            }
-        );
-        assert_eq!(
-            PageWindow::of(60, 25, 9),
-            PageWindow {
-                page: 2,
-                start: 50,
-                end: 60,
-                pages: 3
-            }
-        );
-        assert_eq!(
-            PageWindow::of(0, 25, 3),
-            PageWindow {
-                page: 0,
-                start: 0,
-                end: 0,
-                pages: 1
-            }
-        );
     }
 }

@@ -8,10 +8,9 @@ use roster_core::{Capabilities, Role, Target};
 
 use super::assignment_picker::{AssignmentList, AssignmentPicker};
 use super::store::{
-    Matching, MemberRow, MemberStore, PageWindow, Sort, SortColumn, Sorted, DEFAULT_PAGE_SIZE,
-    PAGE_SIZES,
+    Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, DEFAULT_PAGE_SIZE, PAGE_SIZES,
 };
-use crate::components::{Badge, BadgeVariant, Button, ButtonVariant};
+use crate::components::{thousands, Badge, BadgeVariant, Button, ButtonVariant, PageWindow};
 use crate::dom;
 use crate::format;
 
@@ -216,19 +215,6 @@ pub fn MembersTable(
             </nav>
         </div>
     }
-}
-
-/// "2,001".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What the signed-in user may do on one row (from `roster_core`).
