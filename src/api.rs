@@ -223,17 +223,22 @@ pub async fn request(method: Method, path: &str, body: Body) -> ApiResult<Reply>
     } else {
         None
     };
-    let response = match prefetched {
-        Some(promise) => crate::prefetch::answer(promise)
-            .await
-            .map_err(|error| ApiError {
-                status: 0,
-                message: format!("Cannot reach the server ({error})"),
-            })?,
-        None => send_request(&method, path, body).await?,
+    let (status, body) = match prefetched {
+        Some(promise) => {
+            let answer = crate::prefetch::answer(promise)
+                .await
+                .map_err(|error| ApiError {
+                    status: 0,
+                    message: format!("Cannot reach the server ({error})"),
+                })?;
+            (answer.status, answer.body)
+        }
+        None => {
+            let response = send_request(&method, path, body).await?;
+            let status = response.status();
+            (status, response.binary().await.map_err(network_error)?)
+        }
     };
-    let status = response.status();
-    let body = response.binary().await.map_err(network_error)?;
     if (200..300).contains(&status) {
         return Ok(Reply { status, body });
     }

@@ -2,8 +2,9 @@
 //!
 //! index.html starts the requests a signed-in page needs (who is signed in,
 //! their organizations and, on a members page, that organization's members,
-//! assignments and invitations) while the wasm downloads, and leaves the
-//! pending `fetch` promises in `window.__rosterPrefetch`, keyed by API path.
+//! assignments and invitations) while the wasm downloads, reads each body as
+//! it arrives, and leaves the promises of `{ status, body }` in
+//! `window.__rosterPrefetch`, keyed by API path.
 //! [`take`] hands each to the first GET of the same path, once; a page that
 //! never asks leaves it unused.
 //!
@@ -35,10 +36,17 @@ pub fn take(path: &str) -> Option<js_sys::Promise> {
     Some(promise)
 }
 
-/// Waits for a prefetched answer; the error is the browser's message (the
-/// server could not be reached).
-pub async fn answer(promise: js_sys::Promise) -> Result<gloo_net::http::Response, String> {
-    let response = wasm_bindgen_futures::JsFuture::from(promise)
+/// A prefetched answer: its status and body.
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Waits for a prefetched answer (index.html reads it whole, as
+/// `{ status, body: ArrayBuffer }`); the error is the browser's message
+/// (the server could not be reached).
+pub async fn answer(promise: js_sys::Promise) -> Result<Answer, String> {
+    let answer = wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .map_err(|error| {
             error
@@ -47,10 +55,17 @@ pub async fn answer(promise: js_sys::Promise) -> Result<gloo_net::http::Response
                 .or_else(|| error.as_string())
                 .unwrap_or_else(|| "the request failed".to_owned())
         })?;
-    response
-        .dyn_into::<web_sys::Response>()
-        .map(gloo_net::http::Response::from)
-        .map_err(|_| "not an HTTP response".to_owned())
+    let field = |name: &str| js_sys::Reflect::get(&answer, &JsValue::from_str(name)).ok();
+    let status = field("status")
+        .and_then(|s| s.as_f64())
+        .ok_or("an answer without a status")?;
+    let body = field("body")
+        .and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok())
+        .ok_or("an answer without a body")?;
+    Ok(Answer {
+        status: status as u16,
+        body: js_sys::Uint8Array::new(&body).to_vec(),
+    })
 }
 
 /// Drops every answer not taken yet (the session changed).
@@ -88,6 +103,25 @@ mod tests {
         );
         assert!(take("/organizations").is_some());
         forget();
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_answer_carries_its_status_and_body() {
+        let answer = js_sys::Object::new();
+        let body = js_sys::Uint8Array::from(&b"[1,2]"[..]).buffer();
+        js_sys::Reflect::set(&answer, &"status".into(), &JsValue::from_f64(403.0)).unwrap();
+        js_sys::Reflect::set(&answer, &"body".into(), &body).unwrap();
+        let taken = super::answer(js_sys::Promise::resolve(&JsValue::from(answer)))
+            .await
+            .unwrap();
+        assert_eq!(taken.status, 403);
+        assert_eq!(taken.body, b"[1,2]");
+
+        let failed = js_sys::Promise::reject(&js_sys::Error::new("Failed to fetch"));
+        assert_eq!(
+            super::answer(failed).await.err().as_deref(),
+            Some("Failed to fetch")
+        );
     }
 
     #[wasm_bindgen_test]
