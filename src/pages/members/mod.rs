@@ -175,10 +175,12 @@ fn OrganizationMembers() -> impl IntoView {
                 Ok(updated) => {
                     let updated = updated.unwrap_or_else(|| change.updated_member());
                     store.update(updated.clone());
-                    toasts.success(format!("Access of {} updated", change.member.email));
-                    // The owner count, and so what the user may do, follows;
-                    // going over every member waits until the row is shown.
+                    // The row is the answer; the toast that repeats it, and
+                    // going over every member for the owner count (and so
+                    // what the user may do), wait until the row is shown.
+                    let email = change.member.email.clone();
                     dom::after_paint(move || {
+                        toasts.success(format!("Access of {email} updated"));
                         current.edit_members(&organization_id, |list| {
                             if let Some(member) =
                                 list.iter_mut().find(|m| m.user_id == updated.user_id)
