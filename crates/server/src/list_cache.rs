@@ -51,6 +51,14 @@ impl SerializedList {
         })
     }
 
+    /// Compresses the list now (a background rebuild), so that its first
+    /// reader does not.
+    pub fn warm_gzip(&self) {
+        if let Err(error) = self.gzip() {
+            tracing::warn!("cannot gzip a list: {error}");
+        }
+    }
+
     fn gzip(&self) -> std::io::Result<Bytes> {
         if let Some(gzip) = self.gzip.get() {
             return Ok(gzip.clone());
@@ -146,6 +154,15 @@ impl ListCache {
         }
         entry.last_used = *clock;
         Some(entry.list.clone())
+    }
+
+    /// Whether some version of the organization's list is kept (it is a
+    /// large one).
+    pub fn holds(&self, list: &List, organization_id: &str) -> bool {
+        let guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        guard
+            .0
+            .contains_key(&(list.clone(), organization_id.to_string()))
     }
 
     /// Keeps `serialized` as the organization's list at `version`, dropping

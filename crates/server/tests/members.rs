@@ -711,6 +711,89 @@ async fn a_large_list_follows_every_change_it_shows() {
     assert_eq!(bob_now().await, None);
 }
 
+/// After a change to a large organization's members, the list is
+/// serialized and gzipped again in the background: the next reader finds it
+/// ready at the new version. A small organization keeps nothing.
+#[tokio::test]
+async fn a_change_to_a_large_list_rebuilds_it_in_the_background() {
+    use roster_server::list_cache::List;
+
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let org = app.organization(&ada, "Big").await;
+    app.add_member(&org, &bob, "member", &[]).await;
+    generated_members(
+        &app,
+        &org,
+        roster_server::list_cache::MIN_CACHED_ITEMS as i64,
+    )
+    .await;
+    let small = app.organization(&ada, "Small").await;
+    let carol = app.account("carol@example.com").await;
+    app.add_member(&small, &carol, "member", &[]).await;
+
+    // Read once: the large list is kept from then on.
+    assert_eq!(
+        app.get(&users_path(&org), &ada.token).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&users_path(&small), &ada.token).await.status,
+        StatusCode::OK
+    );
+    let version = |org: String| {
+        let app = &app;
+        async move {
+            members::list_version(&app.state.db, &org)
+                .await
+                .unwrap()
+                .expect("a version")
+        }
+    };
+    let kept_at = |org: &str, version: i64| {
+        app.state
+            .lists
+            .get(&List::Members, org, version, chrono::Utc::now())
+            .is_some()
+    };
+    let before = version(org.clone()).await;
+    assert!(kept_at(&org, before));
+
+    for (org, member) in [(&org, &bob), (&small, &carol)] {
+        let response = app
+            .post(
+                &access_path(org, &member.id),
+                &ada.token,
+                json!({"role": "owner", "assignedRoleIds": []}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
+    }
+    let after = version(org.clone()).await;
+    assert_ne!(before, after, "the change bumped the version");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !kept_at(&org, after) {
+        assert!(
+            Instant::now() < deadline,
+            "the list was not rebuilt after the change"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let small_version = version(small.clone()).await;
+    assert!(!kept_at(&small, small_version), "small lists are not kept");
+    assert!(!app.state.lists.holds(&List::Members, &small));
+
+    // What is kept is what the API says now.
+    let response = app.get(&users_path(&org), &ada.token).await;
+    let list = response.body.as_array().unwrap();
+    let bob_now = list
+        .iter()
+        .find(|m| m["userId"] == bob.id.as_str())
+        .unwrap();
+    assert_eq!(bob_now["role"], "owner");
+}
+
 #[tokio::test]
 async fn a_large_list_is_sent_gzipped_to_clients_that_accept_it() {
     use std::io::Read;
