@@ -101,7 +101,14 @@ impl Paging {
 /// `<nav aria-label=label>`; nothing when no page size would split the
 /// list.
 #[component]
-pub fn Pagination(paging: Paging, label: &'static str) -> impl IntoView {
+pub fn Pagination(
+    paging: Paging,
+    label: &'static str,
+    /// The page sizes offered (default 25, 50, 100).
+    #[prop(optional)]
+    sizes: Option<&'static [usize]>,
+) -> impl IntoView {
+    let sizes = sizes.unwrap_or(&PAGE_SIZES);
     let Paging {
         total,
         page,
@@ -109,7 +116,8 @@ pub fn Pagination(paging: Paging, label: &'static str) -> impl IntoView {
         window,
     } = paging;
     let per_page_id = dom::unique_id("per-page");
-    let splits = Memo::new(move |_| total.get() > PAGE_SIZES[0]);
+    let smallest = sizes.iter().copied().min().unwrap_or(DEFAULT_PAGE_SIZE);
+    let splits = Memo::new(move |_| total.get() > smallest);
     view! {
         <Show when=move || splits.get()>
             <nav class="pagination" aria-label=label>
@@ -127,7 +135,7 @@ pub fn Pagination(paging: Paging, label: &'static str) -> impl IntoView {
                             }
                         }
                     >
-                        {PAGE_SIZES
+                        {sizes
                             .iter()
                             .map(|size| {
                                 let size = *size;

@@ -419,9 +419,8 @@ fn sorted(rows: &[MemberRow], sort: Sort) -> (Vec<MemberRow>, HashMap<Arc<str>, 
     (order, keys)
 }
 
-/// The rows per page the table offers; the first default is 25.
+/// The rows per page the members table offers (25 by default).
 pub const PAGE_SIZES: [usize; 4] = [10, 25, 50, 100];
-pub const DEFAULT_PAGE_SIZE: usize = 25;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {

@@ -7,10 +7,10 @@ use roster_core::wire::OrganizationUser;
 use roster_core::{Capabilities, Role, Target};
 
 use super::assignment_picker::{AssignmentList, AssignmentPicker};
-use super::store::{
-    Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, DEFAULT_PAGE_SIZE, PAGE_SIZES,
+use super::store::{Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, PAGE_SIZES};
+use crate::components::{
+    thousands, Badge, BadgeVariant, Button, ButtonVariant, Pagination, Paging,
 };
-use crate::components::{thousands, Badge, BadgeVariant, Button, ButtonVariant, PageWindow};
 use crate::dom;
 use crate::format;
 
@@ -43,17 +43,13 @@ pub fn MembersTable(
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::default());
-    let per_page = RwSignal::new(DEFAULT_PAGE_SIZE);
-    let page = RwSignal::new(0usize);
-
     let sorted =
         Memo::new(move |previous: Option<&Sorted>| sort.with(|s| store.sorted(*s, previous)));
     let matching = Memo::new(move |previous: Option<&Matching>| {
         query.with(|q| sorted.with(|rows| store.filter(rows, q, previous)))
     });
-    let window = Memo::new(move |_| {
-        PageWindow::of(matching.with(Matching::len), per_page.get(), page.get())
-    });
+    let paging = Paging::new(Signal::derive(move || matching.with(Matching::len)));
+    let Paging { page, window, .. } = paging;
     let page_rows = Memo::new(move |_| {
         let window = window.get();
         matching.with(|m| m.rows(window.start..window.end))
@@ -61,7 +57,6 @@ pub fn MembersTable(
     let total = Memo::new(move |_| store.len());
 
     let search_id = dom::unique_id("member-search");
-    let per_page_id = dom::unique_id("members-per-page");
     let count_text = move || {
         let total = total.get();
         let found = matching.with(Matching::len);
@@ -162,57 +157,7 @@ pub fn MembersTable(
                     </tbody>
                 </table>
             </div>
-            <nav class="pagination" aria-label="Members pages">
-                <div class="field field-inline">
-                    <label for=per_page_id.clone()>"Rows per page"</label>
-                    <select
-                        id=per_page_id
-                        class="input"
-                        on:change=move |event| {
-                            if let Ok(size) = event_target_value(&event).parse::<usize>() {
-                                // Keep the first visible row on screen.
-                                let first = window.get_untracked().start;
-                                per_page.set(size);
-                                page.set(first / size.max(1));
-                            }
-                        }
-                    >
-                        {PAGE_SIZES
-                            .iter()
-                            .map(|size| {
-                                view! {
-                                    <option value=size.to_string() selected=*size == DEFAULT_PAGE_SIZE>
-                                        {size.to_string()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <span class="pagination-position">
-                    {move || {
-                        let window = window.get();
-                        format!("Page {} of {}", window.page + 1, thousands(window.pages))
-                    }}
-                </span>
-                <Button
-                    small=true
-                    disabled=Signal::derive(move || window.get().page == 0)
-                    on_click=Callback::new(move |_| page.set(window.get_untracked().page.saturating_sub(1)))
-                >
-                    "Previous page"
-                </Button>
-                <Button
-                    small=true
-                    disabled=Signal::derive(move || {
-                        let window = window.get();
-                        window.page + 1 >= window.pages
-                    })
-                    on_click=Callback::new(move |_| page.set(window.get_untracked().page + 1))
-                >
-                    "Next page"
-                </Button>
-            </nav>
+            <Pagination paging=paging label="Members pages" sizes=&PAGE_SIZES />
         </div>
     }
 }
