@@ -7,7 +7,9 @@
 //! the owner count that the last-owner rules need). The list is refetched
 //! when the organization changes, when the window regains focus, and after
 //! any 403 in this organization; a 403 from the API's access gate also
-//! shows "Your access in this organization changed".
+//! shows "Your access in this organization changed". A change this page
+//! makes itself (an access change, a removal) is applied to the loaded list
+//! in place ([`CurrentOrganization::edit_members`]) until the next load.
 
 use std::sync::Arc;
 
