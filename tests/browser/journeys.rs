@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 use roster_browser_tests::{Browser, Server, TestResult};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const PASSWORD: &str = "roster-demo";
 
@@ -174,13 +174,9 @@ async fn an_owner_demoted_by_another_owner_loses_the_owner_controls() -> TestRes
     Ok(())
 }
 
-async fn member_id(
-    server: &Server,
-    token: &str,
-    organization: &str,
-    email: &str,
-) -> TestResult<String> {
-    let (_, members) = server
+/// The organization's members as the API lists them to `token`.
+async fn members_of(server: &Server, token: &str, organization: &str) -> TestResult<Vec<Value>> {
+    let (status, members) = server
         .api(
             Method::GET,
             &format!("/organizations/{organization}/users"),
@@ -188,9 +184,32 @@ async fn member_id(
             None,
         )
         .await?;
-    members
-        .as_array()
-        .and_then(|list| list.iter().find(|m| m["email"] == email))
+    match members.as_array() {
+        Some(list) if status == 200 => Ok(list.clone()),
+        _ => Err(format!("listing members: {status} {members}").into()),
+    }
+}
+
+/// The status of `GET /organizations/{organization}` for `token`.
+async fn organization_status(server: &Server, token: &str, organization: &str) -> TestResult<u16> {
+    let path = format!("/organizations/{organization}");
+    let (status, _) = server.api(Method::GET, &path, Some(token), None).await?;
+    Ok(status)
+}
+
+/// The API's entry for the member with `email`, if there is one.
+fn member_entry<'a>(members: &'a [Value], email: &str) -> Option<&'a Value> {
+    members.iter().find(|m| m["email"] == email)
+}
+
+async fn member_id(
+    server: &Server,
+    token: &str,
+    organization: &str,
+    email: &str,
+) -> TestResult<String> {
+    let members = members_of(server, token, organization).await?;
+    member_entry(&members, email)
         .and_then(|m| m["userId"].as_str())
         .map(str::to_string)
         .ok_or_else(|| format!("{email} is not a member").into())
@@ -225,29 +244,14 @@ async fn a_sole_owner_leaves_with_a_successor() -> TestResult {
 
     let carol = server.token("carol@example.com", PASSWORD).await?;
     let alice = server.token("alice@example.com", PASSWORD).await?;
-    let (_, members) = server
-        .api(
-            Method::GET,
-            &format!("/organizations/{acme}/users"),
-            Some(&carol),
-            None,
-        )
-        .await?;
-    let carol_row = members
-        .as_array()
-        .and_then(|l| l.iter().find(|m| m["email"] == "carol@example.com"))
-        .cloned()
-        .unwrap_or_default();
+    let members = members_of(&server, &carol, &acme).await?;
+    let carol_row = member_entry(&members, "carol@example.com").ok_or("carol is not listed")?;
     assert_eq!(carol_row["role"], "owner");
-    let (status, _) = server
-        .api(
-            Method::GET,
-            &format!("/organizations/{acme}"),
-            Some(&alice),
-            None,
-        )
-        .await?;
-    assert_eq!(status, 403, "alice is no longer a member");
+    assert_eq!(
+        organization_status(&server, &alice, &acme).await?,
+        403,
+        "alice is no longer a member"
+    );
 
     owner.close().await?;
     Ok(())
@@ -295,15 +299,11 @@ async fn an_owner_renames_then_deletes_with_the_typed_name_and_lands_in_personal
     let personal = organization_id(&server, "alice@example.com", "Personal").await?;
     owner.wait_for_path(&format!("/org/{personal}")).await?;
     let alice = server.token("alice@example.com", PASSWORD).await?;
-    let (status, _) = server
-        .api(
-            Method::GET,
-            &format!("/organizations/{globex}"),
-            Some(&alice),
-            None,
-        )
-        .await?;
-    assert_eq!(status, 403, "the organization is gone");
+    assert_eq!(
+        organization_status(&server, &alice, &globex).await?,
+        403,
+        "the organization is gone"
+    );
 
     owner.close().await?;
     Ok(())
@@ -504,21 +504,8 @@ async fn a_sole_owner_promotes_one_member_and_removes_another_without_any_reload
     assert!(!page.contains(SOLE_OWNER_NOTICE), "{page}");
     assert!(!page.contains("carol@example.com"), "{page}");
 
-    let (_, members) = server
-        .api(
-            Method::GET,
-            &format!("/organizations/{acme}/users"),
-            Some(&alice),
-            None,
-        )
-        .await?;
-    let members = members.as_array().cloned().unwrap_or_default();
-    let role_of = |email: &str| {
-        members
-            .iter()
-            .find(|m| m["email"] == email)
-            .map(|m| m["role"].clone())
-    };
+    let members = members_of(&server, &alice, &acme).await?;
+    let role_of = |email: &str| member_entry(&members, email).map(|m| m["role"].clone());
     assert_eq!(role_of("bob@example.com"), Some(json!("owner")));
     assert_eq!(role_of("alice@example.com"), Some(json!("owner")));
     assert_eq!(role_of("carol@example.com"), None, "carol was removed");

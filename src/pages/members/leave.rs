@@ -277,26 +277,12 @@ fn SuccessorSelect(
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use crate::pages::members::test_util::fire;
+    use crate::pages::members::test_util::{fire, member};
     use roster_core::Role;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
-
-    fn member(n: usize, role: Role) -> OrganizationUser {
-        let at = chrono::DateTime::UNIX_EPOCH;
-        OrganizationUser {
-            user_id: format!("u{n:03}"),
-            organization_id: "org".into(),
-            name: format!("Member {n:03}"),
-            email: format!("member{n:03}@example.com"),
-            role,
-            assigned_roles: Vec::new(),
-            created_at: at,
-            updated_at: at,
-        }
-    }
 
     /// The signed-in owner (u000) and `others` members.
     fn mount_picker(

@@ -363,7 +363,25 @@ fn OrganizationMembers() -> impl IntoView {
 
 #[cfg(all(test, target_arch = "wasm32"))]
 pub(crate) mod test_util {
+    use roster_core::wire::OrganizationUser;
+    use roster_core::Role;
     use wasm_bindgen::JsCast;
+
+    /// Member `n` ("Member 007", member007@example.com) with `role`, joined
+    /// `n` days after the epoch.
+    pub fn member(n: usize, role: Role) -> OrganizationUser {
+        let at = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(n as i64);
+        OrganizationUser {
+            user_id: format!("u{n:03}"),
+            organization_id: "org".into(),
+            name: format!("Member {n:03}"),
+            email: format!("member{n:03}@example.com"),
+            role,
+            assigned_roles: Vec::new(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
 
     /// Dispatches a bubbling `kind` event (`input`, `change`) on `target`,
     /// as the browser does when the user edits a field.

@@ -395,26 +395,12 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use crate::pages::members::test_util::fire;
+    use crate::pages::members::test_util::{fire, member};
     use roster_core::{Membership, PermissionSet};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
-
-    fn member(n: usize, role: Role) -> OrganizationUser {
-        let at = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(n as i64);
-        OrganizationUser {
-            user_id: format!("u{n:03}"),
-            organization_id: "org".into(),
-            name: format!("Member {n:03}"),
-            email: format!("member{n:03}@example.com"),
-            role,
-            assigned_roles: Vec::new(),
-            created_at: at,
-            updated_at: at,
-        }
-    }
 
     struct Mounted {
         store: MemberStore,
