@@ -126,21 +126,24 @@ async fn serialized_members(
 
 /// After a change to a large organization's members, serializes (and
 /// gzips) its list again in the background, so that the next reader of
-/// 10,000 members does not wait 0.2 s for it.
+/// 10,000 members does not wait 0.2 s for it; changes in quick succession
+/// share one rebuild ([`crate::list_cache::ListCache::schedule_rebuild`]).
 fn rebuild_large_list(state: &AppState, organization_id: &str) {
-    if !state.lists.holds(&List::Members, organization_id) {
-        return;
-    }
-    let state = state.clone();
-    let organization_id = organization_id.to_owned();
-    tokio::spawn(async move {
-        match serialized_members(&state, &organization_id).await {
-            Ok(list) => {
-                let _ = tokio::task::spawn_blocking(move || list.warm_gzip()).await;
+    let rebuild = {
+        let state = state.clone();
+        let organization_id = organization_id.to_owned();
+        async move {
+            match serialized_members(&state, &organization_id).await {
+                Ok(list) => {
+                    let _ = tokio::task::spawn_blocking(move || list.warm_gzip()).await;
+                }
+                Err(error) => tracing::warn!("cannot rebuild a member list: {error:?}"),
             }
-            Err(error) => tracing::warn!("cannot rebuild a member list: {error:?}"),
         }
-    });
+    };
+    state
+        .lists
+        .schedule_rebuild(&List::Members, organization_id, rebuild);
 }
 
 /// Sets a member's role and assignments; owners keep none (they hold every
