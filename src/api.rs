@@ -17,6 +17,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use roster_core::wire;
@@ -166,6 +167,8 @@ pub use crate::routes::encode;
 pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The answer's validator (`ETag`), when the server gives one.
+    pub etag: Option<String>,
 }
 
 impl Reply {
@@ -218,12 +221,24 @@ impl Body {
 /// `/`). Any 2xx is success; otherwise the error carries the server's
 /// message, and 401/403 are announced to the [`subscribe`]rs.
 pub async fn request(method: Method, path: &str, body: Body) -> ApiResult<Reply> {
+    exchange(method, path, body, None).await
+}
+
+/// [`request`], sending `if_none_match` (a validator from an earlier
+/// answer): a server that still has the same answer replies 304 with no
+/// body, which is a success here.
+async fn exchange(
+    method: Method,
+    path: &str,
+    body: Body,
+    if_none_match: Option<&str>,
+) -> ApiResult<Reply> {
     let prefetched = if method == Method::GET && matches!(body, Body::None) {
         crate::prefetch::take(path)
     } else {
         None
     };
-    let (status, body) = match prefetched {
+    let (status, body, etag) = match prefetched {
         Some(promise) => {
             let answer = crate::prefetch::answer(promise)
                 .await
@@ -231,16 +246,21 @@ pub async fn request(method: Method, path: &str, body: Body) -> ApiResult<Reply>
                     status: 0,
                     message: format!("Cannot reach the server ({error})"),
                 })?;
-            (answer.status, answer.body)
+            (answer.status, answer.body, answer.etag)
         }
         None => {
-            let response = send_request(&method, path, body).await?;
+            let response = send_request(&method, path, body, if_none_match).await?;
             let status = response.status();
-            (status, response.binary().await.map_err(network_error)?)
+            let etag = response.headers().get("etag");
+            (
+                status,
+                response.binary().await.map_err(network_error)?,
+                etag,
+            )
         }
     };
-    if (200..300).contains(&status) {
-        return Ok(Reply { status, body });
+    if (200..300).contains(&status) || (status == 304 && if_none_match.is_some()) {
+        return Ok(Reply { status, body, etag });
     }
     let message = serde_json::from_slice::<wire::ApiError>(&body)
         .map(|body| body.message)
@@ -260,19 +280,66 @@ pub async fn request(method: Method, path: &str, body: Body) -> ApiResult<Reply>
     Err(ApiError { status, message })
 }
 
+/// An answer kept with its validator, so that reading it again costs
+/// neither the transfer nor the parsing while it has not changed.
+#[derive(Debug)]
+pub struct Validated<T> {
+    pub value: Arc<T>,
+    etag: Option<String>,
+}
+
+impl<T> Clone for Validated<T> {
+    fn clone(&self) -> Self {
+        Validated {
+            value: Arc::clone(&self.value),
+            etag: self.etag.clone(),
+        }
+    }
+}
+
+impl<T> Validated<T> {
+    pub fn new(value: Arc<T>, etag: Option<String>) -> Self {
+        Validated { value, etag }
+    }
+}
+
+/// GETs `path` as `T`, unless `known` (an earlier answer to it) is still
+/// current: then `known` comes back as it was, the same `Arc`. A server
+/// without validators (no `ETag`) is simply asked again.
+async fn get_validated<T: DeserializeOwned>(
+    path: &str,
+    known: Option<&Validated<T>>,
+) -> ApiResult<Validated<T>> {
+    let if_none_match = known.and_then(|k| k.etag.as_deref());
+    let reply = exchange(Method::GET, path, Body::None, if_none_match).await?;
+    match known {
+        Some(known) if reply.status == 304 => Ok(known.clone()),
+        _ => {
+            let etag = reply.etag.clone();
+            Ok(Validated::new(Arc::new(reply.json()?), etag))
+        }
+    }
+}
+
 /// Sends `body` to `path` (the fetch itself).
 async fn send_request(
     method: &Method,
     path: &str,
     body: Body,
+    if_none_match: Option<&str>,
 ) -> ApiResult<gloo_net::http::Response> {
     let url = format!("{}{path}", api_base());
     let controller = web_sys::AbortController::new().ok();
-    let builder = RequestBuilder::new(&url)
+    let mut builder = RequestBuilder::new(&url)
         .method(method.clone())
         .credentials(web_sys::RequestCredentials::Include)
         .header("Accept", "application/json")
         .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
+    // A conditional request bypasses the browser's cache (Fetch: a request
+    // with If-None-Match is "no-store"), so a 304 reaches us as it is.
+    if let Some(etag) = if_none_match {
+        builder = builder.header("If-None-Match", etag);
+    }
     if let Some(controller) = controller {
         let controller = send_wrapper::SendWrapper::new(controller);
         leptos::prelude::on_cleanup(move || controller.abort());
@@ -435,8 +502,13 @@ pub async fn set_default_region(organization_id: &str, region_id: &str) -> ApiRe
 // Members
 
 /// `GET /organizations/{id}/users`.
-pub async fn list_members(organization_id: &str) -> ApiResult<Vec<wire::OrganizationUser>> {
-    get(&format!("{}/users", org_path(organization_id))).await
+/// `GET /organizations/{id}/users`; `known`, an earlier answer, comes back
+/// as it was when the list has not changed.
+pub async fn list_members(
+    organization_id: &str,
+    known: Option<&Validated<Vec<wire::OrganizationUser>>>,
+) -> ApiResult<Validated<Vec<wire::OrganizationUser>>> {
+    get_validated(&format!("{}/users", org_path(organization_id)), known).await
 }
 
 /// `POST /organizations/{id}/users/{userId}/access`: role and assignments.
@@ -709,18 +781,21 @@ mod tests {
         let empty = Reply {
             status: 204,
             body: Vec::new(),
+            etag: None,
         };
         assert_eq!(empty.clone().json::<()>(), Ok(()));
         assert_eq!(empty.optional::<wire::Organization>(), None);
         let text = Reply {
             status: 201,
             body: b"Created".to_vec(),
+            etag: None,
         };
         assert_eq!(text.optional::<wire::Organization>(), None);
         assert_eq!(
             Reply {
                 status: 200,
-                body: b"3".to_vec()
+                body: b"3".to_vec(),
+                etag: None,
             }
             .json::<f64>(),
             Ok(3.0)

@@ -3,7 +3,7 @@
 //! index.html starts the requests a signed-in page needs (who is signed in,
 //! their organizations and, on a members page, that organization's members,
 //! assignments and invitations) while the wasm downloads, reads each body as
-//! it arrives, and leaves the promises of `{ status, body }` in
+//! it arrives, and leaves the promises of `{ status, body, etag }` in
 //! `window.__rosterPrefetch`, keyed by API path.
 //! [`take`] hands each to the first GET of the same path, once; a page that
 //! never asks leaves it unused.
@@ -40,10 +40,12 @@ pub fn take(path: &str) -> Option<js_sys::Promise> {
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The answer's `ETag`, if any.
+    pub etag: Option<String>,
 }
 
 /// Waits for a prefetched answer (index.html reads it whole, as
-/// `{ status, body: ArrayBuffer }`); the error is the browser's message
+/// `{ status, body: ArrayBuffer, etag }`); the error is the browser's message
 /// (the server could not be reached).
 pub async fn answer(promise: js_sys::Promise) -> Result<Answer, String> {
     let answer = wasm_bindgen_futures::JsFuture::from(promise)
@@ -62,9 +64,11 @@ pub async fn answer(promise: js_sys::Promise) -> Result<Answer, String> {
     let body = field("body")
         .and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok())
         .ok_or("an answer without a body")?;
+    let etag = field("etag").and_then(|e| e.as_string());
     Ok(Answer {
         status: status as u16,
         body: js_sys::Uint8Array::new(&body).to_vec(),
+        etag,
     })
 }
 
@@ -111,11 +115,18 @@ mod tests {
         let body = js_sys::Uint8Array::from(&b"[1,2]"[..]).buffer();
         js_sys::Reflect::set(&answer, &"status".into(), &JsValue::from_f64(403.0)).unwrap();
         js_sys::Reflect::set(&answer, &"body".into(), &body).unwrap();
-        let taken = super::answer(js_sys::Promise::resolve(&JsValue::from(answer)))
+        js_sys::Reflect::set(&answer, &"etag".into(), &JsValue::NULL).unwrap();
+        let taken = super::answer(js_sys::Promise::resolve(&JsValue::from(answer.clone())))
             .await
             .unwrap();
         assert_eq!(taken.status, 403);
         assert_eq!(taken.body, b"[1,2]");
+        assert_eq!(taken.etag, None);
+        js_sys::Reflect::set(&answer, &"etag".into(), &"W/\"1\"".into()).unwrap();
+        let taken = super::answer(js_sys::Promise::resolve(&JsValue::from(answer)))
+            .await
+            .unwrap();
+        assert_eq!(taken.etag.as_deref(), Some("W/\"1\""));
 
         let failed = js_sys::Promise::reject(&js_sys::Error::new("Failed to fetch"));
         assert_eq!(

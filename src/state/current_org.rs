@@ -6,7 +6,8 @@
 //! entry in the member list (`Membership::from_members`: the list also gives
 //! the owner count that the last-owner rules need). The list is refetched
 //! when the organization changes, when the window regains focus, and after
-//! any 403 in this organization; a 403 from the API's access gate also
+//! any 403 in this organization (asking with the list's `ETag`: a list that
+//! did not change is neither sent again nor parsed); a 403 from the API's access gate also
 //! shows "Your access in this organization changed". A change this page
 //! makes itself (an access change, a removal) is applied to the loaded list
 //! in place ([`CurrentOrganization::edit_members`]) until the next load.
@@ -112,14 +113,26 @@ impl CurrentOrganization {
         let organization = Memo::new(move |_| id.get().and_then(|id| organizations.get(&id)));
 
         let loads = StoredValue::new(0u64);
+        // The last list read, with its validator: reading it again while it
+        // is the same (every window focus) sends and parses nothing, and
+        // hands back the same `Arc`, so nothing downstream runs either.
+        let last_read = StoredValue::new(None::<(String, api::Validated<Vec<OrganizationUser>>)>);
         let members_resource = LocalResource::new(move || {
             let id = id.get();
             loads.update_value(|n| *n += 1);
             let load = loads.get_value();
             async move {
                 let id = id?;
-                let result = api::list_members(&id).await.map(Arc::new);
-                Some((id, result, load))
+                let known = last_read.with_value(|last| {
+                    last.as_ref()
+                        .filter(|(of, _)| *of == id)
+                        .map(|(_, list)| list.clone())
+                });
+                let result = api::list_members(&id, known.as_ref()).await;
+                if let Ok(list) = &result {
+                    last_read.try_set_value(Some((id.clone(), list.clone())));
+                }
+                Some((id, result.map(|list| list.value), load))
             }
         });
         let edited = RwSignal::new(None::<(u64, Members)>);

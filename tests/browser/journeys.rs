@@ -101,6 +101,25 @@ async fn a_member_given_auditor_sees_audit_logs_after_returning_to_the_window() 
     assert!(member.has_role("link", "Members").await?);
     assert!(!member.has_role("link", "Audit Logs").await?);
 
+    // Coming back while nothing changed: the list is checked, and the
+    // server's answer is that it did not change (no members sent again).
+    let reads = member.member_list_reads().await?;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0].0, 200);
+    assert!(reads[0].1 > 0);
+    member.refocus_window().await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let reads = loop {
+        let reads = member.member_list_reads().await?;
+        if reads.len() == 2 || std::time::Instant::now() > deadline {
+            break reads;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(reads.get(1), Some(&(304, 0)), "{reads:?}");
+    assert!(member.has_role("link", "Members").await?);
+    member.wait_for_text("tbody", "bob@example.com").await?;
+
     let owner = Browser::start().await?;
     owner
         .sign_in(&server, "alice@example.com", PASSWORD)

@@ -374,6 +374,23 @@ impl Browser {
         Ok(())
     }
 
+    /// Every read of an organization's member list this page made, in
+    /// order: the HTTP status and the bytes of body received (Resource
+    /// Timing).
+    pub async fn member_list_reads(&self) -> TestResult<Vec<(u64, u64)>> {
+        let reads = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource')
+                   .filter((e) => /\\/organizations\\/[^/]+\\/users$/.test(new URL(e.name).pathname))
+                   .map((e) => [e.responseStatus, e.encodedBodySize]);",
+                vec![],
+            )
+            .await?;
+        let reads: Vec<(u64, u64)> = serde_json::from_value(reads)?;
+        Ok(reads)
+    }
+
     /// Signs in through the sign-in page.
     pub async fn sign_in(&self, server: &Server, email: &str, password: &str) -> TestResult {
         self.client.goto(&format!("{}/sign-in", server.url)).await?;

@@ -846,3 +846,77 @@ async fn a_large_list_is_sent_gzipped_to_clients_that_accept_it() {
         1 + 2 * roster_server::list_cache::MIN_CACHED_ITEMS
     );
 }
+
+#[tokio::test]
+async fn a_client_holding_the_current_list_is_told_it_did_not_change() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let bob = app.account("bob@example.com").await;
+    let eve = app.account("eve@example.com").await;
+    let small = app.organization(&ada, "Small").await;
+    app.add_member(&small, &bob, "member", &[]).await;
+    let big = app.organization(&ada, "Big").await;
+    generated_members(
+        &app,
+        &big,
+        roster_server::list_cache::MIN_CACHED_ITEMS as i64,
+    )
+    .await;
+    let asking = |org: &str, token: &str, etag: &str| {
+        axum::http::Request::get(users_path(org))
+            .header("authorization", format!("Bearer {token}"))
+            .header("if-none-match", etag)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+
+    for org in [&small, &big] {
+        let first = app.get(&users_path(org), &ada.token).await;
+        assert_eq!(first.status, StatusCode::OK);
+        let etag = first.headers["etag"].to_str().unwrap().to_owned();
+        assert!(etag.starts_with("W/\""), "{etag}");
+
+        // Unchanged: 304, the same tag, no body; for another member too.
+        for token in [&ada.token, &bob.token] {
+            if org == &big && token == &bob.token {
+                continue;
+            }
+            let again = app.send(asking(org, token, &etag)).await;
+            assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{org}");
+            assert_eq!(again.headers["etag"], etag.as_str());
+            assert_eq!(again.body, Value::Null, "no body");
+        }
+        // Someone who may not read the list learns nothing from the tag.
+        let outsider = app.send(asking(org, &eve.token, &etag)).await;
+        assert_eq!(outsider.status, StatusCode::FORBIDDEN);
+
+        // A change: the full list again, under a new tag.
+        let member = first
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["userId"].as_str().unwrap().to_owned())
+            .find(|id| *id != ada.id)
+            .unwrap();
+        let changed = app
+            .post(
+                &access_path(org, &member),
+                &ada.token,
+                json!({"role": "owner", "assignedRoleIds": []}),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+        let after = app.send(asking(org, &ada.token, &etag)).await;
+        assert_eq!(after.status, StatusCode::OK);
+        assert_ne!(after.headers["etag"], etag.as_str());
+        let now = after
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["userId"] == member.as_str())
+            .unwrap();
+        assert_eq!(now["role"], "owner");
+    }
+}
