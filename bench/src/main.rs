@@ -400,6 +400,8 @@ struct Warm {
     other_changes: std::collections::BTreeSet<String>,
     switcher_work: Vec<f64>,
     switcher_painted: Vec<f64>,
+    refocus_work: Vec<f64>,
+    refocus_reads: std::collections::BTreeSet<String>,
     js_heap: Vec<f64>,
     wasm_memory: Vec<f64>,
 }
@@ -417,6 +419,10 @@ struct Timing {
     after_response: Option<f64>,
     #[serde(default)]
     server: Option<f64>,
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    bytes: Option<u64>,
 }
 
 /// Typing in the search box: one character at a time, then deleting them.
@@ -483,6 +489,16 @@ async fn warm_browser(
             .await?;
         warm.switcher_work.push(t.work);
         warm.switcher_painted.push(t.painted);
+
+        // Settle first: the role changes' rebuild of the list on the server.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let t: Timing = session.eval("window.__bench.refocus()").await?;
+        warm.refocus_work.push(t.work);
+        warm.refocus_reads.insert(format!(
+            "{} with {} bytes",
+            t.status.unwrap_or_default(),
+            t.bytes.unwrap_or_default()
+        ));
 
         let (heap, wasm) = session.heap().await?;
         warm.js_heap.push(heap as f64);
@@ -628,6 +644,20 @@ fn page_figures(cold_app: &[PageLoad], cold_floor: &[PageLoad], warm: &Warm) -> 
             warm.switcher_painted.clone(),
         )
         .detail(format!("work {} ms", number(median(&warm.switcher_work)))),
+        Figure::new(
+            "members.refocus_work",
+            "Back to the window, 10,000 members unchanged → list checked, main thread free",
+            "ms",
+            warm.refocus_work.clone(),
+        )
+        .detail(format!(
+            "the list's answer: {}",
+            warm.refocus_reads
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     ]
 }
 
