@@ -467,6 +467,15 @@ async fn warm_browser(
             warm.search_painted.push(t.painted);
         }
 
+        // Back to the window before anything changed.
+        let t: Timing = session.eval("window.__bench.refocus()").await?;
+        warm.refocus_work.push(t.work);
+        warm.refocus_reads.insert(format!(
+            "{} with {} bytes",
+            t.status.unwrap_or_default(),
+            t.bytes.unwrap_or_default()
+        ));
+
         for (from, to) in [("member", "owner"), ("owner", "member")] {
             let t: Timing = session
                 .eval(&format!("window.__bench.changeRole('{from}', '{to}')"))
@@ -489,16 +498,6 @@ async fn warm_browser(
             .await?;
         warm.switcher_work.push(t.work);
         warm.switcher_painted.push(t.painted);
-
-        // Settle first: the role changes' rebuild of the list on the server.
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let t: Timing = session.eval("window.__bench.refocus()").await?;
-        warm.refocus_work.push(t.work);
-        warm.refocus_reads.insert(format!(
-            "{} with {} bytes",
-            t.status.unwrap_or_default(),
-            t.bytes.unwrap_or_default()
-        ));
 
         let (heap, wasm) = session.heap().await?;
         warm.js_heap.push(heap as f64);
