@@ -145,6 +145,94 @@ async fn a_member_given_auditor_sees_audit_logs_after_returning_to_the_window() 
 }
 
 #[tokio::test]
+async fn an_access_change_the_server_refuses_is_taken_back_from_the_row() -> TestResult {
+    let server = Server::start(true).await?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+    let alice = server.token("alice@example.com", PASSWORD).await?;
+    let (status, assignment) = server
+        .api(
+            Method::POST,
+            &format!("/organizations/{acme}/roles"),
+            Some(&alice),
+            Some(json!({
+                "name": "Release managers",
+                "description": "Publish releases",
+                "permissions": ["write:registries"],
+            })),
+        )
+        .await?;
+    assert!((200..300).contains(&status), "{status} {assignment}");
+    let assignment_id = assignment["id"].as_str().ok_or("no id")?.to_owned();
+
+    let owner = Browser::start().await?;
+    owner
+        .sign_in(&server, "alice@example.com", PASSWORD)
+        .await?;
+    open_members(&owner, &server, &acme).await?;
+    owner
+        .click("button", "Assignments for bob@example.com")
+        .await?;
+    owner.role("checkbox", "Release managers").await?;
+
+    // Another owner's tab deletes the assignment meanwhile.
+    let (status, _) = server
+        .api(
+            Method::DELETE,
+            &format!("/organizations/{acme}/roles/{assignment_id}"),
+            Some(&alice),
+            None,
+        )
+        .await?;
+    assert!((200..300).contains(&status), "{status}");
+
+    owner.click("checkbox", "Release managers").await?;
+    owner.click("button", "Save").await?;
+    owner.role("dialog", "Change access").await?;
+    owner.click("button", "Confirm").await?;
+
+    // The server refuses; the page says so and bob's row does not keep
+    // the assignment it showed while the change was being saved.
+    owner
+        .wait_for_page_text("One or more role IDs are invalid")
+        .await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let row = owner
+            .client
+            .execute(
+                "const select = [...document.querySelectorAll('tbody tr')]
+                   .find((tr) => tr.textContent.includes('bob@example.com'));
+                 return select ? select.textContent : null;",
+                vec![],
+            )
+            .await?;
+        let row = row.as_str().unwrap_or_default().to_owned();
+        if !row.is_empty() && !row.contains("Release managers") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bob's row still shows the refused assignment: {row}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let bob = members_of(&server, &alice, &acme)
+        .await?
+        .into_iter()
+        .find(|m| m["email"] == "bob@example.com")
+        .ok_or("bob is not listed")?;
+    assert!(
+        !bob["assignedRoles"]
+            .to_string()
+            .contains("Release managers"),
+        "{bob}"
+    );
+
+    owner.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn an_owner_demoted_by_another_owner_loses_the_owner_controls() -> TestResult {
     let server = Server::start(true).await?;
     let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;

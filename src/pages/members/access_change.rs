@@ -114,25 +114,21 @@ pub fn member_label(member: &OrganizationUser) -> String {
     }
 }
 
-/// The confirmation of a pending access change; `Confirm` saves it.
+/// The confirmation of a pending access change; `Confirm` hands it to
+/// `on_confirm`, which closes the dialog (the row shows the change while it
+/// is saved).
 #[component]
 pub fn AccessChangeDialog(
     change: RwSignal<Option<AccessChange>>,
-    #[prop(into)] busy: Signal<bool>,
     on_confirm: Callback<AccessChange>,
 ) -> impl IntoView {
     let open = Signal::derive(move || change.with(Option::is_some));
     view! {
         <ConfirmDialog
             open=open
-            on_close=Callback::new(move |_| {
-                if !busy.get_untracked() {
-                    change.set(None);
-                }
-            })
+            on_close=Callback::new(move |_| change.set(None))
             title="Change access"
             confirm_label="Confirm"
-            busy=busy
             on_confirm=Callback::new(move |_| {
                 if let Some(pending) = change.get_untracked() {
                     on_confirm.run(pending);

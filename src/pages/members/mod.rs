@@ -151,55 +151,81 @@ fn OrganizationMembers() -> impl IntoView {
         }
     });
 
-    // Access changes: chosen on a row, confirmed, then saved.
+    // Access changes: chosen on a row and confirmed, then shown on the row
+    // at once while they are saved (a round trip is longer than a frame on
+    // any real network); a change the server refuses is put back.
     let pending_change = RwSignal::new(None::<AccessChange>);
-    // The member whose access is being saved. The request is sent before
-    // the page marks anything busy, so the server works while it renders.
-    let saving = RwSignal::new(None::<String>);
+    // The members whose access is being saved.
+    let saving = RwSignal::new(Vec::<String>::new());
     let owner = Owner::current();
     let save_access = move |change: AccessChange| {
-        if saving.get_untracked().is_some() {
+        let member_id = change.member.user_id.clone();
+        if saving.with_untracked(|s| s.contains(&member_id)) {
+            pending_change.set(None);
+            toasts.info(format!(
+                "The last change to {} is still being saved",
+                change.member.email
+            ));
             return;
         }
         let organization_id = organization_id.get_value();
-        let member_id = change.member.user_id.clone();
-        let save = async move {
-            let result =
-                api::update_member_access(&organization_id, &change.member.user_id, &change.body())
-                    .await;
-            saving.try_set(None);
-            // The dialog closes first, while the page is laid out: removing
-            // it (and the focus in it) then costs no layout of its own.
-            pending_change.try_set(None);
-            match result {
-                Ok(updated) => {
-                    let updated = updated.unwrap_or_else(|| change.updated_member());
-                    store.update(updated.clone());
-                    // The row is the answer; the toast that repeats it, and
-                    // going over every member for the owner count (and so
-                    // what the user may do), wait until the row is shown.
-                    let email = change.member.email.clone();
-                    dom::after_paint(move || {
-                        toasts.success(format!("Access of {email} updated"));
-                        current.edit_members(&organization_id, |list| {
-                            if let Some(member) =
-                                list.iter_mut().find(|m| m.user_id == updated.user_id)
-                            {
-                                *member = updated;
-                            }
+        let shown = change.updated_member();
+        let save = {
+            let member_id = member_id.clone();
+            async move {
+                let result = api::update_member_access(
+                    &organization_id,
+                    &change.member.user_id,
+                    &change.body(),
+                )
+                .await;
+                saving.try_update(|s| s.retain(|id| *id != member_id));
+                match result {
+                    Ok(updated) => {
+                        let updated = updated.unwrap_or_else(|| change.updated_member());
+                        store.update(updated.clone());
+                        // The toast that repeats the row, and going over
+                        // every member for the owner count (and so what
+                        // the user may do), wait until the row is shown.
+                        let email = change.member.email.clone();
+                        dom::after_paint(move || {
+                            toasts.success(format!("Access of {email} updated"));
+                            current.edit_members(&organization_id, |list| {
+                                if let Some(member) =
+                                    list.iter_mut().find(|m| m.user_id == updated.user_id)
+                                {
+                                    *member = updated;
+                                }
+                            });
                         });
-                    });
+                    }
+                    Err(error) => {
+                        store.update(change.member);
+                        toasts.error(&error);
+                        // Refused for what the page did not know (the
+                        // member left, an assignment was deleted): read
+                        // the list again. The access gate's 403 does so
+                        // already; a failed connection changes nothing.
+                        if (400..500).contains(&error.status) && ![401, 403].contains(&error.status)
+                        {
+                            current.refetch();
+                        }
+                    }
                 }
-                Err(error) => toasts.error(&error),
             }
         };
+        // The request leaves first: the server works while the page
+        // renders the change.
         match &owner {
             Some(owner) => owner.with(|| leptos::task::spawn_local_scoped(save)),
             None => leptos::task::spawn_local_scoped(save),
         }
-        saving.set(Some(member_id));
+        // The confirmation closes first, while the page is laid out:
+        // removing it (and the focus in it) then costs no layout of its own.
+        pending_change.set(None);
+        saving.update(|s| s.push(member_id));
+        store.update(shown);
     };
-    let saving_busy = Signal::derive(move || saving.with(Option::is_some));
 
     let removing = RwSignal::new(None::<OrganizationUser>);
     let remove = Action::new_local(move |member: &OrganizationUser| {
@@ -322,11 +348,7 @@ fn OrganizationMembers() -> impl IntoView {
             <PendingInvitations sources=invitation_sources />
         </Show>
 
-        <AccessChangeDialog
-            change=pending_change
-            busy=saving_busy
-            on_confirm=Callback::new(save_access)
-        />
+        <AccessChangeDialog change=pending_change on_confirm=Callback::new(save_access) />
         <ConfirmDialog
             open=removing_open
             on_close=Callback::new(move |_| {

@@ -23,8 +23,8 @@ pub struct RowContext {
     pub me: Signal<Option<String>>,
     pub assignments: Signal<AssignmentList>,
     pub retry_assignments: Callback<()>,
-    /// The member whose access is being saved.
-    pub saving: Signal<Option<String>>,
+    /// The members whose access is being saved.
+    pub saving: Signal<Vec<String>>,
     /// A new role was chosen (the page asks for confirmation).
     pub on_role: Callback<(OrganizationUser, Role)>,
     /// New assignment ids were chosen (the page asks for confirmation).
@@ -226,7 +226,7 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
     });
     let busy = {
         let key = key.clone();
-        Memo::new(move |_| context.saving.with(|s| s.as_deref() == Some(&*key)))
+        Memo::new(move |_| context.saving.with(|s| s.iter().any(|id| **id == *key)))
     };
     let email = entry.with_untracked(|e| e.user.email.clone());
     let member = {
@@ -257,15 +257,16 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
                     <select
                         class="input input-compact"
                         aria-label=format!("Role for {email}")
-                        // Saving happens behind the modal confirmation, so
-                        // the select need not be disabled (a restyle of
-                        // the row while the answer is awaited).
+                        // The row shows a confirmed change while it is
+                        // saved; the select stays enabled (focus returns
+                        // to it); a second change meanwhile is refused
+                        // with a notice.
                         aria-busy=move || if busy.get() { "true" } else { "false" }
                         on:change=move |event| {
                             let chosen = event_target_value(&event);
                             let saved = role.get_untracked();
-                            // The select shows the saved role until the
-                            // change is confirmed and saved.
+                            // The select shows the member's role until the
+                            // change is confirmed.
                             let select: web_sys::HtmlSelectElement = event_target(&event);
                             select.set_value(saved.as_str());
                             if let Ok(new_role) = chosen.parse::<Role>() {
@@ -430,7 +431,7 @@ mod tests {
             me: Signal::derive(|| Some("u000".to_owned())),
             assignments: Signal::derive(|| Some(Ok(Vec::new()))),
             retry_assignments: Callback::new(|_| ()),
-            saving: Signal::derive(|| None),
+            saving: Signal::derive(Vec::new),
             on_role: Callback::new(move |(m, role): (OrganizationUser, Role)| {
                 changes.update(|c| c.push((m.user_id, role)))
             }),
