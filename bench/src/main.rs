@@ -394,7 +394,7 @@ struct Warm {
     search_painted: Vec<f64>,
     role_work: Vec<f64>,
     role_painted: Vec<f64>,
-    role_after_response: Vec<f64>,
+    role_saved: Vec<f64>,
     role_server: Vec<f64>,
     other_rows_changed: Vec<f64>,
     other_changes: std::collections::BTreeSet<String>,
@@ -416,7 +416,7 @@ struct Timing {
     #[serde(default)]
     other_changes: Vec<String>,
     #[serde(default)]
-    after_response: Option<f64>,
+    saved: Option<f64>,
     #[serde(default)]
     server: Option<f64>,
     #[serde(default)]
@@ -485,8 +485,7 @@ async fn warm_browser(
             warm.other_rows_changed
                 .push(t.other_rows.unwrap_or(f64::NAN));
             warm.other_changes.extend(t.other_changes);
-            warm.role_after_response
-                .push(t.after_response.unwrap_or(f64::NAN));
+            warm.role_saved.push(t.saved.unwrap_or(f64::NAN));
             warm.role_server.push(t.server.unwrap_or(f64::NAN));
         }
 
@@ -608,10 +607,10 @@ fn page_figures(cold_app: &[PageLoad], cold_floor: &[PageLoad], warm: &Warm) -> 
         )
         .below(16.0)
         .detail(format!(
-            "server round trip {} ms, after the answer {} ms; → painted {} ms",
-            number(median(&warm.role_server)),
-            number(median(&warm.role_after_response)),
-            number(median(&warm.role_painted))
+            "→ painted {} ms; saved (the answer applied) {} ms, server round trip {} ms",
+            number(median(&warm.role_painted)),
+            number(median(&warm.role_saved)),
+            number(median(&warm.role_server))
         )),
         Figure::new(
             "members.role_change_other_rows",

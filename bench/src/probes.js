@@ -115,7 +115,7 @@
 
   // Changes the role of the first member on the page whose role is `from`
   // to `to`, confirms, and times the click on Confirm until the row shows
-  // the new role. Then waits a second and counts the other rows whose DOM
+  // the new role (and, as `saved`, until the server's answer is applied). Then waits a second and counts the other rows whose DOM
   // changed meanwhile.
   async function changeRole(from, to) {
     const select = [...table().querySelectorAll('select[aria-label^="Role for "]')]
@@ -145,6 +145,10 @@
     const shows = () => select.isConnected && select.value === to &&
       !!row.querySelector('.full-access') === (to === 'owner');
     const m = await measure(table(), () => confirm.click(), shows);
+    // The row shows the change while it is saved (aria-busy); then the
+    // server's answer is applied.
+    await until(() => select.getAttribute('aria-busy') === 'false', 'the change to be saved');
+    const savedAt = now();
     // Whatever the change sets off after the row is shown (the page brings
     // its member list and the user's capabilities up to date) has a second
     // to reach the DOM; then look at what changed.
@@ -169,7 +173,7 @@
       email,
       otherRows: others.size,
       otherChanges: [...others.values()],
-      afterResponse: response ? m.settledAt - response.responseEnd : null,
+      saved: savedAt - m.t0,
       server: response ? response.responseEnd - response.requestStart : null,
     };
   }
