@@ -31,16 +31,21 @@ async fn open_members(browser: &Browser, server: &Server, organization: &str) ->
     Ok(())
 }
 
+/// A browser signed in as `email` (demo password) on `organization`'s
+/// members page.
+async fn members_page_as(server: &Server, email: &str, organization: &str) -> TestResult<Browser> {
+    let browser = Browser::start().await?;
+    browser.sign_in(server, email, PASSWORD).await?;
+    open_members(&browser, server, organization).await?;
+    Ok(browser)
+}
+
 #[tokio::test]
 async fn an_owner_invites_two_people_and_one_signs_up_and_joins() -> TestResult {
     let server = Server::start(true).await?;
     let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
 
-    let owner = Browser::start().await?;
-    owner
-        .sign_in(&server, "alice@example.com", PASSWORD)
-        .await?;
-    open_members(&owner, &server, &acme).await?;
+    let owner = members_page_as(&server, "alice@example.com", &acme).await?;
     owner.click("button", "Invite Member").await?;
     owner.role("dialog", "Invite Member").await?;
     owner
@@ -95,9 +100,7 @@ async fn a_member_given_auditor_sees_audit_logs_after_returning_to_the_window() 
     let server = Server::start(true).await?;
     let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
 
-    let member = Browser::start().await?;
-    member.sign_in(&server, "bob@example.com", PASSWORD).await?;
-    open_members(&member, &server, &acme).await?;
+    let member = members_page_as(&server, "bob@example.com", &acme).await?;
     assert!(member.has_role("link", "Members").await?);
     assert!(!member.has_role("link", "Audit Logs").await?);
 
@@ -120,11 +123,7 @@ async fn a_member_given_auditor_sees_audit_logs_after_returning_to_the_window() 
     assert!(member.has_role("link", "Members").await?);
     member.wait_for_text("tbody", "bob@example.com").await?;
 
-    let owner = Browser::start().await?;
-    owner
-        .sign_in(&server, "alice@example.com", PASSWORD)
-        .await?;
-    open_members(&owner, &server, &acme).await?;
+    let owner = members_page_as(&server, "alice@example.com", &acme).await?;
     owner
         .click("button", "Assignments for bob@example.com")
         .await?;
@@ -164,11 +163,7 @@ async fn an_access_change_the_server_refuses_is_taken_back_from_the_row() -> Tes
     assert!((200..300).contains(&status), "{status} {assignment}");
     let assignment_id = assignment["id"].as_str().ok_or("no id")?.to_owned();
 
-    let owner = Browser::start().await?;
-    owner
-        .sign_in(&server, "alice@example.com", PASSWORD)
-        .await?;
-    open_members(&owner, &server, &acme).await?;
+    let owner = members_page_as(&server, "alice@example.com", &acme).await?;
     owner
         .click("button", "Assignments for bob@example.com")
         .await?;
@@ -249,17 +244,11 @@ async fn an_owner_demoted_by_another_owner_loses_the_owner_controls() -> TestRes
         .await?;
     assert_eq!(status, 200);
 
-    let bob = Browser::start().await?;
-    bob.sign_in(&server, "bob@example.com", PASSWORD).await?;
-    open_members(&bob, &server, &acme).await?;
+    let bob = members_page_as(&server, "bob@example.com", &acme).await?;
     bob.role("button", "Invite Member").await?;
     assert!(bob.has_role("link", "Assignments").await?);
 
-    let owner = Browser::start().await?;
-    owner
-        .sign_in(&server, "alice@example.com", PASSWORD)
-        .await?;
-    open_members(&owner, &server, &acme).await?;
+    let owner = members_page_as(&server, "alice@example.com", &acme).await?;
     let role = owner.role("combobox", "Role for bob@example.com").await?;
     role.select_by_label("Member").await?;
     owner.click("button", "Confirm").await?;
@@ -421,11 +410,7 @@ async fn a_member_sees_neither_invite_nor_delete_controls() -> TestResult {
     let server = Server::start(true).await?;
     let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
 
-    let member = Browser::start().await?;
-    member
-        .sign_in(&server, "carol@example.com", PASSWORD)
-        .await?;
-    open_members(&member, &server, &acme).await?;
+    let member = members_page_as(&server, "carol@example.com", &acme).await?;
     member.wait_for_page_text("bob@example.com").await?;
     assert!(!member.has_role("button", "Invite Member").await?);
     assert!(
@@ -544,11 +529,7 @@ async fn a_sole_owner_promotes_one_member_and_removes_another_without_any_reload
     let carol_id = member_id(&server, &alice, &acme, "carol@example.com").await?;
     let bob_row = format!("tr[data-member='{bob_id}']");
 
-    let owner = Browser::start().await?;
-    owner
-        .sign_in(&server, "alice@example.com", PASSWORD)
-        .await?;
-    open_members(&owner, &server, &acme).await?;
+    let owner = members_page_as(&server, "alice@example.com", &acme).await?;
     owner
         .wait_for_text("[role='note']", SOLE_OWNER_NOTICE)
         .await?;
