@@ -3,7 +3,7 @@
 //! is a Developer and carol an Auditor).
 
 use reqwest::Method;
-use roster_browser_tests::{Browser, Server, TestResult};
+use roster_browser_tests::{eventually, Browser, Server, TestResult};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "roster-demo";
@@ -111,14 +111,15 @@ async fn a_member_given_auditor_sees_audit_logs_after_returning_to_the_window() 
     assert_eq!(reads[0].0, 200);
     assert!(reads[0].1 > 0);
     member.refocus_window().await?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let reads = loop {
+    let reads = eventually("a second read of the member list", async || {
         let reads = member.member_list_reads().await?;
-        if reads.len() == 2 || std::time::Instant::now() > deadline {
-            break reads;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+        Ok(if reads.len() >= 2 {
+            Ok(reads)
+        } else {
+            Err(format!("{reads:?}"))
+        })
+    })
+    .await?;
     assert_eq!(reads.get(1), Some(&(304, 0)), "{reads:?}");
     assert!(member.has_role("link", "Members").await?);
     member.wait_for_text("tbody", "bob@example.com").await?;
@@ -190,27 +191,24 @@ async fn an_access_change_the_server_refuses_is_taken_back_from_the_row() -> Tes
     owner
         .wait_for_page_text("One or more role IDs are invalid")
         .await?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
+    eventually("bob's row without the refused assignment", async || {
         let row = owner
             .client
             .execute(
-                "const select = [...document.querySelectorAll('tbody tr')]
+                "const row = [...document.querySelectorAll('tbody tr')]
                    .find((tr) => tr.textContent.includes('bob@example.com'));
-                 return select ? select.textContent : null;",
+                 return row ? row.textContent : null;",
                 vec![],
             )
             .await?;
         let row = row.as_str().unwrap_or_default().to_owned();
-        if !row.is_empty() && !row.contains("Release managers") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "bob's row still shows the refused assignment: {row}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        Ok(if !row.is_empty() && !row.contains("Release managers") {
+            Ok(())
+        } else {
+            Err(row)
+        })
+    })
+    .await?;
     let bob = members_of(&server, &alice, &acme)
         .await?
         .into_iter()
@@ -255,14 +253,15 @@ async fn an_owner_demoted_by_another_owner_loses_the_owner_controls() -> TestRes
     owner.wait_for_page_text("Full access").await?;
 
     bob.refocus_window().await?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while bob.has_role("button", "Invite Member").await? {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the demoted owner still sees Invite Member"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually("the demoted owner without Invite Member", async || {
+        let shown = bob.has_role("button", "Invite Member").await?;
+        Ok(if shown {
+            Err("Invite Member".to_owned())
+        } else {
+            Ok(())
+        })
+    })
+    .await?;
     assert!(!bob.has_role("link", "Assignments").await?);
 
     owner.close().await?;
@@ -332,11 +331,15 @@ async fn a_sole_owner_leaves_with_a_successor() -> TestResult {
         .await?;
     owner.click("button", "Leave").await?;
     owner.wait_for_path("/org/").await?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while owner.path().await?.contains(&acme) {
-        assert!(std::time::Instant::now() < deadline, "still in Acme Corp");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually("a page outside Acme Corp", async || {
+        let path = owner.path().await?;
+        Ok(if path.contains(&acme) {
+            Err(path)
+        } else {
+            Ok(())
+        })
+    })
+    .await?;
 
     let carol = server.token("carol@example.com", PASSWORD).await?;
     let alice = server.token("alice@example.com", PASSWORD).await?;
@@ -489,35 +492,32 @@ async fn member_list_loads(browser: &Browser, organization: &str) -> TestResult<
 
 /// Waits until the page's visible text no longer contains `text`.
 async fn wait_until_page_lacks(browser: &Browser, text: &str) -> TestResult {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
+    eventually(&format!("the page without {text:?}"), async || {
         let body = browser.wait_for_text("body", "").await?;
-        if !body.contains(text) {
-            return Ok(());
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("the page still shows {text:?}").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        Ok(if body.contains(text) {
+            Err("it".to_owned())
+        } else {
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// Waits until the member's row is gone from the table.
 async fn wait_until_row_gone(browser: &Browser, user_id: &str) -> TestResult {
     let row = format!("tr[data-member='{user_id}']");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !browser
-        .client
-        .find_all(fantoccini::Locator::Css(&row))
-        .await?
-        .is_empty()
-    {
-        if std::time::Instant::now() > deadline {
-            return Err(format!("the row of {user_id} is still shown").into());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    Ok(())
+    eventually(&format!("the row of {user_id} gone"), async || {
+        let rows = browser
+            .client
+            .find_all(fantoccini::Locator::Css(&row))
+            .await?;
+        Ok(if rows.is_empty() {
+            Ok(())
+        } else {
+            Err("the row".to_owned())
+        })
+    })
+    .await
 }
 
 #[tokio::test]

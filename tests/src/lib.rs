@@ -30,6 +30,26 @@ fn free_port() -> u16 {
         .expect("no free port on loopback")
 }
 
+/// Polls `check` every 100 ms, for up to 20 s, until it returns
+/// `Ok(value)`; `Err(seen)` means not yet, and the last `seen` says in the
+/// failure what was there instead of `what`.
+pub async fn eventually<T>(
+    what: &str,
+    mut check: impl AsyncFnMut() -> TestResult<Result<T, String>>,
+) -> TestResult<T> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen = match check().await? {
+            Ok(value) => return Ok(value),
+            Err(seen) => seen,
+        };
+        if Instant::now() > deadline {
+            return Err(format!("never saw {what}; saw {seen}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A running `roster-server` with its own temporary database.
 pub struct Server {
     pub url: String,
