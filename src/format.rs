@@ -1,18 +1,32 @@
 //! How dates, times and names are written on screen.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDateTime, Timelike, Utc};
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// "Mar 1, 2025", in the browser's time zone.
 pub fn date(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%b %-d, %Y").to_string()
+    day(&at.with_timezone(&Local).naive_local())
 }
 
 /// "Mar 1, 2025, 14:05", in the browser's time zone (for `title` tooltips
 /// next to relative times).
 pub fn date_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local)
-        .format("%b %-d, %Y, %H:%M")
-        .to_string()
+    let local = at.with_timezone(&Local).naive_local();
+    format!("{}, {:02}:{:02}", day(&local), local.hour(), local.minute())
+}
+
+/// Written out by hand: a table row shows two of these, and chrono's
+/// `format` reads its pattern again on every call.
+fn day(local: &NaiveDateTime) -> String {
+    format!(
+        "{} {}, {}",
+        MONTHS[local.month0() as usize],
+        local.day(),
+        local.year()
+    )
 }
 
 /// "in 6 days", "3 hours ago", "just now".
@@ -60,6 +74,20 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().expect("test timestamp")
+    }
+
+    #[test]
+    fn dates_read_as_chrono_would_write_them() {
+        for text in [
+            "2025-03-01T00:00:00Z",
+            "2024-12-31T23:59:59Z",
+            "1999-07-04T09:05:00Z",
+        ] {
+            let at = at(text);
+            let local = at.with_timezone(&Local);
+            assert_eq!(date(at), local.format("%b %-d, %Y").to_string());
+            assert_eq!(date_time(at), local.format("%b %-d, %Y, %H:%M").to_string());
+        }
     }
 
     #[test]

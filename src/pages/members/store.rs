@@ -28,7 +28,7 @@ use crate::state::use_current_organization;
 pub struct MemberEntry {
     pub user: OrganizationUser,
     /// Lower-cased name, e-mail, role and assignment names.
-    haystack: OnceLock<String>,
+    haystack: OnceLock<Arc<str>>,
     /// Lower-cased name, else e-mail.
     sort_name: String,
 }
@@ -54,7 +54,7 @@ impl MemberEntry {
         }
     }
 
-    fn haystack(&self) -> &str {
+    fn haystack(&self) -> &Arc<str> {
         self.haystack.get_or_init(|| {
             let user = &self.user;
             let mut haystack = format!("{}\n{}\n{}", user.name, user.email, user.role.label());
@@ -62,7 +62,7 @@ impl MemberEntry {
                 haystack.push('\n');
                 haystack.push_str(&assignment.name);
             }
-            haystack.to_lowercase()
+            Arc::from(haystack.to_lowercase())
         })
     }
 
@@ -144,13 +144,29 @@ struct Change {
     member: Option<Arc<str>>,
 }
 
-/// Every member in one sort order, with each member's sort key.
+/// Every member in one sort order, with each member's sort key, and what
+/// search looks at in the same order (copied out of the members' signals
+/// on the first search of this generation: a keystroke then reads plain
+/// strings, not 10,000 signals).
 #[derive(Clone, Debug)]
 pub struct Sorted {
     sort: Sort,
     generation: u64,
     rows: Arc<Vec<MemberRow>>,
     keys: Arc<HashMap<Arc<str>, SortKey>>,
+    haystacks: Arc<OnceLock<Vec<Arc<str>>>>,
+}
+
+impl Sorted {
+    fn haystacks(&self) -> &[Arc<str>] {
+        self.haystacks.get_or_init(|| haystacks_of(&self.rows))
+    }
+}
+
+fn haystacks_of(rows: &[MemberRow]) -> Vec<Arc<str>> {
+    rows.iter()
+        .map(|row| row.entry.with_untracked(|e| e.haystack().clone()))
+        .collect()
 }
 
 impl PartialEq for Sorted {
@@ -363,6 +379,8 @@ impl MemberStore {
             self.rows.track();
             return Sorted {
                 generation: change.generation,
+                // The member that changed may read differently.
+                haystacks: Arc::default(),
                 ..previous.clone()
             };
         }
@@ -372,6 +390,7 @@ impl MemberStore {
             generation: change.generation,
             rows: Arc::new(rows),
             keys: Arc::new(keys),
+            haystacks: Arc::default(),
         }
     }
 
@@ -382,9 +401,21 @@ impl MemberStore {
         let query = query.trim().to_lowercase();
         let generation = self.change.with(|c| c.generation);
         let rows = &sorted.rows;
+        let words: Vec<&str> = query.split_whitespace().collect();
+        // A list sorted before a member changed reads them as they are now.
+        let fresh;
+        let haystacks = if words.is_empty() {
+            &[][..]
+        } else if sorted.generation == generation {
+            sorted.haystacks()
+        } else {
+            fresh = haystacks_of(rows);
+            &fresh[..]
+        };
         let matches = |i: &u32| {
-            rows.get(*i as usize)
-                .is_some_and(|row| row.entry.with_untracked(|e| e.matches(&query)))
+            haystacks
+                .get(*i as usize)
+                .is_some_and(|haystack| words.iter().all(|word| haystack.contains(word)))
         };
         let positions = match previous {
             _ if query.is_empty() => (0..rows.len() as u32).collect(),
