@@ -392,6 +392,8 @@ struct Warm {
     first_rows: Vec<f64>,
     search_work: Vec<f64>,
     search_painted: Vec<f64>,
+    /// The keystrokes that changed which rows are shown.
+    search_replacing: Vec<f64>,
     role_work: Vec<f64>,
     role_painted: Vec<f64>,
     role_saved: Vec<f64>,
@@ -417,6 +419,8 @@ struct Timing {
     other_changes: Vec<String>,
     #[serde(default)]
     saved: Option<f64>,
+    #[serde(default)]
+    mutated: Option<f64>,
     #[serde(default)]
     server: Option<f64>,
     #[serde(default)]
@@ -465,6 +469,10 @@ async fn warm_browser(
                 .await?;
             warm.search_work.push(t.work);
             warm.search_painted.push(t.painted);
+            // More than the count line changed: rows left and came.
+            if t.mutated.unwrap_or_default() > 1.0 {
+                warm.search_replacing.push(t.work);
+            }
         }
 
         // Back to the window before anything changed.
@@ -598,6 +606,17 @@ fn page_figures(cold_app: &[PageLoad], cold_floor: &[PageLoad], warm: &Warm) -> 
         .detail(format!(
             "→ painted {} ms (includes waiting for the next frame)",
             number(median(&warm.search_painted))
+        )),
+        Figure::new(
+            "members.search_replacing_work",
+            "  of which keystrokes that change the rows shown",
+            "ms",
+            warm.search_replacing.clone(),
+        )
+        .detail(format!(
+            "{} of {} keystrokes; the others leave the first page as it was",
+            warm.search_replacing.len(),
+            warm.search_work.len()
         )),
         Figure::new(
             "members.role_change_work",
