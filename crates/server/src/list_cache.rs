@@ -13,9 +13,10 @@
 //! accepts it, once per version, instead of compressing megabytes per
 //! request.
 //!
-//! Every list carries a validator (a weak `ETag` from its bytes): a client
-//! that sends it back in `If-None-Match` while the list is the same gets
-//! `304 Not Modified` and no body. The SPA does so when it checks a list
+//! Every list carries a validator (a weak `ETag` from its bytes) and
+//! `Cache-Control: private, no-cache`: a client that sends the tag back in
+//! `If-None-Match` while the list is the same gets `304 Not Modified` and
+//! no body; no shared cache keeps it. The SPA does so when it checks a list
 //! again (on window focus), so 10,000 unchanged members are neither sent
 //! nor read again. The access gate runs first, so a 304 tells nothing to
 //! someone who may not read the list.
@@ -105,6 +106,12 @@ impl SerializedList {
         let headers = [
             (header::VARY, HeaderValue::from_static("accept-encoding")),
             (header::ETAG, etag.clone()),
+            // The browser may keep it and must ask again; nothing shared
+            // (a proxy) may keep one member's view of an organization.
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache"),
+            ),
         ];
         if none_match(request, &etag) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();
@@ -343,6 +350,10 @@ mod tests {
         let response = list.response(&asking("W/\"other\""));
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[header::ETAG], etag);
+        assert_eq!(
+            response.headers()[header::CACHE_CONTROL],
+            "private, no-cache"
+        );
         assert_eq!(list.response(&HeaderMap::new()).status(), StatusCode::OK);
     }
 
