@@ -875,6 +875,8 @@ async fn a_client_holding_the_current_list_is_told_it_did_not_change() {
         assert_eq!(first.status, StatusCode::OK);
         let etag = first.headers["etag"].to_str().unwrap().to_owned();
         assert!(etag.starts_with("W/\""), "{etag}");
+        // The browser may keep it (and must ask again); no shared cache.
+        assert_eq!(first.headers["cache-control"], "private, no-cache");
 
         // Unchanged: 304, the same tag, no body; for another member too.
         for token in [&ada.token, &bob.token] {

@@ -26,6 +26,26 @@ async fn config_reports_version_and_mode() {
 }
 
 #[tokio::test]
+async fn api_answers_are_not_stored_by_any_cache() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    for (path, token) in [
+        ("/api/users/me", Some(ada.token.as_str())),
+        ("/api/organizations", Some(ada.token.as_str())),
+        ("/api/users/me", None),
+        ("/api/nope", None),
+    ] {
+        let response = app.request(Method::GET, path, token, None).await;
+        assert_eq!(
+            response.headers[header::CACHE_CONTROL],
+            "no-store",
+            "{path} {}",
+            response.status
+        );
+    }
+}
+
+#[tokio::test]
 async fn unknown_api_paths_answer_404_in_the_error_shape() {
     let app = TestApp::new().await;
     for path in ["/api/nope", "/api/organizations/x/nope/deeper", "/api"] {

@@ -12,8 +12,10 @@ mod roles;
 mod system;
 
 use axum::extract::{DefaultBodyLimit, FromRequest};
+use axum::http::{header, HeaderValue};
 use axum::routing::{any, MethodRouter};
 use axum::{middleware, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::{api_not_found, render_errors, ApiError};
 use crate::AppState;
@@ -62,7 +64,10 @@ pub fn route_list() -> RouteList {
 }
 
 /// The API router, with the access gate on every route, the audit log on
-/// every mutation and the JSON error body on every failure.
+/// every mutation and the JSON error body on every failure. Answers are
+/// `Cache-Control: no-store` unless they say otherwise (the member and
+/// invitation lists, which carry a validator): they belong to whoever
+/// asked, and no cache need keep them.
 pub fn router(state: AppState) -> Router {
     let gate = middleware::from_fn_with_state(state.clone(), access::enforce);
     let mut api = Router::new();
@@ -77,5 +82,9 @@ pub fn router(state: AppState) -> Router {
             crate::audit::record_mutations,
         ))
         .layer(middleware::from_fn(render_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .with_state(state)
 }
