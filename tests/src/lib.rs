@@ -268,44 +268,39 @@ impl Browser {
 
     /// Waits until the element's text contains `expected`, returning the text.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> TestResult<String> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        eventually(&format!("{css} showing {expected:?}"), async || {
             let text = match self.client.find(Locator::Css(css)).await {
                 Ok(element) => element.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
-            if text.contains(expected) {
-                return Ok(text);
-            }
-            if Instant::now() > deadline {
-                return Err(format!("{css} never showed {expected:?}; last text: {text:?}").into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            Ok(if text.contains(expected) {
+                Ok(text)
+            } else {
+                Err(format!("{text:?}"))
+            })
+        })
+        .await
     }
 
     /// Waits for an element with this ARIA role and accessible name (exact,
     /// whitespace-normalised), the way a user finds a control. The name is
     /// computed from aria-label, aria-labelledby, a <label>, or the text.
     pub async fn role(&self, role: &str, name: &str) -> TestResult<Element> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        let id = eventually(&format!("a visible {role} named {name:?}"), async || {
             let found = self
                 .client
                 .execute(FIND_BY_ROLE, vec![role.into(), name.into()])
                 .await?;
-            if !found.is_null() {
-                let id = found.as_str().unwrap_or_default().to_string();
-                return Ok(self
-                    .client
-                    .find(Locator::Css(&format!("[data-test-found='{id}']")))
-                    .await?);
-            }
-            if Instant::now() > deadline {
-                return Err(format!("no visible {role} named {name:?}").into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            Ok(match found.as_str() {
+                Some(id) => Ok(id.to_string()),
+                None => Err("none".to_string()),
+            })
+        })
+        .await?;
+        Ok(self
+            .client
+            .find(Locator::Css(&format!("[data-test-found='{id}']")))
+            .await?)
     }
 
     /// Whether a control with this role and name is on the page now.
@@ -373,17 +368,15 @@ impl Browser {
 
     /// Waits until the current path starts with `prefix`.
     pub async fn wait_for_path(&self, prefix: &str) -> TestResult<String> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        eventually(&format!("a path starting with {prefix}"), async || {
             let path = self.path().await?;
-            if path.starts_with(prefix) {
-                return Ok(path);
-            }
-            if Instant::now() > deadline {
-                return Err(format!("never reached {prefix}; at {path}").into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            Ok(if path.starts_with(prefix) {
+                Ok(path)
+            } else {
+                Err(path)
+            })
+        })
+        .await
     }
 
     /// Fires the window focus event, as when the user comes back to the tab.
