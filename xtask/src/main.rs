@@ -78,6 +78,25 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
+/// Runs a command that starts Chromium with its temporary files in a
+/// directory of its own, removed afterwards. Chromium and chromedriver leave
+/// profile directories (~100 MB each) in the temporary directory when the
+/// runner stops them abruptly; a CI machine's disk must not fill up with them.
+fn run_with_scratch_tmp(cmd: &mut Command) -> Result<()> {
+    let scratch = target_dir()
+        .join("tmp")
+        .join(format!("chromium-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    let outcome = run(cmd.env("TMPDIR", &scratch));
+    // Best effort: a browser still exiting may hold a file for a moment.
+    if std::fs::remove_dir_all(&scratch).is_err() {
+        std::thread::sleep(Duration::from_secs(1));
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    outcome
+}
+
 fn cargo() -> Command {
     tools::command(&env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -134,7 +153,7 @@ fn bench(args: &[String]) -> Result<()> {
     ]))?;
     let root = workspace_root();
     let release = target_dir().join("release");
-    run(
+    run_with_scratch_tmp(
         tools::command(&release.join("roster-bench").to_string_lossy())
             .args(args)
             .env("ROSTER_SERVER_BIN", release.join("roster-server"))
@@ -207,32 +226,36 @@ fn test_everything() -> ExitCode {
         run(cargo().args(["test", "--workspace", "--exclude", "roster-browser-tests"]))
     });
     step("wasm tests (headless Chromium)", &|| {
-        run(cargo()
-            .args([
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--package",
-                "roster",
-            ])
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-            .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "120"))
+        run_with_scratch_tmp(
+            cargo()
+                .args([
+                    "test",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--package",
+                    "roster",
+                ])
+                .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+                .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "120"),
+        )
     });
     step("build SPA (release)", &build_spa);
     step("browser tests (headless Chromium)", &|| {
         run(cargo().args(["build", "--package", "roster-server"]))?;
         let root = workspace_root();
-        run(cargo()
-            .args(["test", "--package", "roster-browser-tests"])
-            .env(
-                "ROSTER_SERVER_BIN",
-                target_dir().join("debug/roster-server"),
-            )
-            .env("ROSTER_DIST", root.join("dist"))
-            .env("ROSTER_AXE_JS", tools::axe_script())
-            .env("CHROME", tools::CHROMIUM)
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER))
+        run_with_scratch_tmp(
+            cargo()
+                .args(["test", "--package", "roster-browser-tests"])
+                .env(
+                    "ROSTER_SERVER_BIN",
+                    target_dir().join("debug/roster-server"),
+                )
+                .env("ROSTER_DIST", root.join("dist"))
+                .env("ROSTER_AXE_JS", tools::axe_script())
+                .env("CHROME", tools::CHROMIUM)
+                .env("CHROMEDRIVER", tools::CHROMEDRIVER),
+        )
     });
 
     let failed: Vec<&str> = steps
