@@ -18,6 +18,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::Toaster;
+use crate::config;
 use crate::layout::AppLayout;
 use crate::pages::audit_logs::AuditLogsPage;
 use crate::pages::auth::{SignIn, SignUp, VerifyEmail};
@@ -38,7 +39,7 @@ pub fn App() -> impl IntoView {
     provide_context(Session::new());
     view! {
         <div class="roster-app" data-theme=move || theme.resolved()>
-            <Router>
+            <Router base=config::base_path()>
                 <AppRoutes />
             </Router>
             <Toaster />

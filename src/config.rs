@@ -1,4 +1,7 @@
-//! Settings read from the page at run time, so one build serves any backend.
+//! Settings read from the page at run time, so one build serves any backend
+//! under any path.
+
+use crate::routes;
 
 /// Base URL of the API: `<meta name="roster-api-base" content="…">` in
 /// index.html, `/api` when the page does not say.
@@ -7,6 +10,45 @@ pub fn api_base() -> String {
         .map(|base| base.trim_end_matches('/').to_string())
         .filter(|base| !base.is_empty())
         .unwrap_or_else(|| "/api".to_string())
+}
+
+/// The path the app is served under: "" at a site's root, "/roster" under
+/// a sub-path. An embedding page says it with
+/// `<meta name="roster-base-path" content="/tools/roster">`; otherwise it is
+/// the page's `<base href>` (index.html ships `<base href="/">`, a deploy
+/// under a sub-path changes it). Read once.
+pub fn base_path() -> &'static str {
+    static BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BASE.get_or_init(read_base_path)
+}
+
+fn read_base_path() -> String {
+    if let Some(path) = meta_content("roster-base-path") {
+        return routes::base_path_of(&path);
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return String::new();
+    };
+    // Without a <base> element the base URI is the page's own address.
+    if !matches!(document.query_selector("base[href]"), Ok(Some(_))) {
+        return String::new();
+    }
+    match document.base_uri() {
+        Ok(Some(uri)) => routes::base_path_of(&uri),
+        _ => String::new(),
+    }
+}
+
+/// The browser's address for a path of the app (`/invitations` →
+/// `/roster/invitations`), for every link: leptos_router's `<A>` keeps an
+/// absolute href as it is (its `navigate` does add the base).
+pub fn href(app_path: &str) -> String {
+    format!("{}{app_path}", base_path())
+}
+
+/// The current browser path as the app's routes see it.
+pub fn app_path(browser_path: &str) -> &str {
+    routes::within_base(base_path(), browser_path)
 }
 
 fn meta_content(name: &str) -> Option<String> {
@@ -44,5 +86,28 @@ mod tests {
         document.head().unwrap().append_child(&meta).unwrap();
         assert_eq!(api_base(), "https://api.example.com/v1");
         meta.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn the_base_path_comes_from_an_embedding_meta_or_the_base_element() {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let head = document.head().unwrap();
+        // The test page has neither: the app is at the root.
+        assert_eq!(read_base_path(), "");
+
+        let base = document.create_element("base").unwrap();
+        base.set_attribute("href", "/tools/roster/").unwrap();
+        head.prepend_with_node_1(&base).unwrap();
+        assert_eq!(read_base_path(), "/tools/roster");
+
+        let meta = document.create_element("meta").unwrap();
+        meta.set_attribute("name", "roster-base-path").unwrap();
+        meta.set_attribute("content", "/portal/orgs/").unwrap();
+        head.append_child(&meta).unwrap();
+        assert_eq!(read_base_path(), "/portal/orgs");
+
+        meta.remove();
+        base.remove();
+        assert_eq!(read_base_path(), "");
     }
 }

@@ -87,6 +87,35 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
     (same_site && !is_public(next)).then(|| next.to_owned())
 }
 
+/// The path an app is served under, from a base URL or path: "" at a
+/// site's root, "/roster" for `https://host/roster/` (no trailing slash).
+pub fn base_path_of(base: &str) -> String {
+    let path = match base.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |start| &rest[start..]),
+        None => base,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = path.trim_matches('/');
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("/{path}")
+    }
+}
+
+/// A browser path as the app's routes see it: `/roster/org/o1` under the
+/// base path `/roster` is `/org/o1`. A path outside the base is kept.
+pub fn within_base<'a>(base: &str, browser_path: &'a str) -> &'a str {
+    if base.is_empty() {
+        return browser_path;
+    }
+    match browser_path.strip_prefix(base) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => browser_path,
+    }
+}
+
 /// Percent-encodes an URL component (RFC 3986 unreserved characters kept).
 pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -128,6 +157,42 @@ pub fn decode(value: &str) -> String {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_base_path_is_the_path_of_the_base_url_without_its_last_slash() {
+        assert_eq!(base_path_of("/"), "");
+        assert_eq!(base_path_of(""), "");
+        assert_eq!(base_path_of("http://127.0.0.1:8080/"), "");
+        assert_eq!(base_path_of("http://127.0.0.1:8080"), "");
+        assert_eq!(
+            base_path_of("https://portal.example/tools/roster/"),
+            "/tools/roster"
+        );
+        assert_eq!(
+            base_path_of("https://portal.example/roster?x=1#y"),
+            "/roster"
+        );
+        assert_eq!(base_path_of("/roster/"), "/roster");
+        assert_eq!(base_path_of("roster"), "/roster");
+    }
+
+    #[test]
+    fn routes_see_browser_paths_without_the_base_path() {
+        assert_eq!(within_base("", "/org/o1/members"), "/org/o1/members");
+        assert_eq!(
+            within_base("/roster", "/roster/org/o1/members"),
+            "/org/o1/members"
+        );
+        assert_eq!(within_base("/roster", "/roster"), "/");
+        assert_eq!(within_base("/roster", "/roster/"), "/");
+        // Only whole segments: /rosters is not under /roster.
+        assert_eq!(within_base("/roster", "/rosters/x"), "/rosters/x");
+        assert_eq!(within_base("/roster", "/elsewhere"), "/elsewhere");
+        assert_eq!(
+            organization_in_path(within_base("/a/b", "/a/b/org/o%201/roles")).as_deref(),
+            Some("o 1")
+        );
+    }
 
     #[test]
     fn organization_pages_round_trip() {

@@ -17,10 +17,22 @@ use leptos_router::hooks::use_location;
 use roster_core::Capabilities;
 
 use crate::components::{ErrorState, SkeletonBlock};
+use crate::config;
 use crate::dom;
 use crate::icons::{Icon, IconKind};
 use crate::routes::{self, OrgPage};
 use crate::state::{self, use_session, use_toasts, SessionState};
+
+fn skip_to_main(event: web_sys::MouseEvent) {
+    event.prevent_default();
+    let main = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+    if let Some(main) = main {
+        dom::focus(&main);
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 enum Gate {
@@ -54,10 +66,12 @@ pub fn AppLayout() -> impl IntoView {
         Gate::SignedOut => {
             let search = location.search.get_untracked();
             let search = search.trim_start_matches('?');
+            let pathname = location.pathname.get_untracked();
+            let path = config::app_path(&pathname);
             let here = if search.is_empty() {
-                location.pathname.get_untracked()
+                path.to_owned()
             } else {
-                format!("{}?{search}", location.pathname.get_untracked())
+                format!("{path}?{search}")
             };
             view! { <Redirect path=routes::sign_in_with_next(&here) /> }.into_any()
         }
@@ -120,7 +134,9 @@ fn SignedInShell() -> impl IntoView {
     };
 
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        // Moves focus itself: under <base href> the bare fragment would name
+        // another page, which the router would open.
+        <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to content"</a>
         <div class="shell" class:drawer-open=move || drawer_open.get()>
             <header class="topbar">
                 <button
@@ -191,7 +207,7 @@ fn OrgNavigation() -> impl IntoView {
             current.id().map(|id| {
                 view! {
                     <li>
-                        <A href=routes::org_page(&id, page) attr:class="nav-link">
+                        <A href=config::href(&routes::org_page(&id, page)) attr:class="nav-link">
                             <Icon kind=icon />
                             <span>{page.title()}</span>
                         </A>

@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use roster_core::wire::Organization;
 
 use crate::components::{MenuButton, MenuItem, MenuItemRadio, MenuSeparator};
+use crate::config;
 use crate::format;
 use crate::icons::{Icon, IconKind};
 use crate::routes;
@@ -137,7 +138,10 @@ pub fn CurrentOrgSwitcher(on_create: Callback<()>) -> impl IntoView {
     });
     let select = Callback::new(move |id: String| {
         let path = location.pathname.get_untracked();
-        navigate(&routes::switch_organization(&path, &id), Default::default());
+        navigate(
+            &routes::switch_organization(config::app_path(&path), &id),
+            Default::default(),
+        );
     });
     move || {
         match phase.get() {

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_navigate;
 use crate::components::{
     MenuButton, MenuGroup, MenuItem, MenuItemRadio, MenuLink, MenuPlacement, MenuSeparator,
 };
+use crate::config;
 use crate::dom;
 use crate::format;
 use crate::icons::{Icon, IconKind};
@@ -74,7 +75,7 @@ pub fn UserMenu() -> impl IntoView {
                 }
             }
         >
-            <MenuLink href={routes::INVITATIONS} {..} aria-describedby=described_by>
+            <MenuLink href={config::href(routes::INVITATIONS)} {..} aria-describedby=described_by>
                 <Icon kind=IconKind::Mail />
                 <span class="menu-item-label">"Invitations"</span>
                 {move || count().map(|n| view! { <span class="count-badge" aria-hidden="true" data-count=n></span> })}

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::config;
 use crate::state::use_page_title;
 
 #[component]
@@ -11,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
             <section class="not-found" aria-labelledby="not-found-title">
                 <h1 id="not-found-title">"Page not found"</h1>
                 <p>"There is nothing at this address."</p>
-                <A href="/" attr:class="btn btn-secondary">"Back to Roster"</A>
+                <A href=config::href("/") attr:class="btn btn-secondary">"Back to Roster"</A>
             </section>
         </main>
     }

@@ -7,6 +7,7 @@ use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_params_map;
 
 use crate::components::{ErrorState, SkeletonBlock};
+use crate::config;
 use crate::routes::{self, OrgPage};
 use crate::state::{use_current_organization, use_organizations, use_page_title, Loadable};
 
@@ -65,7 +66,7 @@ fn UnknownOrganization() -> impl IntoView {
     let personal = move || {
         organizations
             .personal()
-            .map(|o| routes::org_page(&o.id, OrgPage::Members))
+            .map(|o| config::href(&routes::org_page(&o.id, OrgPage::Members)))
     };
     view! {
         <section class="not-found" aria-labelledby="unknown-org-title">

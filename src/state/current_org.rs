@@ -25,6 +25,7 @@ use super::organizations::{self, Organizations};
 use super::session::Session;
 use super::toasts::Toasts;
 use crate::api::{self, ApiError, ApiEvent, ApiResult};
+use crate::config;
 use crate::routes;
 
 /// The member list of an organization, shared (10,000 rows are not copied
@@ -96,7 +97,7 @@ impl CurrentOrganization {
         let url_id = Memo::new(move |_| {
             location
                 .pathname
-                .with(|path| routes::organization_in_path(path))
+                .with(|path| routes::organization_in_path(config::app_path(path)))
         });
         let last_used = RwSignal::new(
             session

@@ -1,5 +1,6 @@
 //! Browser journeys: the real server, the built SPA, headless Chromium.
 
 mod accessibility;
+mod deployment;
 mod journeys;
 mod shell;

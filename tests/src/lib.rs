@@ -52,16 +52,28 @@ pub async fn eventually<T>(
 
 /// A running `roster-server` with its own temporary database.
 pub struct Server {
+    /// The server's origin; the API is at `{url}/api`.
     pub url: String,
+    /// The path the SPA is served under: "" or e.g. "/tools/roster".
+    pub base: String,
+    /// The SPA's address: `{url}{base}`.
+    pub app: String,
     process: Child,
     _data: tempfile::TempDir,
 }
 
 impl Server {
     pub async fn start(dev: bool) -> TestResult<Server> {
+        Self::start_under(dev, "").await
+    }
+
+    /// A server whose public URL has the path `base` ("/tools/roster"):
+    /// it serves the same dist/ under that path.
+    pub async fn start_under(dev: bool, base: &str) -> TestResult<Server> {
         let data = tempfile::tempdir()?;
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
+        let app = format!("{url}{base}");
         let mut command = Command::new(setting("ROSTER_SERVER_BIN"));
         command
             .arg("serve")
@@ -73,7 +85,7 @@ impl Server {
             ))
             .arg("--static-dir")
             .arg(setting("ROSTER_DIST"))
-            .args(["--public-url", &url])
+            .args(["--public-url", &app])
             .stdout(Stdio::null())
             .kill_on_drop(true);
         if dev {
@@ -82,6 +94,8 @@ impl Server {
         let process = command.spawn()?;
         let server = Server {
             url,
+            base: base.to_string(),
+            app,
             process,
             _data: data,
         };
@@ -406,11 +420,11 @@ impl Browser {
 
     /// Signs in through the sign-in page.
     pub async fn sign_in(&self, server: &Server, email: &str, password: &str) -> TestResult {
-        self.client.goto(&format!("{}/sign-in", server.url)).await?;
+        self.client.goto(&format!("{}/sign-in", server.app)).await?;
         self.fill("Email", email).await?;
         self.fill("Password", password).await?;
         self.click("button", "Sign in").await?;
-        self.wait_for_path("/org/").await?;
+        self.wait_for_path(&format!("{}/org/", server.base)).await?;
         Ok(())
     }
 

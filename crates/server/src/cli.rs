@@ -45,7 +45,9 @@ pub struct Settings {
     pub dev: bool,
 
     /// Public address of the SPA, used in e-mailed links
-    /// (defaults to http://<listen>).
+    /// (defaults to http://<listen>). With a path
+    /// (`https://example.com/roster`) the SPA is served under that path;
+    /// the API stays at /api.
     #[arg(long, env = "ROSTER_PUBLIC_URL")]
     pub public_url: Option<String>,
 
@@ -56,6 +58,15 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The path of the public URL the SPA is served under: "" or
+    /// "/roster" (no trailing slash).
+    pub fn base_path(&self) -> String {
+        let public_url = self.public_url();
+        url::Url::parse(&public_url)
+            .map(|url| url.path().trim_end_matches('/').to_string())
+            .unwrap_or_default()
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()

@@ -19,6 +19,8 @@ pub mod store;
 
 use std::sync::Arc;
 
+use axum::response::Redirect;
+use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
 use sqlx::SqlitePool;
@@ -64,12 +66,20 @@ impl AppState {
     }
 }
 
-/// The whole application: the API under `/api`, the SPA everywhere else.
+/// The whole application: the API under `/api`, the SPA everywhere else
+/// (or under the public URL's path, when it has one).
 pub fn app(state: AppState) -> Router {
     let static_dir = state.settings.static_dir.clone();
-    http::router(state)
-        .fallback_service(spa::router(&static_dir))
-        .layer(CompressionLayer::new())
+    let base_path = state.settings.base_path();
+    let api = http::router(state);
+    let app = if base_path.is_empty() {
+        api.fallback_service(spa::router(&static_dir))
+    } else {
+        let home = format!("{base_path}/");
+        api.nest_service(&base_path, spa::router_under(&static_dir, &base_path))
+            .route("/", get(move || async move { Redirect::to(&home) }))
+    };
+    app.layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 

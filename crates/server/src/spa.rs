@@ -4,15 +4,24 @@
 //! pre-compressed copy next to a file (`name.br`, `name.gz`, written by
 //! `cargo xtask dist`) is sent to browsers that accept it; other files are
 //! compressed on the fly.
+//!
+//! Under a sub-path ([`router_under`]) the same `dist/` is served with its
+//! `<base href="/">` rewritten to that path, so the app's files and routes
+//! follow it without a rebuild.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
+
+/// The `<base>` element index.html ships with (the app at a site's root).
+const ROOT_BASE: &str = r#"<base href="/" />"#;
 
 pub fn router(static_dir: &Path) -> Router {
     let files = ServeDir::new(static_dir)
@@ -23,6 +32,57 @@ pub fn router(static_dir: &Path) -> Router {
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
+}
+
+/// The SPA served under `base_path` ("/roster"), to be nested there: its
+/// pages (index.html for any client route) say `<base href="/roster/">`.
+pub fn router_under(static_dir: &Path, base_path: &str) -> Router {
+    let page = Arc::new(IndexPage {
+        file: static_dir.join("index.html"),
+        base: format!(r#"<base href="{base_path}/" />"#),
+    });
+    let index = get(move || {
+        let page = page.clone();
+        async move { page.render().await }
+    });
+    // Files only: directories and missing files fall to the rewritten page.
+    let files = ServeDir::new(static_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false)
+        .fallback(index.clone());
+    Router::new()
+        .route("/", index.clone())
+        .route("/index.html", index)
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_headers))
+}
+
+struct IndexPage {
+    file: PathBuf,
+    base: String,
+}
+
+impl IndexPage {
+    /// Read at each request (a few KB), so a rebuilt dist/ is served at once.
+    async fn render(&self) -> Response {
+        match tokio::fs::read_to_string(&self.file).await {
+            Ok(html) => {
+                if !html.contains(ROOT_BASE) {
+                    tracing::warn!(
+                        "{} has no {ROOT_BASE}; served as it is",
+                        self.file.display()
+                    );
+                }
+                let html = html.replacen(ROOT_BASE, &self.base, 1);
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+            }
+            Err(error) => {
+                tracing::warn!("cannot read {}: {error}", self.file.display());
+                (StatusCode::NOT_FOUND, "Roster's index.html is missing").into_response()
+            }
+        }
+    }
 }
 
 async fn cache_headers(request: Request, next: Next) -> Response {

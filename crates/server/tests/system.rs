@@ -75,7 +75,10 @@ fn write_dist(app: &TestApp) {
     std::fs::create_dir_all(dist).unwrap();
     std::fs::write(
         dist.join("index.html"),
-        "<!DOCTYPE html><title>Roster</title>".repeat(20),
+        format!(
+            r#"<!DOCTYPE html><base href="/" /><title>Roster</title>{}"#,
+            "<!-- padding -->".repeat(40)
+        ),
     )
     .unwrap();
     std::fs::write(
@@ -154,4 +157,70 @@ async fn pre_compressed_copies_are_sent_to_browsers_that_accept_them() {
         .body
         .as_str()
         .is_some_and(|b| b.starts_with("console.log")));
+}
+
+#[tokio::test]
+async fn under_the_public_urls_path_the_spa_is_served_with_that_base() {
+    let app = TestApp::at("https://example.com/tools/roster/").await;
+    write_dist(&app);
+    // A pre-compressed index.html keeps the root's base: never sent here.
+    let dist = &app.state.settings.static_dir;
+    std::fs::write(dist.join("index.html.gz"), b"stale gzip copy").unwrap();
+    for path in [
+        "/tools/roster",
+        "/tools/roster/",
+        "/tools/roster/index.html",
+        "/tools/roster/org/abc/members",
+        "/tools/roster/invitations",
+    ] {
+        let gzip = Request::builder()
+            .uri(path)
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap();
+        assert_ne!(app.send(gzip).await.body, "stale gzip copy", "{path}");
+        let response = app.request(Method::GET, path, None, None).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        let page = response.body.as_str().unwrap_or_default().to_owned();
+        assert!(
+            page.contains(r#"<base href="/tools/roster/" />"#)
+                && !page.contains(r#"<base href="/" />"#),
+            "{path}: {page}"
+        );
+        assert_eq!(
+            response.headers[header::CACHE_CONTROL],
+            "no-cache",
+            "{path}"
+        );
+    }
+
+    let asset = app
+        .request(
+            Method::GET,
+            "/tools/roster/roster-0123456789abcdef.js",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(asset.status, StatusCode::OK);
+    assert!(asset
+        .body
+        .as_str()
+        .is_some_and(|b| b.starts_with("console.log")));
+    assert_eq!(
+        asset.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+
+    // The site's root leads to the app; the API stays at /api.
+    let root = app.request(Method::GET, "/", None, None).await;
+    assert!(root.status.is_redirection(), "{:?}", root.status);
+    assert_eq!(root.headers[header::LOCATION], "/tools/roster/");
+    let health = app.request(Method::GET, "/api/health", None, None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    // Client routes outside the path are not the app's.
+    let outside = app
+        .request(Method::GET, "/org/abc/members", None, None)
+        .await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND);
 }

@@ -6,6 +6,7 @@ use roster_core::wire::{self, DemoAccount};
 use super::{destination, AuthCard, Field};
 use crate::api;
 use crate::components::{Button, ButtonVariant};
+use crate::config;
 use crate::dom;
 use crate::routes;
 use crate::state::{use_page_title, use_session};
@@ -69,8 +70,12 @@ pub fn SignIn() -> impl IntoView {
         }
     };
     let sign_up_href = move || match query.with(|q| q.get("next")) {
-        Some(next) => format!("{}?next={}", routes::SIGN_UP, routes::encode(&next)),
-        None => routes::SIGN_UP.to_owned(),
+        Some(next) => config::href(&format!(
+            "{}?next={}",
+            routes::SIGN_UP,
+            routes::encode(&next)
+        )),
+        None => config::href(routes::SIGN_UP),
     };
     let form_busy = Signal::derive(move || {
         sign_in.pending().get() && signing_in_as.get() == Some(email.get().trim().to_owned())

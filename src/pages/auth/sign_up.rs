@@ -7,6 +7,7 @@ use roster_core::{validate_display_name, validate_email, validate_password};
 use super::{destination, AuthCard, Field};
 use crate::api;
 use crate::components::{Button, ButtonVariant};
+use crate::config;
 use crate::routes;
 use crate::state::{use_page_title, use_session, use_toasts};
 
@@ -71,8 +72,12 @@ pub fn SignUp() -> impl IntoView {
         }
     };
     let sign_in_href = move || match query.with(|q| q.get("next")) {
-        Some(next) => format!("{}?next={}", routes::SIGN_IN, routes::encode(&next)),
-        None => routes::SIGN_IN.to_owned(),
+        Some(next) => config::href(&format!(
+            "{}?next={}",
+            routes::SIGN_IN,
+            routes::encode(&next)
+        )),
+        None => config::href(routes::SIGN_IN),
     };
 
     view! {

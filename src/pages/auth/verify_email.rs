@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::AuthCard;
 use crate::api;
 use crate::components::SkeletonBlock;
+use crate::config;
 use crate::routes;
 use crate::state::{use_page_title, use_session, SessionState};
 
@@ -43,9 +44,9 @@ pub fn VerifyEmail() -> impl IntoView {
     let continue_link = move || {
         let signed_in = matches!(session.state(), SessionState::SignedIn(_));
         if signed_in {
-            view! { <A href="/" attr:class="btn btn-primary">"Continue to Roster"</A> }.into_any()
+            view! { <A href=config::href("/") attr:class="btn btn-primary">"Continue to Roster"</A> }.into_any()
         } else {
-            view! { <A href=routes::SIGN_IN attr:class="btn btn-primary">"Sign in"</A> }.into_any()
+            view! { <A href=config::href(routes::SIGN_IN) attr:class="btn btn-primary">"Sign in"</A> }.into_any()
         }
     };
 

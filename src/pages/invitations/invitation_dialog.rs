@@ -13,6 +13,7 @@ use super::responses::Responses;
 use super::role_and_assignments;
 use crate::api;
 use crate::components::{Button, ButtonVariant, Dialog, ErrorState, SkeletonBlock};
+use crate::config;
 use crate::format;
 use crate::routes::{self, OrgPage};
 use crate::state::{use_organizations, use_session};
@@ -100,7 +101,7 @@ fn Answer(
                 <p>{reason} "."</p>
                 <p class="muted">"Organization: " <strong>{organization}</strong></p>
                 {move || member_of().map(|org| view! {
-                    <A href=routes::org_page(&org.id, OrgPage::Members) attr:class="btn btn-secondary">
+                    <A href=config::href(&routes::org_page(&org.id, OrgPage::Members)) attr:class="btn btn-secondary">
                         "Go to " {org.name.clone()}
                     </A>
                 })}

@@ -44,6 +44,16 @@ impl TestApp {
     }
 
     pub async fn with_dev(dev: bool) -> TestApp {
+        Self::build(dev, "http://roster.test").await
+    }
+
+    /// A test app whose public URL is `public_url` (with a path: the SPA is
+    /// served under it).
+    pub async fn at(public_url: &str) -> TestApp {
+        Self::build(false, public_url).await
+    }
+
+    async fn build(dev: bool, public_url: &str) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}", dir.path().join("roster.db").display());
         let settings = Settings {
@@ -51,7 +61,7 @@ impl TestApp {
             database_url: url.clone(),
             static_dir: dir.path().join("dist"),
             dev,
-            public_url: Some("http://roster.test".into()),
+            public_url: Some(public_url.into()),
             smtp_url: None,
         };
         let db = roster_server::db::connect(&url).await.expect("database");
