@@ -612,8 +612,19 @@ pub async fn my_invitation_count() -> ApiResult<u64> {
 
 /// `GET /organizations/invitations/{id}` (Roster extension): one invitation
 /// addressed to the caller, whatever its state; 404 when unknown.
+///
+/// A backend with only Daytona's contract answers 404 for the path itself:
+/// the invitation is then looked for among the caller's pending ones, so
+/// the e-mailed link still opens it there.
 pub async fn my_invitation(invitation_id: &str) -> ApiResult<wire::OrganizationInvitation> {
-    get(&my_invitation_path(invitation_id)).await
+    match get(&my_invitation_path(invitation_id)).await {
+        Err(not_found) if not_found.is_not_found() => my_invitations()
+            .await?
+            .into_iter()
+            .find(|invitation| invitation.id == invitation_id)
+            .ok_or(not_found),
+        answer => answer,
+    }
 }
 
 /// `POST /organizations/invitations/{id}/accept`.
@@ -800,5 +811,75 @@ mod tests {
             .json::<f64>(),
             Ok(3.0)
         );
+    }
+}
+
+/// The API client against a backend with only Daytona's contract, played by
+/// `window.fetch` for the length of a test.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod daytona_backend_tests {
+    use super::*;
+    use roster_core::wire::{InvitationStatus, OrganizationInvitation};
+    use roster_core::Role;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn invitation(id: &str) -> OrganizationInvitation {
+        let sent: chrono::DateTime<chrono::Utc> = "2099-01-01T00:00:00Z".parse().unwrap();
+        OrganizationInvitation {
+            id: id.into(),
+            email: "nina@example.com".into(),
+            invited_by: "olga@example.com".into(),
+            organization_id: "org-1".into(),
+            organization_name: "Hooli".into(),
+            expires_at: sent + chrono::TimeDelta::days(7),
+            status: InvitationStatus::Pending,
+            role: Role::Member,
+            assigned_roles: Vec::new(),
+            created_at: sent,
+            updated_at: sent,
+        }
+    }
+
+    /// Answers `GET …/organizations/invitations` with `pending` and every
+    /// other path with NestJS's 404; returns a function that restores fetch.
+    fn daytona_with(pending: &[OrganizationInvitation]) -> js_sys::Function {
+        let install = js_sys::Function::new_with_args(
+            "pending",
+            r#"
+            const real = window.fetch;
+            window.fetch = async (input) => {
+              const url = typeof input === "string" ? input : input.url;
+              const json = { "content-type": "application/json" };
+              if (new URL(url, location.href).pathname.endsWith("/organizations/invitations")) {
+                return new Response(pending, { status: 200, headers: json });
+              }
+              return new Response(
+                JSON.stringify({ statusCode: 404, message: "Cannot GET " + url, error: "Not Found" }),
+                { status: 404, headers: json });
+            };
+            return () => { window.fetch = real; };
+            "#,
+        );
+        let pending = serde_json::to_string(pending).unwrap();
+        install
+            .call1(&JsValue::NULL, &JsValue::from_str(&pending))
+            .unwrap()
+            .into()
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_invitation_link_opens_against_a_backend_without_the_lookup_by_id() {
+        let restore = daytona_with(&[invitation("inv-1"), invitation("inv-2")]);
+        let found = my_invitation("inv-2").await;
+        let unknown = my_invitation("inv-9").await;
+        restore.call0(&JsValue::NULL).unwrap();
+
+        assert_eq!(found.map(|i| i.id), Ok("inv-2".to_string()));
+        // Not among the pending ones either: still "not found", which the
+        // dialog explains.
+        assert!(unknown.is_err_and(|error| error.is_not_found()));
     }
 }

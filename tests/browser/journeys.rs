@@ -707,3 +707,84 @@ async fn a_new_sign_in_in_the_same_tab_sees_only_its_own_data() -> TestResult {
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn an_invitee_who_has_not_verified_the_address_is_told_to_verify_it() -> TestResult {
+    // Not dev mode: a new account must verify its e-mail before it sees or
+    // accepts invitations (api.md).
+    let server = Server::start(false).await?;
+    let (status, owner) = server
+        .api(
+            Method::POST,
+            "/auth/sign-up",
+            None,
+            Some(json!({"email": "olga@example.com", "password": "olga-password", "name": "Olga Owner"})),
+        )
+        .await?;
+    assert_eq!(status, 201, "{owner}");
+    let token = owner["token"].as_str().ok_or("no token")?.to_string();
+    let (status, organization) = server
+        .api(
+            Method::POST,
+            "/organizations",
+            Some(&token),
+            Some(json!({"name": "Hooli"})),
+        )
+        .await?;
+    assert_eq!(status, 201, "{organization}");
+    let hooli = organization["id"].as_str().ok_or("no id")?;
+    let (status, invitation) = server
+        .api(
+            Method::POST,
+            &format!("/organizations/{hooli}/invitations"),
+            Some(&token),
+            Some(json!({"email": "nina@example.com", "role": "member"})),
+        )
+        .await?;
+    assert_eq!(status, 201, "{invitation}");
+    let invitation = invitation["id"].as_str().ok_or("no id")?;
+
+    // The e-mailed link, opened signed out: sign up, then back to the link.
+    let invitee = Browser::start().await?;
+    invitee
+        .client
+        .goto(&format!("{}/invitations?id={invitation}", server.app))
+        .await?;
+    invitee.wait_for_path("/sign-in").await?;
+    invitee.click("link", "Sign up").await?;
+    invitee.fill("Name", "Nina New").await?;
+    invitee.fill("Email", "nina@example.com").await?;
+    invitee.fill("Password", "nina-password").await?;
+    invitee.click("button", "Sign up").await?;
+    invitee
+        .wait_for_path(&format!("/invitations?id={invitation}"))
+        .await?;
+
+    // Why the invitation cannot be answered yet, not "does not exist".
+    let dialog = invitee.role("dialog", "Organization invitation").await?;
+    let explained = eventually("the dialog's explanation", async || {
+        let text = dialog.text().await?;
+        Ok(
+            if text.contains("Verify your e-mail address to see and accept this invitation") {
+                Ok(text)
+            } else {
+                Err(format!("{text:?}"))
+            },
+        )
+    })
+    .await?;
+    assert!(explained.contains("nina@example.com"), "{explained}");
+    assert!(!explained.contains("does not exist"), "{explained}");
+    invitee.click("button", "Close").await?;
+    invitee
+        .wait_for_page_text("Verify your e-mail address to see your invitations.")
+        .await?;
+    let page = invitee.wait_for_text("main", "").await?;
+    assert!(
+        !page.contains("You have no pending organization invitations."),
+        "{page}"
+    );
+
+    invitee.close().await?;
+    Ok(())
+}

@@ -18,6 +18,9 @@ use crate::format;
 use crate::routes::{self, OrgPage};
 use crate::state::{use_organizations, use_session};
 
+/// The server's refusal while the caller's e-mail is not verified (api.md).
+const UNVERIFIED: &str = "Please verify your email address";
+
 #[component]
 pub fn InvitationDialog(
     id: Memo<Option<String>>,
@@ -44,6 +47,16 @@ fn InvitationDetails(id: String, on_close: Callback<()>, responses: Responses) -
     move || {
         match invitation.get() {
         None => view! { <div class="dialog-body"><SkeletonBlock lines=3 /></div> }.into_any(),
+        Some(Err(error)) if error.is_forbidden() && error.message == UNVERIFIED => view! {
+            <Explanation on_close=on_close>
+                <p>
+                    "Verify your e-mail address to see and accept this invitation: open the link we sent to "
+                    <strong>{use_session().user().map(|u| u.email).unwrap_or_default()}</strong>
+                    ", then come back to this page."
+                </p>
+            </Explanation>
+        }
+        .into_any(),
         Some(Err(error)) if error.is_not_found() || error.is_forbidden() => view! {
             <Explanation on_close=on_close>
                 <p>"This invitation does not exist, or it was sent to another e-mail address."</p>

@@ -14,7 +14,7 @@ use crate::components::{Button, ButtonVariant, ConfirmDialog, EmptyState, Loaded
 use crate::format;
 use crate::icons::IconKind;
 use crate::routes;
-use crate::state::use_page_title;
+use crate::state::{use_page_title, use_session};
 use invitation_dialog::InvitationDialog;
 use responses::Responses;
 
@@ -87,10 +87,26 @@ pub(crate) fn role_and_assignments(invitation: &OrganizationInvitation) -> Strin
 #[component]
 fn InvitationTable(list: Vec<OrganizationInvitation>, responses: Responses) -> impl IntoView {
     if list.is_empty() {
-        return view! {
-            <EmptyState icon=IconKind::Inbox title="You have no pending organization invitations." />
-        }
-        .into_any();
+        // Invitations are matched by verified e-mail: an unverified account
+        // sees none yet, and is told why.
+        let unverified = use_session()
+            .user()
+            .filter(|u| u.email_verified == Some(false))
+            .map(|u| u.email);
+        return match unverified {
+            Some(email) => view! {
+                <EmptyState
+                    icon=IconKind::Mail
+                    title="Verify your e-mail address to see your invitations."
+                    description=format!("Open the link we sent to {email}; invitations to that address then show here.")
+                />
+            }
+            .into_any(),
+            None => view! {
+                <EmptyState icon=IconKind::Inbox title="You have no pending organization invitations." />
+            }
+            .into_any(),
+        };
     }
     let now = Utc::now();
     view! {
