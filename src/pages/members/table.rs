@@ -254,6 +254,7 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
             if abilities.get().change_role {
                 let member = member.clone();
                 view! {
+                    <span class="role-control">
                     <select
                         class="input input-compact"
                         aria-label=format!("Role for {email}")
@@ -288,6 +289,9 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
                             })
                             .collect_view()}
                     </select>
+                    // Progress on the control while the change is saved.
+                    {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                    </span>
                 }
                 .into_any()
             } else {
@@ -407,6 +411,7 @@ mod tests {
         store: MemberStore,
         owners: RwSignal<usize>,
         changes: RwSignal<Vec<(String, Role)>>,
+        saving: RwSignal<Vec<String>>,
         _handle: Box<dyn std::any::Any>,
     }
 
@@ -419,6 +424,7 @@ mod tests {
         let changes = RwSignal::new(Vec::new());
         store.replace_all(&list);
         let owners = RwSignal::new(1);
+        let saving = RwSignal::new(Vec::new());
         let context = RowContext {
             capabilities: Signal::derive(move || {
                 Some(Capabilities::of(&Membership::from_permissions(
@@ -431,7 +437,7 @@ mod tests {
             me: Signal::derive(|| Some("u000".to_owned())),
             assignments: Signal::derive(|| Some(Ok(Vec::new()))),
             retry_assignments: Callback::new(|_| ()),
-            saving: Signal::derive(Vec::new),
+            saving: saving.into(),
             on_role: Callback::new(move |(m, role): (OrganizationUser, Role)| {
                 changes.update(|c| c.push((m.user_id, role)))
             }),
@@ -446,6 +452,7 @@ mod tests {
             store,
             owners,
             changes,
+            saving,
             _handle: Box::new(handle),
         }
     }
@@ -603,6 +610,33 @@ mod tests {
             .unwrap()
             .is_some());
         assert!(!other.text_content().unwrap().contains("You"));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_role_being_saved_shows_progress_on_its_own_control() {
+        let fixture = Fixture::new();
+        let mounted = mount_table(&fixture);
+        settle().await;
+        let progress = |user_id: &str| {
+            let row = row_of(&fixture, user_id);
+            let select = row.query_selector("select").unwrap().unwrap();
+            (
+                select.get_attribute("aria-busy").unwrap_or_default(),
+                row.query_selector(".role-control .spinner")
+                    .unwrap()
+                    .is_some(),
+            )
+        };
+        assert_eq!(progress("u001"), ("false".to_owned(), false));
+
+        mounted.saving.set(vec!["u001".to_owned()]);
+        settle().await;
+        assert_eq!(progress("u001"), ("true".to_owned(), true));
+        assert_eq!(progress("u002"), ("false".to_owned(), false));
+
+        mounted.saving.set(Vec::new());
+        settle().await;
+        assert_eq!(progress("u001"), ("false".to_owned(), false));
     }
 
     #[wasm_bindgen_test]

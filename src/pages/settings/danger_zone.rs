@@ -9,13 +9,17 @@ use leptos_router::hooks::use_navigate;
 use roster_core::wire::Organization;
 
 use crate::api;
-use crate::components::{Button, ButtonVariant, ConfirmDialog, SkeletonBlock};
+use crate::components::{Button, ButtonVariant, ConfirmDialog, ErrorState, SkeletonBlock};
 use crate::pages::members::{LeaveDialog, MemberStore};
-use crate::state::{use_current_organization, use_organizations, use_toasts};
+use crate::state::{use_current_organization, use_organizations, use_toasts, Access};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Offer {
     Loading,
+    /// Your access could not be loaded: say so, with Retry.
+    Failed(String),
+    /// Not (or no longer) a member: nothing to offer.
+    Nothing,
     Personal,
     Collaborative {
         delete: bool,
@@ -24,24 +28,39 @@ enum Offer {
     },
 }
 
-#[component]
-pub fn DangerZone(organization: Organization) -> impl IntoView {
-    let current = use_current_organization();
-    let offer = Memo::new(move |_| match current.capabilities() {
-        None => Offer::Loading,
-        Some(c) if c.is_personal() => Offer::Personal,
-        Some(c) => Offer::Collaborative {
+fn offer(access: &Access) -> Offer {
+    match access {
+        Access::Loading => Offer::Loading,
+        Access::Failed(error) => Offer::Failed(error.message.clone()),
+        Access::NotAMember => Offer::Nothing,
+        Access::Member(c) if c.is_personal() => Offer::Personal,
+        Access::Member(c) => Offer::Collaborative {
             delete: c.delete().is_ok(),
             leave: c.leave().is_ok(),
             leave_with_successor: c.needs_successor_to_leave(),
         },
-    });
+    }
+}
+
+#[component]
+pub fn DangerZone(organization: Organization) -> impl IntoView {
+    let current = use_current_organization();
+    let offer = Memo::new(move |_| offer(&current.access()));
     let organization = StoredValue::new(organization);
     view! {
         <section class="card danger-zone" aria-labelledby="danger-zone-title">
             <h2 id="danger-zone-title" class="card-title">"Danger zone"</h2>
             {move || match offer.get() {
                 Offer::Loading => view! { <SkeletonBlock lines=2 /> }.into_any(),
+                Offer::Failed(message) => view! {
+                    <ErrorState
+                        title="Could not load your access"
+                        message=message
+                        on_retry=Callback::new(move |_| current.refetch())
+                    />
+                }
+                .into_any(),
+                Offer::Nothing => ().into_any(),
                 Offer::Personal => view! {
                     <p class="muted">"Personal organizations cannot be deleted or left."</p>
                 }
@@ -108,7 +127,7 @@ fn DeleteOrganization(organization: Organization) -> impl IntoView {
             <ul class="consequences">
                 <li>"every member loses access to it;"</li>
                 <li>"its pending invitations can no longer be accepted;"</li>
-                <li>"its custom assignments and audit log are deleted."</li>
+                <li>"its custom assignments are deleted, and its audit log can no longer be read."</li>
             </ul>
             <p>"This cannot be undone."</p>
         </ConfirmDialog>
@@ -137,5 +156,58 @@ fn LeaveOrganization(sole_owner: bool) -> impl IntoView {
             </Button>
         </div>
         <LeaveDialog open=open store=store />
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::api::ApiError;
+    use crate::pages::members::test_util::member;
+    use roster_core::wire::OrganizationUser;
+    use roster_core::{Capabilities, Membership, Role};
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn access_of(me: &str, members: &[OrganizationUser]) -> Access {
+        let membership = Membership::from_members(me, false, members).unwrap();
+        Access::Member(Capabilities::of(&membership))
+    }
+
+    #[wasm_bindgen_test]
+    fn a_failed_load_of_your_access_is_said_with_its_message_not_left_loading() {
+        let failed = Access::Failed(ApiError {
+            status: 500,
+            message: "Internal server error".into(),
+        });
+        assert_eq!(
+            offer(&failed),
+            Offer::Failed("Internal server error".into())
+        );
+        assert_eq!(offer(&Access::Loading), Offer::Loading);
+        assert_eq!(offer(&Access::NotAMember), Offer::Nothing);
+    }
+
+    #[wasm_bindgen_test]
+    fn owners_delete_and_a_sole_owner_leaves_only_with_a_successor() {
+        // u000 owns the organization alone; u001 is a member.
+        let members = [member(0, Role::Owner), member(1, Role::Member)];
+        assert_eq!(
+            offer(&access_of("u000", &members)),
+            Offer::Collaborative {
+                delete: true,
+                leave: false,
+                leave_with_successor: true
+            }
+        );
+        assert_eq!(
+            offer(&access_of("u001", &members)),
+            Offer::Collaborative {
+                delete: false,
+                leave: true,
+                leave_with_successor: false
+            }
+        );
     }
 }
