@@ -255,6 +255,26 @@ pub fn validate_password(raw: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A new account, every field checked: the normalised e-mail and name, or
+/// each failure (the API joins them into one message).
+pub fn validate_sign_up(
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<(String, String), Vec<ValidationError>> {
+    match (
+        validate_email(email),
+        validate_display_name(name, "Name"),
+        validate_password(password),
+    ) {
+        (Ok(email), Ok(name), Ok(())) => Ok((email, name)),
+        (email, name, password) => Err([email.err(), name.err(), password.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
+    }
+}
+
 /// A custom assignment must grant something.
 pub fn validate_permissions(permissions: &[Permission]) -> Result<PermissionSet, ValidationError> {
     if permissions.is_empty() {
@@ -269,6 +289,26 @@ pub fn validate_permissions(permissions: &[Permission]) -> Result<PermissionSet,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_up_reports_every_bad_field_at_once() {
+        assert_eq!(
+            validate_sign_up(" Ada@Example.com ", " Ada ", "long enough"),
+            Ok(("ada@example.com".to_owned(), "Ada".to_owned()))
+        );
+        let errors = validate_sign_up("not-an-email", "<b>Ada</b>", "short").unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email", "Name", "password"]);
+        let message = join_messages(&errors);
+        assert_eq!(message.matches(", ").count(), 2, "{message}");
+        assert!(message.contains("at least 8"), "{message}");
+        assert_eq!(
+            validate_sign_up("ada@example.com", "Ada", "short")
+                .unwrap_err()
+                .len(),
+            1
+        );
+    }
 
     fn message(result: Result<impl fmt::Debug, ValidationError>) -> String {
         result.expect_err("should be rejected").message

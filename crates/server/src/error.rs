@@ -75,6 +75,14 @@ impl From<roster_core::validate::ValidationError> for ApiError {
     }
 }
 
+/// Several failed fields: one 400 with every message (api.md: joined with
+/// ", ").
+impl From<Vec<roster_core::validate::ValidationError>> for ApiError {
+    fn from(errors: Vec<roster_core::validate::ValidationError>) -> Self {
+        Self::bad_request(roster_core::validate::join_messages(&errors))
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         // axum answers 422 for well-formed JSON of the wrong shape; the API

@@ -112,6 +112,14 @@ async fn bad_sign_up_input_gets_a_clear_400_and_creates_nothing() {
             response.message()
         );
     }
+    // Every bad field in one answer, joined with ", " (api.md).
+    let all_wrong = sign_up(&app, "not-an-email", "short", "   ").await;
+    assert_eq!(all_wrong.status, StatusCode::BAD_REQUEST);
+    let message = all_wrong.message();
+    assert_eq!(message.split(", ").count(), 3, "{message}");
+    for expected in ["not a valid email", "required", "at least 8"] {
+        assert!(message.contains(expected), "{message}");
+    }
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(&app.state.db)
         .await

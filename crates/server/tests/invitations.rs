@@ -272,6 +272,11 @@ async fn invite_rejects_bad_input_with_400() {
             json!({"email": "bob@example.com", "role": "member", "assignedRoleIds": [], "expiresAt": PAST}),
             "Expiration date must be in the future",
         ),
+        // Both at once: one answer with both messages.
+        (
+            json!({"email": "nope", "role": "member", "assignedRoleIds": [], "expiresAt": PAST}),
+            "'nope' is not a valid email address, Expiration date must be in the future",
+        ),
     ];
     for (body, message) in cases {
         let response = app

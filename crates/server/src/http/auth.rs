@@ -5,9 +5,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
-use roster_core::validate::{
-    normalize_email, validate_display_name, validate_email, validate_password,
-};
+use roster_core::validate::{normalize_email, validate_sign_up};
 use roster_core::wire::{AuthSession, SignIn, SignUp, User, VerifyEmail};
 
 use super::access::USER;
@@ -59,9 +57,7 @@ async fn sign_up(
     audit: AuditSlot,
     Json(body): Json<SignUp>,
 ) -> ApiResult<Response> {
-    let email = validate_email(&body.email)?;
-    let name = validate_display_name(&body.name, "Name")?;
-    validate_password(&body.password)?;
+    let (email, name) = validate_sign_up(&body.email, &body.name, &body.password)?;
     let password = body.password;
     let hash = blocking(move || auth::hash_password(&password)).await??;
 

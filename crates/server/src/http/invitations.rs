@@ -211,9 +211,17 @@ async fn create(
     Json(body): Json<CreateOrganizationInvitation>,
 ) -> ApiResult<(StatusCode, Json<OrganizationInvitation>)> {
     ctx.capabilities.invite().map_err(refused(&ctx))?;
-    let email = validate_email(&body.email)?;
     let now = Utc::now();
-    checked_expiry(body.expires_at, now)?;
+    let email = match (
+        validate_email(&body.email),
+        body.expires_at
+            .map_or(Ok(()), |at| validate_expiry(at, now)),
+    ) {
+        (Ok(email), Ok(())) => email,
+        (email, expiry) => {
+            return Err(Vec::from_iter(email.err().into_iter().chain(expiry.err())).into())
+        }
+    };
 
     let mut tx = begin_write(&state.db).await?;
     let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
