@@ -405,3 +405,44 @@ async fn each_mutation_writes_one_audit_row_without_secrets() {
         assert!(row.5.contains("[redacted]"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_get_no_more_tries_than_sequential_ones() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    sign_up(&app, "ada@example.com", "long enough", "Ada").await;
+    let guesses: Vec<_> = (0..20)
+        .map(|n| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                sign_in(&app, "ada@example.com", &format!("guess number {n}"))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    let mut refused = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!((checked, refused), (5, 15));
+    // Throttled even with the right password until the window passes.
+    assert_eq!(
+        sign_in(&app, "ada@example.com", "long enough").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn an_overlong_address_is_refused_without_being_remembered() {
+    let app = TestApp::new().await;
+    let long = format!("{}@example.com", "a".repeat(60_000));
+    let response = sign_in(&app, &long, "whatever").await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(response.message(), "Invalid email or password");
+    assert_eq!(app.state.sign_in_throttle.tracked(), 0);
+}

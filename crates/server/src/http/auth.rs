@@ -5,7 +5,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
-use roster_core::validate::{normalize_email, validate_sign_up};
+use roster_core::validate::{normalize_email, validate_sign_up, EMAIL_MAX_CHARS};
 use roster_core::wire::{AuthSession, SignIn, SignUp, User, VerifyEmail};
 
 use super::access::USER;
@@ -45,8 +45,12 @@ fn signed_in(state: &AppState, status: StatusCode, token: String, user: User) ->
     response
 }
 
-/// Argon2 is deliberately slow; keep it off the async workers.
+/// Argon2 is deliberately slow and takes 19 MiB per hash: keep it off the
+/// async workers, a few at a time (requests beyond wait their turn, so a
+/// flood of sign-ins cannot exhaust memory).
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+    let _turn = HASHING.acquire().await.map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(work)
         .await
         .map_err(ApiError::internal)
@@ -116,7 +120,12 @@ async fn sign_in(
     Json(body): Json<SignIn>,
 ) -> ApiResult<Response> {
     let key = normalize_email(&body.email);
-    if let Some(seconds) = state.sign_in_throttle.retry_after(&key) {
+    // No account has a longer address (sign-up refuses it); nothing to check
+    // or remember.
+    if key.chars().count() > EMAIL_MAX_CHARS {
+        return Err(ApiError::unauthorized("Invalid email or password"));
+    }
+    if let Err(seconds) = state.sign_in_throttle.begin(&key) {
         let minutes = seconds.div_ceil(60);
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -137,10 +146,8 @@ async fn sign_in(
     let matches = blocking(move || auth::verify_password(&password, &stored)).await?;
     let user = match user {
         Some(user) if matches && user.password_hash.is_some() => user,
-        _ => {
-            state.sign_in_throttle.record_failure(&key);
-            return Err(ApiError::unauthorized("Invalid email or password"));
-        }
+        // The attempt begun above stays counted.
+        _ => return Err(ApiError::unauthorized("Invalid email or password")),
     };
     state.sign_in_throttle.clear(&key);
     audit.set_actor(&user.id, &user.email);
