@@ -80,10 +80,11 @@ pub fn sign_in_with_next(current: &str) -> String {
 /// another origin (`//evil.example`, `https://…`, `/\evil`).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
+    // Browsers drop tabs and newlines inside a URL and read '\' as '/', so
+    // "/\t/evil.example" would become "//evil.example": refuse both anywhere.
     let same_site = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n']);
+        && !next.contains(|c: char| c == '\\' || c.is_control());
     (same_site && !is_public(next)).then(|| next.to_owned())
 }
 
@@ -238,6 +239,10 @@ mod tests {
             "//evil.example",
             "https://evil.example",
             "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/org/\\\\evil.example",
             "evil",
             "/sign-in",
         ] {
