@@ -60,16 +60,17 @@ pub fn switch_organization(current_path: &str, organization_id: &str) -> String 
     format!("/org/{}/{page}", encode(organization_id))
 }
 
-/// Public pages, reachable signed out.
-pub fn is_public(path: &str) -> bool {
-    [SIGN_IN, SIGN_UP, VERIFY_EMAIL]
+/// The pages that sign in or up: never a place to go back to afterwards.
+/// (`/verify-email` is: its link needs the account signed in.)
+pub fn is_sign_in_or_up(path: &str) -> bool {
+    [SIGN_IN, SIGN_UP]
         .iter()
         .any(|page| path == *page || path.starts_with(&format!("{page}?")))
 }
 
-/// `/sign-in?next=<path>` (no `next` for the root or public pages).
+/// `/sign-in?next=<path>` (no `next` for the root or the sign-in pages).
 pub fn sign_in_with_next(current: &str) -> String {
-    if current.is_empty() || current == "/" || is_public(current) {
+    if current.is_empty() || current == "/" || is_sign_in_or_up(current) {
         SIGN_IN.to_owned()
     } else {
         format!("{SIGN_IN}?next={}", encode(current))
@@ -85,7 +86,7 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
     let same_site = next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains(|c: char| c == '\\' || c.is_control());
-    (same_site && !is_public(next)).then(|| next.to_owned())
+    (same_site && !is_sign_in_or_up(next)).then(|| next.to_owned())
 }
 
 /// The path an app is served under, from a base URL or path: "" at a
@@ -248,6 +249,15 @@ mod tests {
         ] {
             assert_eq!(safe_next(Some(evil)), None, "{evil}");
         }
+        // The verification link needs the account signed in: back to it.
+        assert_eq!(
+            sign_in_with_next("/verify-email?token=t1"),
+            "/sign-in?next=%2Fverify-email%3Ftoken%3Dt1"
+        );
+        assert_eq!(
+            safe_next(Some("/verify-email?token=t1")).as_deref(),
+            Some("/verify-email?token=t1")
+        );
         assert_eq!(safe_next(None), None);
     }
 

@@ -785,6 +785,36 @@ async fn an_invitee_who_has_not_verified_the_address_is_told_to_verify_it() -> T
         "{page}"
     );
 
+    // The verification link, opened in another browser (signed out): it
+    // asks for the account, then verifies it.
+    let link = server
+        .mailed_link("nina@example.com")
+        .ok_or("no verification mail for nina@example.com")?;
+    assert!(link.contains("/verify-email?token="), "{link}");
+    let elsewhere = Browser::start().await?;
+    elsewhere.client.goto(&link).await?;
+    elsewhere
+        .wait_for_page_text("Sign in with the account you created to verify its e-mail address.")
+        .await?;
+    elsewhere.click("link", "Sign in").await?;
+    elsewhere.fill("Email", "nina@example.com").await?;
+    elsewhere.fill("Password", "nina-password").await?;
+    elsewhere.click("button", "Sign in").await?;
+    elsewhere
+        .wait_for_page_text("Your e-mail address is verified.")
+        .await?;
+    elsewhere.close().await?;
+
+    // Back in the first tab, the invitation can now be answered.
+    invitee
+        .client
+        .goto(&format!("{}/invitations?id={invitation}", server.app))
+        .await?;
+    invitee.role("button", "Accept").await?;
+    invitee
+        .wait_for_text("table[aria-label='Invitations'] tbody tr", "Hooli")
+        .await?;
+
     invitee.close().await?;
     Ok(())
 }

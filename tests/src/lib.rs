@@ -86,7 +86,8 @@ impl Server {
             .arg("--static-dir")
             .arg(setting("ROSTER_DIST"))
             .args(["--public-url", &app])
-            .stdout(Stdio::null())
+            // The log carries the mail (no SMTP here): see `mailed_link`.
+            .stdout(std::fs::File::create(data.path().join("server.log"))?)
             .kill_on_drop(true);
         if dev {
             command.arg("--dev");
@@ -117,6 +118,20 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// The link of the last mail the server sent to `to` (its log is the
+    /// mailbox: without SMTP every message is logged with its link).
+    pub fn mailed_link(&self, to: &str) -> Option<String> {
+        let log = std::fs::read_to_string(self._data.path().join("server.log")).ok()?;
+        let plain = strip_ansi(&log);
+        plain
+            .lines()
+            .rev()
+            .filter(|line| line.contains(&format!("to={to} ")))
+            .filter_map(|line| line.split("link=").nth(1))
+            .find_map(|rest| rest.split_whitespace().next())
+            .map(|link| link.trim_matches('"').to_string())
     }
 
     pub fn id(&self) -> Option<u32> {
@@ -438,4 +453,22 @@ impl Browser {
         self.client.close().await?;
         Ok(())
     }
+}
+
+/// The text of a terminal log without its colour codes (`ESC [ … m`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for end in chars.by_ref() {
+                if end.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -147,8 +147,9 @@ fn roster_paths() -> Value {
         }},
         "/auth/verify-email": { "post": {
             "operationId": "verifyEmail",
-            "summary": "Prove an e-mail address with the token of the verification link",
+            "summary": "Prove the signed-in account's e-mail address with the token of its verification link",
             "tags": ["auth"],
+            "security": [{ "bearer": [] }, { "cookie": [] }],
             "requestBody": body("VerifyEmail"),
             "responses": { "204": { "description": "E-mail address verified" } }
         }},

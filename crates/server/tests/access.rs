@@ -101,7 +101,7 @@ fn expectations() -> Vec<(Method, &'static str, [Gate; 5])> {
         (Method::GET, "/shared-regions", public),
         (Method::POST, "/auth/sign-up", public),
         (Method::POST, "/auth/sign-in", public),
-        (Method::POST, "/auth/verify-email", public),
+        (Method::POST, "/auth/verify-email", user),
         (Method::POST, "/auth/sign-out", user),
         (Method::GET, "/users/me", user),
         (Method::GET, "/organizations", user),

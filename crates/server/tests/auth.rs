@@ -294,6 +294,17 @@ async fn the_cookie_authenticates_and_cross_site_unsafe_requests_are_refused() {
     assert_eq!(same_origin.status, StatusCode::NO_CONTENT);
 }
 
+/// Opens a verification link's token as `session` (or signed out).
+async fn post_link(app: &TestApp, session: Option<&str>, link_token: &str) -> common::Response {
+    app.request(
+        Method::POST,
+        "/api/auth/verify-email",
+        session,
+        Some(json!({"token": link_token})),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn new_accounts_verify_their_email_through_the_mailed_link() {
     let app = TestApp::new().await;
@@ -311,28 +322,31 @@ async fn new_accounts_verify_their_email_through_the_mailed_link() {
     );
     let verification = link.split("token=").nth(1).unwrap();
 
-    let wrong = app
-        .request(
-            Method::POST,
-            "/api/auth/verify-email",
-            None,
-            Some(json!({"token": "nope"})),
-        )
-        .await;
+    let wrong = post_link(&app, Some(token), "nope").await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         wrong.message(),
         "This verification link is invalid or has expired"
     );
 
-    let verified = app
-        .request(
-            Method::POST,
-            "/api/auth/verify-email",
-            None,
-            Some(json!({"token": verification})),
-        )
-        .await;
+    // The link alone does not verify: it needs the account's own session.
+    // (Whoever signed up with someone else's address must not get it
+    // verified by its owner clicking the mail.)
+    let signed_out = post_link(&app, None, verification).await;
+    assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
+    let squatter = sign_up(&app, "eve@example.com", "long enough", "Eve").await;
+    let someone_else = post_link(&app, squatter.body["token"].as_str(), verification).await;
+    assert_eq!(someone_else.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        someone_else.message(),
+        "This link verifies another account: sign in with the address it was sent to"
+    );
+    assert_eq!(
+        app.get("/api/users/me", token).await.body["emailVerified"],
+        false
+    );
+
+    let verified = post_link(&app, Some(token), verification).await;
     assert_eq!(verified.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get("/api/users/me", token).await.body["emailVerified"],
@@ -340,14 +354,7 @@ async fn new_accounts_verify_their_email_through_the_mailed_link() {
     );
 
     // The link works once.
-    let again = app
-        .request(
-            Method::POST,
-            "/api/auth/verify-email",
-            None,
-            Some(json!({"token": verification})),
-        )
-        .await;
+    let again = post_link(&app, Some(token), verification).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
 }
 

@@ -459,7 +459,7 @@ async fn real_responses_match_the_document() {
         .request(
             Method::POST,
             "/api/auth/verify-email",
-            None,
+            signed_up.body["token"].as_str(),
             Some(json!({"token": token})),
         )
         .await;

@@ -1,21 +1,32 @@
-//! `/verify-email?token=…`: the link from the verification e-mail.
+//! `/verify-email?token=…`: the link from the verification e-mail. It
+//! verifies the signed-in account only (the server refuses it for anyone
+//! else), so a visitor who is signed out is asked to sign in first and comes
+//! back here.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::AuthCard;
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::SkeletonBlock;
 use crate::config;
 use crate::routes;
 use crate::state::{use_page_title, use_session, SessionState};
 
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    /// Waiting for the session (or the server's answer).
+    Waiting,
+    Incomplete,
+    SignIn(String),
+    Done(Result<(), ApiError>),
+}
+
 #[component]
 pub fn VerifyEmail() -> impl IntoView {
     use_page_title("Verify e-mail");
     let session = use_session();
-    // Whether to offer "Continue" or "Sign in" afterwards.
     session.check();
     let query = use_query_map();
     let token = Memo::new(move |_| {
@@ -24,49 +35,60 @@ pub fn VerifyEmail() -> impl IntoView {
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
     });
-    let outcome = LocalResource::new(move || {
-        let token = token.get();
-        async move {
-            match token {
-                Some(token) => Some(api::verify_email(&token).await),
-                None => None,
-            }
-        }
+    // Changes only when someone signs in or out (not when the user is
+    // fetched again after verifying), so the link is sent once.
+    let signed_in = Memo::new(move |_| match session.state() {
+        SessionState::SignedIn(_) => Some(true),
+        SessionState::SignedOut => Some(false),
+        _ => None,
     });
-    Effect::new(move |_| {
-        if let Some(Some(Ok(()))) = outcome.get() {
-            // The banner asking for verification goes away.
-            if matches!(session.state(), SessionState::SignedIn(_)) {
-                session.refresh();
+    let outcome =
+        LocalResource::new(move || {
+            let token = token.get();
+            let signed_in = signed_in.get();
+            async move {
+                match (token, signed_in) {
+                    (None, _) => Step::Incomplete,
+                    (Some(_), None) => Step::Waiting,
+                    (Some(token), Some(false)) => Step::SignIn(routes::sign_in_with_next(
+                        &format!("{}?token={}", routes::VERIFY_EMAIL, routes::encode(&token)),
+                    )),
+                    (Some(token), Some(true)) => Step::Done(api::verify_email(&token).await),
+                }
             }
+        });
+    Effect::new(move |_| {
+        if let Some(Step::Done(Ok(()))) = outcome.get() {
+            // The banner asking for verification goes away.
+            session.refresh();
         }
     });
     let continue_link = move || {
-        let signed_in = matches!(session.state(), SessionState::SignedIn(_));
-        if signed_in {
-            view! { <A href=config::href("/") attr:class="btn btn-primary">"Continue to Roster"</A> }.into_any()
-        } else {
-            view! { <A href=config::href(routes::SIGN_IN) attr:class="btn btn-primary">"Sign in"</A> }.into_any()
-        }
+        view! { <A href=config::href("/") attr:class="btn btn-primary">"Continue to Roster"</A> }
     };
 
     view! {
         <AuthCard title="Verify your e-mail address">
-            {move || match outcome.get() {
-                None => view! { <SkeletonBlock lines=2 /> }.into_any(),
-                Some(None) => view! {
+            {move || match outcome.get().unwrap_or(Step::Waiting) {
+                Step::Waiting => view! { <SkeletonBlock lines=2 /> }.into_any(),
+                Step::Incomplete => view! {
                     <p role="alert" class="form-error">
                         "This verification link is incomplete. Open the link from the e-mail again."
                     </p>
                     {continue_link()}
                 }
                 .into_any(),
-                Some(Some(Ok(()))) => view! {
+                Step::SignIn(href) => view! {
+                    <p>"Sign in with the account you created to verify its e-mail address."</p>
+                    <A href=config::href(&href) attr:class="btn btn-primary">"Sign in"</A>
+                }
+                .into_any(),
+                Step::Done(Ok(())) => view! {
                     <p role="status" class="form-success">"Your e-mail address is verified. You can now accept invitations."</p>
                     {continue_link()}
                 }
                 .into_any(),
-                Some(Some(Err(error))) => view! {
+                Step::Done(Err(error)) => view! {
                     <div role="alert">
                         <p class="form-error">"This verification link cannot be used."</p>
                         <p class="muted">{error.message}</p>

@@ -77,7 +77,7 @@ pub static ROUTES: &[RouteAccess] = &[
     route(
         Method::POST,
         "/auth/verify-email",
-        Anyone,
+        User,
         "verify_email",
         USER,
     ),

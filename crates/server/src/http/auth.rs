@@ -176,23 +176,41 @@ async fn sign_out(
     Ok(response)
 }
 
+/// Verifies the signed-in account's address. The link alone is not
+/// enough: whoever signed up with someone else's address could otherwise
+/// get it verified by its owner clicking the mail, and then accept every
+/// invitation sent to it.
 async fn verify_email(
     State(state): State<AppState>,
+    user: CurrentUser,
     Json(body): Json<VerifyEmail>,
 ) -> ApiResult<StatusCode> {
+    let token_hash = auth::hash_token(body.token.trim());
     let mut tx = begin_write(&state.db).await?;
-    let user_id: Option<String> = sqlx::query_scalar(
-        "DELETE FROM email_verifications WHERE token_hash = ? AND expires_at > ? RETURNING user_id",
+    let owner: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM email_verifications WHERE token_hash = ? AND expires_at > ?",
     )
-    .bind(auth::hash_token(body.token.trim()))
+    .bind(&token_hash)
     .bind(timestamp(Utc::now()))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(user_id) = user_id else {
-        return Err(ApiError::bad_request(
-            "This verification link is invalid or has expired",
-        ));
+    let user_id = match owner {
+        None => {
+            return Err(ApiError::bad_request(
+                "This verification link is invalid or has expired",
+            ))
+        }
+        Some(owner) if owner != user.id => {
+            return Err(ApiError::forbidden(
+                "This link verifies another account: sign in with the address it was sent to",
+            ))
+        }
+        Some(owner) => owner,
     };
+    sqlx::query("DELETE FROM email_verifications WHERE token_hash = ?")
+        .bind(&token_hash)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("UPDATE users SET email_verified = 1 WHERE id = ?")
         .bind(&user_id)
         .execute(&mut *tx)
