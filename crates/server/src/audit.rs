@@ -77,6 +77,14 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AuditSlot {
 /// Body fields never written to the log.
 const SECRET_FIELDS: &[&str] = &["password", "token", "newPassword", "currentPassword"];
 
+/// What a row keeps of a request body is bounded: anyone may send 64 KB to
+/// any route, signed in or not, and each request writes a row.
+const METADATA_MAX_BYTES: usize = 4096;
+/// A field longer than this is replaced by its size.
+const FIELD_MAX_BYTES: usize = 512;
+/// Longer user agents are cut.
+const USER_AGENT_MAX_CHARS: usize = 256;
+
 fn metadata_of(body: &[u8]) -> Option<Value> {
     let mut value: Value = serde_json::from_slice(body).ok()?;
     if let Value::Object(map) = &mut value {
@@ -85,6 +93,15 @@ fn metadata_of(body: &[u8]) -> Option<Value> {
                 map.insert((*field).to_string(), Value::String("[redacted]".into()));
             }
         }
+        for field in map.values_mut() {
+            let size = field.to_string().len();
+            if size > FIELD_MAX_BYTES {
+                *field = Value::String(format!("[{size} bytes left out]"));
+            }
+        }
+    }
+    if value.to_string().len() > METADATA_MAX_BYTES {
+        return Some(serde_json::json!({ "body": format!("[{} bytes left out]", body.len()) }));
     }
     Some(value)
 }
@@ -114,7 +131,7 @@ pub async fn record_mutations(
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .map(|agent| agent.chars().take(USER_AGENT_MAX_CHARS).collect::<String>());
 
     // Read the body once to keep its (redacted) content as metadata, then
     // hand the same bytes to the handler. Oversized bodies are left to the

@@ -5,7 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
 use common::{Account, TestApp};
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};
 use roster_server::store::audit::{self, AuditQuery, Position};
@@ -728,4 +729,32 @@ async fn deep_page_queries_walk_indexes() {
             "{plan:#?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_row_keeps_a_bounded_part_of_a_large_body() {
+    let app = TestApp::new().await;
+    let padding = "A".repeat(60_000);
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/auth/sign-in")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::USER_AGENT, "B".repeat(10_000))
+        .body(Body::from(
+            json!({"email": "x@example.com", "password": "secret", "pad": padding}).to_string(),
+        ))
+        .unwrap();
+    let response = app.send(request).await;
+    assert!(response.status.is_client_error(), "{:?}", response.status);
+    let (metadata, user_agent): (String, String) =
+        sqlx::query_as("SELECT metadata, user_agent FROM audit_logs ORDER BY seq DESC LIMIT 1")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(metadata.len() < 1024, "{} bytes kept", metadata.len());
+    let metadata: Value = serde_json::from_str(&metadata).unwrap();
+    assert_eq!(metadata["email"], "x@example.com");
+    assert_eq!(metadata["password"], "[redacted]");
+    assert_eq!(metadata["pad"], "[60002 bytes left out]");
+    assert_eq!(user_agent.len(), 256);
 }
