@@ -46,7 +46,15 @@ pub struct Message {
 /// Writes the message to the outbox and the log. With SMTP configured the
 /// mailer delivers it once the caller's transaction has committed; call
 /// [`Mailer::wake`] after the commit to deliver it at once.
-pub async fn send(db: impl SqliteExecutor<'_>, message: &Message) -> Result<(), sqlx::Error> {
+///
+/// The log shows the link only when the log is the mailbox (no SMTP): a
+/// verification link is as good as the account's e-mail, and logs are read
+/// by more people than mailboxes.
+pub async fn send(
+    mailer: &Mailer,
+    db: impl SqliteExecutor<'_>,
+    message: &Message,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (recipient, subject, body, link, created_at) VALUES (?, ?, ?, ?, ?)",
     )
@@ -57,13 +65,18 @@ pub async fn send(db: impl SqliteExecutor<'_>, message: &Message) -> Result<(), 
     .bind(timestamp(Utc::now()))
     .execute(db)
     .await?;
-    tracing::info!(
-        to = %message.to,
-        subject = %message.subject,
-        link = message.link.as_deref().unwrap_or(""),
-        "mail"
-    );
+    let link = link_for_log(mailer.smtp.is_some(), message.link.as_deref());
+    tracing::info!(to = %message.to, subject = %message.subject, link, "mail");
     Ok(())
+}
+
+/// The link as the log shows it: in full only when the log is the mailbox.
+fn link_for_log(smtp: bool, link: Option<&str>) -> &str {
+    match (smtp, link) {
+        (false, Some(link)) => link,
+        (true, Some(_)) => "[sent by SMTP]",
+        (_, None) => "",
+    }
 }
 
 /// Deliveries tried per message before giving up.
@@ -326,6 +339,14 @@ fn default_sender(public_url: &str) -> Mailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_shows_a_link_only_when_it_is_the_mailbox() {
+        let link = "http://roster.test/verify-email?token=secret";
+        assert_eq!(link_for_log(false, Some(link)), link);
+        assert_eq!(link_for_log(true, Some(link)), "[sent by SMTP]");
+        assert_eq!(link_for_log(true, None), "");
+    }
 
     #[test]
     fn retries_back_off_exponentially() {

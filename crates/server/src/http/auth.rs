@@ -87,6 +87,7 @@ async fn sign_up(
         .await?;
         let link = format!("{}/verify-email?token={token}", state.settings.public_url());
         mail::send(
+            &state.mailer,
             &mut *tx,
             &mail::Message {
                 to: user.email.clone(),

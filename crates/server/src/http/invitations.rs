@@ -252,7 +252,12 @@ async fn create(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(already_invited()),
         Err(e) => return Err(e.into()),
     };
-    mail::send(&mut *tx, &invitation_message(&state, &invitation)).await?;
+    mail::send(
+        &state.mailer,
+        &mut *tx,
+        &invitation_message(&state, &invitation),
+    )
+    .await?;
     tx.commit().await?;
     state.mailer.wake();
     audit.set_target(INVITATION, &invitation.id);
@@ -329,7 +334,12 @@ async fn resend(
         return Err(closed(&invitation, now));
     }
     let renewed = find_in(&mut tx, &ctx, &invitation.id).await?;
-    mail::send(&mut *tx, &invitation_message(&state, &renewed)).await?;
+    mail::send(
+        &state.mailer,
+        &mut *tx,
+        &invitation_message(&state, &renewed),
+    )
+    .await?;
     let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
     tx.commit().await?;
     state.mailer.wake();
