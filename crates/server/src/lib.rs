@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod cooldown;
 pub mod db;
 pub mod error;
 pub mod http;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub db: SqlitePool,
     pub settings: Arc<Settings>,
     pub sign_in_throttle: Arc<auth::SignInThrottle>,
+    /// One resent invitation mail per invitation per minute.
+    pub resends: Arc<cooldown::Cooldown>,
     pub mailer: mail::Mailer,
     pub lists: Arc<list_cache::ListCache>,
     pub audit_tallies: Arc<store::audit::Tallies>,
@@ -59,6 +62,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             sign_in_throttle: Arc::default(),
+            resends: Arc::new(cooldown::Cooldown::new(std::time::Duration::from_secs(60))),
             mailer,
             lists: Arc::default(),
             audit_tallies: Arc::default(),

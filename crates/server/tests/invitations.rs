@@ -790,6 +790,26 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
     let link = app.last_link("bob@example.com").await.unwrap();
     assert!(link.contains(&format!("/invitations?id={id}")), "{link}");
 
+    // Again at once: refused, nothing sent or renewed (one mail a minute,
+    // so nobody can flood an inbox through Roster).
+    let again = app
+        .post(
+            &format!("{}/{id}/resend", invitations_path(&org)),
+            &owner.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        again
+            .message()
+            .starts_with("This invitation was sent less than a minute ago"),
+        "{:?}",
+        again.body
+    );
+    assert!(again.headers.contains_key(axum::http::header::RETRY_AFTER));
+    assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
+
     // It is open again: listed and acceptable.
     let response = app.get(&invitations_path(&org), &owner.token).await;
     assert_eq!(ids(&response.body), vec![id.clone()]);

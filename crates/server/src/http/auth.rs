@@ -128,15 +128,10 @@ async fn sign_in(
     }
     if let Err(seconds) = state.sign_in_throttle.begin(&key) {
         let minutes = seconds.div_ceil(60);
-        let mut response = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        return Err(ApiError::too_many_requests(
             format!("Too many failed sign-in attempts; try again in {minutes} minute(s)"),
-        )
-        .into_response();
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return Ok(response);
+            seconds,
+        ));
     }
     let user = users::find_by_email(&state.db, &body.email).await?;
     let stored = user

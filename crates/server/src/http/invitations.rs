@@ -333,15 +333,29 @@ async fn resend(
     if !invitations::renew(&mut tx, &invitation.id, default_expiry(now), now).await? {
         return Err(closed(&invitation, now));
     }
-    let renewed = find_in(&mut tx, &ctx, &invitation.id).await?;
-    mail::send(
-        &state.mailer,
-        &mut *tx,
-        &invitation_message(&state, &renewed),
-    )
-    .await?;
-    let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
-    tx.commit().await?;
+    // One mail per invitation per minute (the renewal is rolled back).
+    if let Err(seconds) = state.resends.start(&invitation.id) {
+        return Err(ApiError::too_many_requests(
+            format!(
+                "This invitation was sent less than a minute ago; try again in {seconds} seconds"
+            ),
+            seconds,
+        ));
+    }
+    let sent = async {
+        let renewed = find_in(&mut tx, &ctx, &invitation.id).await?;
+        mail::send(
+            &state.mailer,
+            &mut *tx,
+            &invitation_message(&state, &renewed),
+        )
+        .await?;
+        let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
+        tx.commit().await?;
+        Ok::<_, ApiError>((renewed, custom))
+    }
+    .await;
+    let (renewed, custom) = sent.inspect_err(|_| state.resends.cancel(&invitation.id))?;
     state.mailer.wake();
     Ok(Json(renewed.to_wire(&custom)))
 }
