@@ -83,9 +83,16 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
     // Browsers drop tabs and newlines inside a URL and read '\' as '/', so
     // "/\t/evil.example" would become "//evil.example": refuse both anywhere.
+    // Dot segments ("/./", "/%2e%2e/") are resolved by the browser, so
+    // "/.//evil.example" would become "//evil.example" too.
+    let path = next.split(['?', '#']).next().unwrap_or_default();
+    let dot_segment = path
+        .split('/')
+        .any(|segment| matches!(decode(segment).as_str(), "." | ".."));
     let same_site = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.contains(|c: char| c == '\\' || c.is_control());
+        && !next.contains(|c: char| c == '\\' || c.is_control())
+        && !dot_segment;
     (same_site && !is_sign_in_or_up(next)).then(|| next.to_owned())
 }
 
@@ -244,6 +251,9 @@ mod tests {
             "/\n/evil.example",
             "/\r\n/evil.example",
             "/org/\\\\evil.example",
+            "/.//evil.example",
+            "/%2e//evil.example",
+            "/org/../..//evil.example",
             "evil",
             "/sign-in",
         ] {

@@ -1,5 +1,6 @@
-//! At most one action per key within a period (a resent invitation: one
-//! mail per minute, so nobody can use Roster to flood an inbox).
+//! At most one action per key within a period: one invitation mail per
+//! organization and address per minute, so nobody can use Roster to flood
+//! an inbox (invite, cancel, invite again; resend in a loop).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,9 +22,15 @@ impl Cooldown {
         }
     }
 
-    /// Starts the action for `key`, or the seconds to wait.
-    pub fn start(&self, key: &str) -> Result<(), u64> {
-        self.start_at(key, Instant::now())
+    /// Starts the action for `key`, or the seconds to wait. The start is
+    /// taken back when the guard is dropped before [`Started::done`] (the
+    /// action failed or its request was abandoned).
+    pub fn start(&self, key: &str) -> Result<Started<'_>, u64> {
+        self.start_at(key, Instant::now())?;
+        Ok(Started {
+            cooldown: self,
+            key: Some(key.to_string()),
+        })
     }
 
     fn start_at(&self, key: &str, now: Instant) -> Result<(), u64> {
@@ -41,12 +48,39 @@ impl Cooldown {
         Ok(())
     }
 
-    /// Forgets `key` (the action failed after it started).
+    /// Forgets every key, as if every period were over.
+    pub fn clear(&self) {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    /// Forgets `key`: the next start is allowed at once.
     pub fn cancel(&self, key: &str) {
         self.last
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(key);
+    }
+}
+
+/// A started action; see [`Cooldown::start`].
+#[must_use = "dropping it takes the start back"]
+pub struct Started<'a> {
+    cooldown: &'a Cooldown,
+    key: Option<String>,
+}
+
+impl Started<'_> {
+    /// The action happened: its period runs.
+    pub fn done(mut self) {
+        self.key = None;
+    }
+}
+
+impl Drop for Started<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.cooldown.cancel(&key);
+        }
     }
 }
 
@@ -70,5 +104,13 @@ mod tests {
         );
         cooldown.cancel("b");
         assert_eq!(cooldown.start_at("b", start), Ok(()));
+    }
+
+    #[test]
+    fn a_start_not_marked_done_is_taken_back() {
+        let cooldown = Cooldown::new(Duration::from_secs(60));
+        drop(cooldown.start("a").unwrap());
+        cooldown.start("a").unwrap().done();
+        assert!(cooldown.start("a").is_err());
     }
 }

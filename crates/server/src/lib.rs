@@ -38,7 +38,7 @@ pub struct AppState {
     pub db: SqlitePool,
     pub settings: Arc<Settings>,
     pub sign_in_throttle: Arc<auth::SignInThrottle>,
-    /// One resent invitation mail per invitation per minute.
+    /// One invitation mail per organization and address per minute.
     pub resends: Arc<cooldown::Cooldown>,
     pub mailer: mail::Mailer,
     pub lists: Arc<list_cache::ListCache>,

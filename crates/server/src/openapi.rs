@@ -168,8 +168,12 @@ fn roster_paths() -> Value {
             "tags": ["organizations"],
             "parameters": [organization_id, invitation_id],
             "security": [{ "bearer": [] }, { "cookie": [] }],
-            "responses": ok("200", "Invitation sent again",
-                schema_ref("OrganizationInvitation"))
+            "responses": {
+                "200": ok("200", "Invitation sent again", schema_ref("OrganizationInvitation"))["200"],
+                "429": {
+                    "description": "An invitation was mailed to this address less than a minute ago (Retry-After says when to try again)"
+                }
+            }
         }},
         "/organizations/invitations/{invitationId}": { "get": {
             "operationId": "getOrganizationInvitationForAuthenticatedUser",

@@ -86,6 +86,11 @@ async fn invite(app: &TestApp, owner: &Account, organization_id: &str, email: &s
     response.body["id"].as_str().unwrap().to_string()
 }
 
+/// A minute passes: invitation mails to the same address are allowed again.
+fn a_minute_later(app: &TestApp) {
+    app.state.resends.clear();
+}
+
 async fn expire(app: &TestApp, invitation_id: &str) {
     sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
         .bind(PAST)
@@ -451,6 +456,7 @@ async fn one_pending_invitation_per_address_until_it_expires() {
 
     // Once expired, a new invitation replaces the old one.
     expire(&app, &first).await;
+    a_minute_later(&app);
     let second = invite(&app, &owner, &org, "bob@example.com").await;
     assert_ne!(first, second);
     assert_eq!(status_of(&app, &first).await, "cancelled");
@@ -764,6 +770,7 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
     let id = invite(&app, &owner, &org, "bob@example.com").await;
     expire(&app, &id).await;
     assert_eq!(invitation_mails(&app, "bob@example.com").await, 1);
+    a_minute_later(&app);
 
     let before = Utc::now();
     let response = app
@@ -792,6 +799,13 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
 
     // Again at once: refused, nothing sent or renewed (one mail a minute,
     // so nobody can flood an inbox through Roster).
+    let marked = "2099-01-01T00:00:00.000000Z";
+    sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
+        .bind(marked)
+        .bind(&id)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
     let again = app
         .post(
             &format!("{}/{id}/resend", invitations_path(&org)),
@@ -803,12 +817,18 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
     assert!(
         again
             .message()
-            .starts_with("This invitation was sent less than a minute ago"),
+            .starts_with("An invitation was sent to bob@example.com less than a minute ago"),
         "{:?}",
         again.body
     );
     assert!(again.headers.contains_key(axum::http::header::RETRY_AFTER));
     assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
+    let kept: String = sqlx::query_scalar("SELECT expires_at FROM invitations WHERE id = ?")
+        .bind(&id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, marked, "the refused resend renewed the invitation");
 
     // It is open again: listed and acceptable.
     let response = app.get(&invitations_path(&org), &owner.token).await;
@@ -837,6 +857,45 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
             "This invitation has already been accepted"
         )
     );
+    assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
+}
+
+#[tokio::test]
+async fn cancelling_and_inviting_again_within_a_minute_sends_no_second_mail() {
+    let Setup { app, owner, org } = setup().await;
+    let id = invite(&app, &owner, &org, "bob@example.com").await;
+    // Cancelling and inviting again does not get round it.
+    let cancelled = app
+        .post(
+            &format!("{}/{id}/cancel", invitations_path(&org)),
+            &owner.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::NO_CONTENT);
+    let reinvited = app
+        .post(
+            &invitations_path(&org),
+            &owner.token,
+            json!({"email": "bob@example.com", "role": "member"}),
+        )
+        .await;
+    assert_eq!(
+        reinvited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{:?}",
+        reinvited.body
+    );
+    assert_eq!(invitation_mails(&app, "bob@example.com").await, 1);
+    let pending: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE status = 'pending'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(pending, 0, "the refused invitation was stored");
+    // A minute later it is allowed.
+    a_minute_later(&app);
+    invite(&app, &owner, &org, "bob@example.com").await;
     assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
 }
 
@@ -1157,7 +1216,8 @@ async fn declining_closes_the_invitation_without_joining() {
             (StatusCode::FORBIDDEN, "This invitation has been declined")
         );
     }
-    // The owner may invite again.
+    // The owner may invite again (a minute later: one mail a minute).
+    a_minute_later(&app);
     invite(&app, &owner, &org, "bob@example.com").await;
 }
 

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::AuthCard;
 use crate::api::{self, ApiError};
-use crate::components::SkeletonBlock;
+use crate::components::{ErrorState, SkeletonBlock};
 use crate::config;
 use crate::routes;
 use crate::state::{use_page_title, use_session, SessionState};
@@ -19,6 +19,8 @@ enum Step {
     /// Waiting for the session (or the server's answer).
     Waiting,
     Incomplete,
+    /// Who is signed in could not be asked: say so, with Retry.
+    Unreachable(String),
     SignIn(String),
     Done(Result<(), ApiError>),
 }
@@ -38,25 +40,26 @@ pub fn VerifyEmail() -> impl IntoView {
     // Changes only when someone signs in or out (not when the user is
     // fetched again after verifying), so the link is sent once.
     let signed_in = Memo::new(move |_| match session.state() {
-        SessionState::SignedIn(_) => Some(true),
-        SessionState::SignedOut => Some(false),
+        SessionState::SignedIn(_) => Some(Ok(true)),
+        SessionState::SignedOut => Some(Ok(false)),
+        SessionState::Failed(error) => Some(Err(error.message)),
         _ => None,
     });
-    let outcome =
-        LocalResource::new(move || {
-            let token = token.get();
-            let signed_in = signed_in.get();
-            async move {
-                match (token, signed_in) {
-                    (None, _) => Step::Incomplete,
-                    (Some(_), None) => Step::Waiting,
-                    (Some(token), Some(false)) => Step::SignIn(routes::sign_in_with_next(
-                        &format!("{}?token={}", routes::VERIFY_EMAIL, routes::encode(&token)),
-                    )),
-                    (Some(token), Some(true)) => Step::Done(api::verify_email(&token).await),
-                }
+    let outcome = LocalResource::new(move || {
+        let token = token.get();
+        let signed_in = signed_in.get();
+        async move {
+            match (token, signed_in) {
+                (None, _) => Step::Incomplete,
+                (Some(_), None) => Step::Waiting,
+                (Some(_), Some(Err(message))) => Step::Unreachable(message),
+                (Some(token), Some(Ok(false))) => Step::SignIn(routes::sign_in_with_next(
+                    &format!("{}?token={}", routes::VERIFY_EMAIL, routes::encode(&token)),
+                )),
+                (Some(token), Some(Ok(true))) => Step::Done(api::verify_email(&token).await),
             }
-        });
+        }
+    });
     Effect::new(move |_| {
         if let Some(Step::Done(Ok(()))) = outcome.get() {
             // The banner asking for verification goes away.
@@ -76,6 +79,14 @@ pub fn VerifyEmail() -> impl IntoView {
                         "This verification link is incomplete. Open the link from the e-mail again."
                     </p>
                     {continue_link()}
+                }
+                .into_any(),
+                Step::Unreachable(message) => view! {
+                    <ErrorState
+                        title="Cannot reach Roster"
+                        message=message
+                        on_retry=Callback::new(move |_| session.check())
+                    />
                 }
                 .into_any(),
                 Step::SignIn(href) => view! {

@@ -50,10 +50,15 @@ fn signed_in(state: &AppState, status: StatusCode, token: String, user: User) ->
 /// flood of sign-ins cannot exhaust memory).
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
     static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-    let _turn = HASHING.acquire().await.map_err(ApiError::internal)?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)
+    let turn = HASHING.acquire().await.map_err(ApiError::internal)?;
+    // The hash holds the turn, not the request: a client that hangs up
+    // does not free it while the hash still runs.
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        work()
+    })
+    .await
+    .map_err(ApiError::internal)
 }
 
 async fn sign_up(

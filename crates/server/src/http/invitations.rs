@@ -83,6 +83,25 @@ fn refused(ctx: &OrgContext) -> impl Fn(Refusal) -> ApiError + '_ {
 
 /// Every id must name a global assignment or a custom one of this
 /// organization; returns them without duplicates.
+/// One invitation mail per organization and address per minute; the
+/// caller's transaction is rolled back when refused (the guard takes the
+/// start back unless the mail was committed).
+fn mail_cooldown<'a>(
+    state: &'a AppState,
+    organization_id: &str,
+    email: &str,
+) -> ApiResult<crate::cooldown::Started<'a>> {
+    state
+        .resends
+        .start(&format!("{organization_id} {email}"))
+        .map_err(|seconds| {
+            ApiError::too_many_requests(
+                format!("An invitation was sent to {email} less than a minute ago; try again in {seconds} seconds"),
+                seconds,
+            )
+        })
+}
+
 fn checked_expiry(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ApiResult<()> {
     match expires_at {
         Some(at) => Ok(validate_expiry(at, now)?),
@@ -252,6 +271,7 @@ async fn create(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(already_invited()),
         Err(e) => return Err(e.into()),
     };
+    let mailing = mail_cooldown(&state, ctx.id(), &invitation.email_normalized)?;
     mail::send(
         &state.mailer,
         &mut *tx,
@@ -259,6 +279,7 @@ async fn create(
     )
     .await?;
     tx.commit().await?;
+    mailing.done();
     state.mailer.wake();
     audit.set_target(INVITATION, &invitation.id);
     Ok((StatusCode::CREATED, Json(invitation.to_wire(&custom))))
@@ -333,29 +354,17 @@ async fn resend(
     if !invitations::renew(&mut tx, &invitation.id, default_expiry(now), now).await? {
         return Err(closed(&invitation, now));
     }
-    // One mail per invitation per minute (the renewal is rolled back).
-    if let Err(seconds) = state.resends.start(&invitation.id) {
-        return Err(ApiError::too_many_requests(
-            format!(
-                "This invitation was sent less than a minute ago; try again in {seconds} seconds"
-            ),
-            seconds,
-        ));
-    }
-    let sent = async {
-        let renewed = find_in(&mut tx, &ctx, &invitation.id).await?;
-        mail::send(
-            &state.mailer,
-            &mut *tx,
-            &invitation_message(&state, &renewed),
-        )
-        .await?;
-        let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
-        tx.commit().await?;
-        Ok::<_, ApiError>((renewed, custom))
-    }
-    .await;
-    let (renewed, custom) = sent.inspect_err(|_| state.resends.cancel(&invitation.id))?;
+    let mailing = mail_cooldown(&state, ctx.id(), &invitation.email_normalized)?;
+    let renewed = find_in(&mut tx, &ctx, &invitation.id).await?;
+    mail::send(
+        &state.mailer,
+        &mut *tx,
+        &invitation_message(&state, &renewed),
+    )
+    .await?;
+    let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
+    tx.commit().await?;
+    mailing.done();
     state.mailer.wake();
     Ok(Json(renewed.to_wire(&custom)))
 }
