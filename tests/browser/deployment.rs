@@ -2,8 +2,9 @@
 //! the server's public URL at `/tools/roster`. Every address the app makes
 //! (its files, links, navigations, redirects) stays under that path.
 
-use reqwest::Method;
 use roster_browser_tests::{Browser, Server, TestResult};
+
+use crate::journeys::organization_id;
 
 const PASSWORD: &str = "roster-demo";
 const BASE: &str = "/tools/roster";
@@ -11,19 +12,7 @@ const BASE: &str = "/tools/roster";
 #[tokio::test]
 async fn under_a_sub_path_every_address_the_app_makes_stays_under_it() -> TestResult {
     let server = Server::start_under(true, BASE).await?;
-    let token = server.token("alice@example.com", PASSWORD).await?;
-    let (_, organizations) = server
-        .api(Method::GET, "/organizations", Some(&token), None)
-        .await?;
-    let id_of = |name: &str| {
-        organizations
-            .as_array()
-            .and_then(|list| list.iter().find(|o| o["name"] == name))
-            .and_then(|o| o["id"].as_str())
-            .map(str::to_string)
-            .ok_or_else(|| format!("alice has no organization named {name}"))
-    };
-    let acme = id_of("Acme Corp")?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
 
     let browser = Browser::start().await?;
     // The site's root leads to the app, which asks for a sign-in there.

@@ -9,7 +9,11 @@ use serde_json::{json, Value};
 const PASSWORD: &str = "roster-demo";
 
 /// The id of one of `email`'s organizations, by name.
-async fn organization_id(server: &Server, email: &str, name: &str) -> TestResult<String> {
+pub(crate) async fn organization_id(
+    server: &Server,
+    email: &str,
+    name: &str,
+) -> TestResult<String> {
     let token = server.token(email, PASSWORD).await?;
     let (_, organizations) = server
         .api(Method::GET, "/organizations", Some(&token), None)
