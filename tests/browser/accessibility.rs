@@ -10,6 +10,10 @@ fn screens(acme: &str) -> Vec<(String, &'static str)> {
         (format!("/org/{acme}/audit-logs"), "Audit"),
         (format!("/org/{acme}/settings"), "Danger"),
         ("/invitations".to_string(), "Invitations"),
+        (
+            "/verify-email?token=unknown".to_string(),
+            "This verification link cannot be used.",
+        ),
         ("/no/such/page".to_string(), "Page not found"),
     ]
 }
@@ -33,7 +37,14 @@ async fn no_axe_violations_on_any_screen_in_either_theme() -> TestResult {
                 vec![theme.into()],
             )
             .await?;
-        for (path, ready) in [("/sign-in", "Sign in"), ("/sign-up", "Sign up")] {
+        for (path, ready) in [
+            ("/sign-in", "Sign in"),
+            ("/sign-up", "Sign up"),
+            (
+                "/verify-email?token=unknown",
+                "Sign in with the account you created",
+            ),
+        ] {
             browser
                 .client
                 .goto(&format!("{}{path}", server.url))
