@@ -819,29 +819,12 @@ mod tests {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod daytona_backend_tests {
     use super::*;
-    use roster_core::wire::{InvitationStatus, OrganizationInvitation};
-    use roster_core::Role;
+    use crate::pages::members::test_util::invitation;
+    use roster_core::wire::OrganizationInvitation;
     use wasm_bindgen::JsValue;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
-
-    fn invitation(id: &str) -> OrganizationInvitation {
-        let sent: chrono::DateTime<chrono::Utc> = "2099-01-01T00:00:00Z".parse().unwrap();
-        OrganizationInvitation {
-            id: id.into(),
-            email: "nina@example.com".into(),
-            invited_by: "olga@example.com".into(),
-            organization_id: "org-1".into(),
-            organization_name: "Hooli".into(),
-            expires_at: sent + chrono::TimeDelta::days(7),
-            status: InvitationStatus::Pending,
-            role: Role::Member,
-            assigned_roles: Vec::new(),
-            created_at: sent,
-            updated_at: sent,
-        }
-    }
 
     /// Answers `GET …/organizations/invitations` with `pending` and every
     /// other path with NestJS's 404; returns a function that restores fetch.
@@ -872,12 +855,12 @@ mod daytona_backend_tests {
 
     #[wasm_bindgen_test]
     async fn an_invitation_link_opens_against_a_backend_without_the_lookup_by_id() {
-        let restore = daytona_with(&[invitation("inv-1"), invitation("inv-2")]);
-        let found = my_invitation("inv-2").await;
-        let unknown = my_invitation("inv-9").await;
+        let restore = daytona_with(&[invitation(1), invitation(2)]);
+        let found = my_invitation("i002").await;
+        let unknown = my_invitation("i009").await;
         restore.call0(&JsValue::NULL).unwrap();
 
-        assert_eq!(found.map(|i| i.id), Ok("inv-2".to_string()));
+        assert_eq!(found.map(|i| i.id), Ok("i002".to_string()));
         // Not among the pending ones either: still "not found", which the
         // dialog explains.
         assert!(unknown.is_err_and(|error| error.is_not_found()));

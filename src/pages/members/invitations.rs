@@ -515,32 +515,11 @@ fn EditInvitationForm(
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use crate::pages::members::test_util::fire;
-    use roster_core::wire::InvitationStatus;
+    use crate::pages::members::test_util::{fire, invitation};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
-
-    /// Invitation `n`, sent `n` minutes before invitation 0 (the server
-    /// lists the newest first); open for a week, in the future.
-    fn invitation(n: i64) -> OrganizationInvitation {
-        let first: DateTime<Utc> = "2099-01-01T00:00:00Z".parse().expect("a timestamp");
-        let sent = first - chrono::TimeDelta::minutes(n);
-        OrganizationInvitation {
-            id: format!("i{n:03}"),
-            email: format!("invitee{n:03}@example.com"),
-            invited_by: "owner@example.com".into(),
-            organization_id: "org".into(),
-            organization_name: "Acme".into(),
-            expires_at: sent + chrono::TimeDelta::days(7),
-            status: InvitationStatus::Pending,
-            role: Role::Member,
-            assigned_roles: Vec::new(),
-            created_at: sent,
-            updated_at: sent,
-        }
-    }
 
     fn invitations(range: std::ops::Range<i64>) -> Vec<OrganizationInvitation> {
         range.map(invitation).collect()
