@@ -225,7 +225,29 @@ impl OrganizationUser {
     pub fn permission_set(&self) -> PermissionSet {
         crate::assignment::permissions_of(&self.assigned_roles)
     }
+
+    /// What the members table sorts by by default, and so the order of the
+    /// server's first page (`GET /organizations/{id}/users?limit=n`): the
+    /// name, else the e-mail address, lower-cased. Ties keep the list's
+    /// order (oldest member first).
+    pub fn sort_name(&self) -> String {
+        let name = self.name.trim();
+        if name.is_empty() {
+            self.email.to_lowercase()
+        } else {
+            name.to_lowercase()
+        }
+    }
 }
+
+/// The most members `GET /organizations/{id}/users?limit=n` returns (a
+/// Roster extension: the first page of the members table, before all of
+/// them).
+pub const MEMBERS_FIRST_PAGE_MAX: usize = 100;
+
+/// The header carrying the number of all members with a first page
+/// (`X-Total-Count`, lower-cased as HTTP/2 sends it).
+pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
 
 /// `POST /organizations/{id}/users/{userId}/access`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,6 +23,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
+use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -53,17 +54,75 @@ pub enum List {
 /// One list at one version, as JSON.
 pub struct SerializedList {
     json: Bytes,
+    /// Where each item is in `json`, in the list's order.
+    items: Vec<Range<usize>>,
+    /// The items' positions in display order, when it differs from the
+    /// list's (see [`SerializedList::first`]).
+    display_order: Option<Vec<u32>>,
     gzip: OnceLock<Bytes>,
     etag: OnceLock<HeaderValue>,
 }
 
 impl SerializedList {
+    /// `items` as a JSON array (the same bytes as `serde_json::to_vec`).
     pub fn new<T: Serialize>(items: &[T]) -> Result<Self, serde_json::Error> {
+        let mut json = Vec::with_capacity(items.len() * 256 + 2);
+        let mut ranges = Vec::with_capacity(items.len());
+        json.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            let start = json.len();
+            serde_json::to_writer(&mut json, item)?;
+            ranges.push(start..json.len());
+        }
+        json.push(b']');
         Ok(SerializedList {
-            json: Bytes::from(serde_json::to_vec(items)?),
+            json: Bytes::from(json),
+            items: ranges,
+            display_order: None,
             gzip: OnceLock::new(),
             etag: OnceLock::new(),
         })
+    }
+
+    /// `items` as [`SerializedList::new`], whose first page
+    /// ([`SerializedList::first`]) is in the order of `key` (ties keep the
+    /// list's order).
+    pub fn with_display_order<T: Serialize, K: Ord>(
+        items: &[T],
+        key: impl Fn(&T) -> K,
+    ) -> Result<Self, serde_json::Error> {
+        let mut list = SerializedList::new(items)?;
+        let mut keyed: Vec<(K, u32)> = items.iter().zip(0..).map(|(t, i)| (key(t), i)).collect();
+        keyed.sort();
+        list.display_order = Some(keyed.into_iter().map(|(_, i)| i).collect());
+        Ok(list)
+    }
+
+    /// How many items the list has.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The first `n` items in display order, as a JSON array: copied out
+    /// of the serialized list, not serialized again.
+    pub fn first(&self, n: usize) -> Bytes {
+        let positions: Box<dyn Iterator<Item = usize>> = match &self.display_order {
+            Some(order) => Box::new(order.iter().map(|&i| i as usize)),
+            None => Box::new(0..self.items.len()),
+        };
+        let mut json = Vec::new();
+        json.push(b'[');
+        for (k, position) in positions.take(n).enumerate() {
+            if k > 0 {
+                json.push(b',');
+            }
+            json.extend_from_slice(&self.json[self.items[position].clone()]);
+        }
+        json.push(b']');
+        Bytes::from(json)
     }
 
     /// Compresses the list and computes its validator now (a background
@@ -136,7 +195,9 @@ impl SerializedList {
     }
 
     fn size(&self) -> usize {
-        self.json.len() + self.gzip.get().map_or(0, Bytes::len)
+        let index = self.items.len() * std::mem::size_of::<Range<usize>>()
+            + self.display_order.as_ref().map_or(0, |o| o.len() * 4);
+        self.json.len() + self.gzip.get().map_or(0, Bytes::len) + index
     }
 }
 
@@ -320,6 +381,29 @@ mod tests {
         assert!(!accepts("br"));
         assert!(!accepts("gzip;q=0"));
         assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_first_page_is_copied_out_of_the_list_in_display_order() {
+        let words = ["pear", "Apple", "fig", "apple", "kiwi"];
+        let plain = SerializedList::new(&words).unwrap();
+        assert_eq!(plain.json, serde_json::to_vec(&words).unwrap());
+        assert_eq!(&plain.first(2)[..], br#"["pear","Apple"]"#);
+        assert_eq!(&plain.first(0)[..], b"[]");
+
+        let sorted = SerializedList::with_display_order(&words, |w| w.to_lowercase()).unwrap();
+        // The whole list keeps its order; ties ("Apple", "apple") keep it too.
+        assert_eq!(sorted.json, plain.json);
+        assert_eq!(sorted.len(), 5);
+        assert_eq!(&sorted.first(3)[..], br#"["Apple","apple","fig"]"#);
+        assert_eq!(
+            serde_json::from_slice::<Vec<String>>(&sorted.first(100)).unwrap(),
+            ["Apple", "apple", "fig", "kiwi", "pear"]
+        );
+        assert_eq!(
+            &SerializedList::new::<u8>(&[]).unwrap().first(25)[..],
+            b"[]"
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn with_roster_additions(mut doc: Value) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "description": "Daytona's organization API as implemented by Roster's reference server, \
             plus Roster's extensions (password authentication, rename, resend, leave with a \
-            successor, expired invitations, audit filters). Errors have the body \
+            successor, expired invitations, audit filters, the members' first page). Errors have the body \
             `ApiError`. Authenticate with `Authorization: Bearer <token>` (the token of \
             sign-in or sign-up) or the `roster_session` cookie."
     });
@@ -91,6 +91,25 @@ fn with_roster_additions(mut doc: Value) -> Value {
             "schema": { "type": "string", "enum": ["expired"] }
         }),
     );
+    let users = &mut paths["/organizations/{organizationId}/users"]["get"];
+    push(
+        &mut users["parameters"],
+        json!({
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Only the first `limit` members in the members table's default \
+                order (by name, else e-mail, case-insensitively; ties oldest first), with the \
+                number of all members in `X-Total-Count` (Roster)",
+            "schema": { "type": "integer", "minimum": 1, "maximum": 100 }
+        }),
+    );
+    users["responses"]["200"]["headers"] = json!({
+        "X-Total-Count": {
+            "description": "With `limit`: how many members there are in all (Roster)",
+            "schema": { "type": "integer" }
+        }
+    });
     let audit = &mut paths["/audit/organizations/{organizationId}"]["get"]["parameters"];
     push(
         audit,

@@ -922,3 +922,110 @@ async fn a_client_holding_the_current_list_is_told_it_did_not_change() {
         assert_eq!(now["role"], "owner");
     }
 }
+
+/// `?limit=n` (a Roster extension): the first `n` members in the table's
+/// default order (name, else e-mail, case-insensitively; ties oldest
+/// first), and how many there are in all; for a small organization read
+/// on the spot and for a large one copied from the kept list, following
+/// every change.
+#[tokio::test]
+async fn the_first_page_is_the_tables_first_page_with_the_total() {
+    use roster_core::wire::OrganizationUser;
+
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    let eve = app.account("eve@example.com").await;
+    let org = app.organization(&ada, "Acme").await;
+    for (email, name) in [
+        ("zoe@example.com", "Zoë"),
+        ("bea@example.com", "bea"),
+        ("Ann@example.com", ""),
+        ("carl@example.com", "  Beatrice  "),
+    ] {
+        let member = app.account(email).await;
+        app.add_member(&org, &member, "member", &[DEVELOPER_ID])
+            .await;
+        sqlx::query("UPDATE users SET name = ? WHERE id = ?")
+            .bind(name)
+            .bind(&member.id)
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+    }
+
+    let first_page = |limit: &'static str| {
+        let app = &app;
+        let path = format!("{}?limit={limit}", users_path(&org));
+        let token = ada.token.clone();
+        async move { app.get(&path, &token).await }
+    };
+    let expected = |n: usize| {
+        let (app, org, ada) = (&app, &org, &ada);
+        async move {
+            let all = app.get(&users_path(org), &ada.token).await;
+            let mut all: Vec<OrganizationUser> = serde_json::from_value(all.body).unwrap();
+            let total = all.len();
+            all.sort_by_key(OrganizationUser::sort_name);
+            all.truncate(n);
+            (all, total)
+        }
+    };
+    let names = |list: &[OrganizationUser]| -> Vec<String> {
+        list.iter().map(|m| m.name.clone()).collect()
+    };
+
+    let response = first_page("3").await;
+    assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
+    assert_eq!(response.headers["x-total-count"], "5");
+    let page: Vec<OrganizationUser> = serde_json::from_value(response.body).unwrap();
+    // "Ann" has no name: by her address.
+    assert_eq!(names(&page), ["ada", "", "bea"]);
+    assert_eq!(page[1].email, "ann@example.com");
+    assert_eq!(page[2].assigned_roles[0].id, DEVELOPER_ID);
+    let response = first_page("100").await;
+    assert_eq!(response.body.as_array().unwrap().len(), 5);
+    assert_eq!(
+        names(&serde_json::from_value::<Vec<OrganizationUser>>(response.body).unwrap()),
+        ["ada", "", "bea", "  Beatrice  ", "Zoë"]
+    );
+
+    for bad in ["0", "101", "-1", "ten", ""] {
+        let response = first_page(bad).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "limit={bad}");
+        assert_eq!(
+            response.message(),
+            format!("Invalid query: limit must be a whole number between 1 and 100 (got '{bad}')")
+        );
+    }
+    let path = format!("{}?limit=3", users_path(&org));
+    let response = app.get(&path, &eve.token).await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+
+    // A large organization: the page comes from the kept list.
+    generated_members(
+        &app,
+        &org,
+        roster_server::list_cache::MIN_CACHED_ITEMS as i64,
+    )
+    .await;
+    let response = first_page("25").await;
+    let total = 5 + roster_server::list_cache::MIN_CACHED_ITEMS;
+    assert_eq!(
+        response.headers["x-total-count"],
+        total.to_string().as_str()
+    );
+    let page: Vec<OrganizationUser> = serde_json::from_value(response.body).unwrap();
+    let (want, all) = expected(25).await;
+    assert_eq!(all, total);
+    assert_eq!(page, want);
+    assert_eq!(&names(&page)[..4], ["ada", "", "bea", "  Beatrice  "]);
+    assert_eq!(page[4].name, "Generated 1");
+
+    sqlx::query("UPDATE users SET name = 'Aaron' WHERE email = 'g00150@example.com'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let page: Vec<OrganizationUser> = serde_json::from_value(first_page("2").await.body).unwrap();
+    assert_eq!(names(&page), ["Aaron", "ada"]);
+    assert_eq!(page, expected(2).await.0);
+}

@@ -333,6 +333,8 @@ async fn served_document_is_the_reference_plus_listed_changes() {
             "~/paths/~1organizations~1{organizationId}~1invitations/get/parameters",
             "+/paths/~1organizations~1{organizationId}~1invitations~1{invitationId}~1resend",
             "+/paths/~1organizations~1{organizationId}~1leave/post/requestBody",
+            "~/paths/~1organizations~1{organizationId}~1users/get/parameters",
+            "+/paths/~1organizations~1{organizationId}~1users/get/responses/200/headers",
             "~/servers",
         ]
     );

@@ -42,11 +42,7 @@ impl PartialEq for MemberEntry {
 
 impl MemberEntry {
     pub fn new(user: OrganizationUser) -> Self {
-        let sort_name = if user.name.trim().is_empty() {
-            user.email.to_lowercase()
-        } else {
-            user.name.trim().to_lowercase()
-        };
+        let sort_name = user.sort_name();
         MemberEntry {
             haystack: OnceLock::new(),
             sort_name,

@@ -9,12 +9,16 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use roster_core::wire::{OrganizationUser, UpdateOrganizationMemberAccess};
+use roster_core::wire::{
+    OrganizationUser, UpdateOrganizationMemberAccess, MEMBERS_FIRST_PAGE_MAX, TOTAL_COUNT_HEADER,
+};
 use roster_core::{Capabilities, Refusal, Role, Target};
+use serde::Deserialize;
 use sqlx::SqliteConnection;
 
 use super::context::{invalid_context, OrgContext};
@@ -75,19 +79,64 @@ fn target_of(member: &MemberRow, ctx: &OrgContext) -> Target {
     }
 }
 
+#[derive(Deserialize)]
+struct ListQuery {
+    limit: Option<String>,
+}
+
 /// Every member with their assignments, oldest first. Large lists are
 /// served from [`crate::list_cache`] while the organization's members version
 /// stays the same.
+///
+/// With `?limit=n` (a Roster extension), only the first `n` members in the
+/// members table's default order ([`OrganizationUser::sort_name`]), with
+/// the number of all members in `X-Total-Count`: a large organization's
+/// table is on screen before all its members have arrived. A Daytona
+/// backend ignores the parameter and sends everyone, which the SPA takes
+/// as the whole list.
 async fn list_members(
     State(state): State<AppState>,
     ctx: OrgContext,
+    query: Result<Query<ListQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    let Query(query) = query?;
+    let limit = query.limit.as_deref().map(parse_limit).transpose()?;
     let list = serialized_members(&state, ctx.id()).await?;
+    if let Some(limit) = limit {
+        let total = HeaderValue::from(list.len());
+        return Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-cache"),
+                ),
+                (HeaderName::from_static(TOTAL_COUNT_HEADER), total),
+            ],
+            list.first(limit),
+        )
+            .into_response());
+    }
     // The first gzip of a large list takes a while: off the async workers.
     tokio::task::spawn_blocking(move || list.response(&headers))
         .await
         .map_err(ApiError::internal)
+}
+
+fn parse_limit(text: &str) -> ApiResult<usize> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|limit| (1..=MEMBERS_FIRST_PAGE_MAX).contains(limit))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "Invalid query: limit must be a whole number between 1 and {MEMBERS_FIRST_PAGE_MAX} (got '{text}')"
+            ))
+        })
 }
 
 /// The organization's member list, serialized: from the cache at the
@@ -107,10 +156,12 @@ async fn serialized_members(
         None => {
             let members = members::list(&mut tx, organization_id).await?;
             let count = members.len();
-            let list = tokio::task::spawn_blocking(move || SerializedList::new(&members))
-                .await
-                .map_err(ApiError::internal)?
-                .map_err(ApiError::internal)?;
+            let list = tokio::task::spawn_blocking(move || {
+                SerializedList::with_display_order(&members, OrganizationUser::sort_name)
+            })
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
             let list = Arc::new(list);
             if let Some(version) = version.filter(|_| count >= MIN_CACHED_ITEMS) {
                 state
