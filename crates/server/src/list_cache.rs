@@ -102,7 +102,7 @@ impl SerializedList {
     }
 
     /// How many items the list has.
-    pub fn len(&self) -> usize {
+    pub fn item_count(&self) -> usize {
         self.items.len()
     }
 
@@ -394,7 +394,7 @@ mod tests {
         let sorted = SerializedList::with_display_order(&words, |w| w.to_lowercase()).unwrap();
         // The whole list keeps its order; ties ("Apple", "apple") keep it too.
         assert_eq!(sorted.json, plain.json);
-        assert_eq!(sorted.len(), 5);
+        assert_eq!(sorted.item_count(), 5);
         assert_eq!(&sorted.first(3)[..], br#"["Apple","apple","fig"]"#);
         assert_eq!(
             serde_json::from_slice::<Vec<String>>(&sorted.first(100)).unwrap(),

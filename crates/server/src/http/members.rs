@@ -104,7 +104,7 @@ async fn list_members(
     let limit = query.limit.as_deref().map(parse_limit).transpose()?;
     let list = serialized_members(&state, ctx.id()).await?;
     if let Some(limit) = limit {
-        let total = HeaderValue::from(list.len());
+        let total = HeaderValue::from(list.item_count());
         return Ok((
             [
                 (
