@@ -169,6 +169,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// The answer's validator (`ETag`), when the server gives one.
     pub etag: Option<String>,
+    /// `X-Total-Count`: how many items a partial list is taken from.
+    pub total: Option<usize>,
 }
 
 impl Reply {
@@ -238,7 +240,7 @@ async fn exchange(
     } else {
         None
     };
-    let (status, body, etag) = match prefetched {
+    let (status, body, etag, total) = match prefetched {
         Some(promise) => {
             let answer = crate::prefetch::answer(promise)
                 .await
@@ -246,21 +248,29 @@ async fn exchange(
                     status: 0,
                     message: format!("Cannot reach the server ({error})"),
                 })?;
-            (answer.status, answer.body, answer.etag)
+            (answer.status, answer.body, answer.etag, answer.total)
         }
         None => {
             let response = send_request(&method, path, body, if_none_match).await?;
             let status = response.status();
             let etag = response.headers().get("etag");
+            let total = response.headers().get(wire::TOTAL_COUNT_HEADER);
             (
                 status,
                 response.binary().await.map_err(network_error)?,
                 etag,
+                total,
             )
         }
     };
     if (200..300).contains(&status) || (status == 304 && if_none_match.is_some()) {
-        return Ok(Reply { status, body, etag });
+        let total = total.and_then(|t| t.trim().parse().ok());
+        return Ok(Reply {
+            status,
+            body,
+            etag,
+            total,
+        });
     }
     let message = serde_json::from_slice::<wire::ApiError>(&body)
         .map(|body| body.message)
@@ -509,6 +519,36 @@ pub async fn list_members(
     known: Option<&Validated<Vec<wire::OrganizationUser>>>,
 ) -> ApiResult<Validated<Vec<wire::OrganizationUser>>> {
     get_validated(&format!("{}/users", org_path(organization_id)), known).await
+}
+
+/// The answer to `GET /organizations/{id}/users?limit=n` (a Roster
+/// extension).
+#[derive(Clone, Debug)]
+pub enum FirstMembers {
+    /// Every member: the organization fits in the page, or the backend
+    /// does not know `limit` (Daytona).
+    All(Validated<Vec<wire::OrganizationUser>>),
+    /// The first members in the members table's default order, and how
+    /// many there are in all.
+    Page {
+        members: Vec<wire::OrganizationUser>,
+        total: usize,
+    },
+}
+
+/// `GET /organizations/{id}/users?limit=n`: the first `limit` members, so
+/// that a large organization's table shows before all of its members have
+/// arrived. Roster says how many there are in all (`X-Total-Count`); a
+/// backend that does not sends every member.
+pub async fn first_members(organization_id: &str, limit: usize) -> ApiResult<FirstMembers> {
+    let path = format!("{}/users?limit={limit}", org_path(organization_id));
+    let reply = request(Method::GET, &path, Body::None).await?;
+    let (total, etag) = (reply.total, reply.etag.clone());
+    let members: Vec<wire::OrganizationUser> = reply.json()?;
+    Ok(match total {
+        Some(total) if total > members.len() => FirstMembers::Page { members, total },
+        _ => FirstMembers::All(Validated::new(Arc::new(members), etag)),
+    })
 }
 
 /// `POST /organizations/{id}/users/{userId}/access`: role and assignments.
@@ -793,6 +833,7 @@ mod tests {
             status: 204,
             body: Vec::new(),
             etag: None,
+            total: None,
         };
         assert_eq!(empty.clone().json::<()>(), Ok(()));
         assert_eq!(empty.optional::<wire::Organization>(), None);
@@ -800,6 +841,7 @@ mod tests {
             status: 201,
             body: b"Created".to_vec(),
             etag: None,
+            total: None,
         };
         assert_eq!(text.optional::<wire::Organization>(), None);
         assert_eq!(
@@ -807,6 +849,7 @@ mod tests {
                 status: 200,
                 body: b"3".to_vec(),
                 etag: None,
+                total: None,
             }
             .json::<f64>(),
             Ok(3.0)
@@ -851,6 +894,72 @@ mod daytona_backend_tests {
             .call1(&JsValue::NULL, &JsValue::from_str(&pending))
             .unwrap()
             .into()
+    }
+
+    /// Answers every request with `members` and, when given, an
+    /// `X-Total-Count` of `total`; returns a function that restores fetch.
+    fn members_backend(
+        members: &[wire::OrganizationUser],
+        total: Option<usize>,
+    ) -> js_sys::Function {
+        let install = js_sys::Function::new_with_args(
+            "members, total",
+            r#"
+            const real = window.fetch;
+            window.fetch = async () => {
+              const headers = { "content-type": "application/json", "etag": 'W/"list"' };
+              if (total !== undefined) headers["x-total-count"] = String(total);
+              return new Response(members, { status: 200, headers });
+            };
+            return () => { window.fetch = real; };
+            "#,
+        );
+        let members = serde_json::to_string(members).unwrap();
+        let total = total.map_or(JsValue::UNDEFINED, |t| JsValue::from_f64(t as f64));
+        install
+            .call2(&JsValue::NULL, &JsValue::from_str(&members), &total)
+            .unwrap()
+            .into()
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_first_page_is_told_from_the_whole_list() {
+        use crate::pages::members::test_util::member;
+        let members: Vec<_> = (0..3)
+            .map(|n| member(n, roster_core::Role::Member))
+            .collect();
+        let ask = |limit: usize, total: Option<usize>| {
+            let restore = members_backend(&members, total);
+            async move {
+                let answer = first_members("org", limit).await;
+                restore.call0(&JsValue::NULL).unwrap();
+                answer.expect("an answer")
+            }
+        };
+
+        match ask(3, Some(10_000)).await {
+            FirstMembers::Page {
+                members: page,
+                total,
+            } => {
+                assert_eq!(page, members);
+                assert_eq!(total, 10_000);
+            }
+            other => panic!("not a page: {other:?}"),
+        }
+        // Roster with a small organization: everyone, with the validator.
+        match ask(25, Some(3)).await {
+            FirstMembers::All(all) => {
+                assert_eq!(*all.value, members);
+                assert_eq!(all.etag.as_deref(), Some("W/\"list\""));
+            }
+            other => panic!("not everyone: {other:?}"),
+        }
+        // Daytona ignores `limit`: everyone, and no count.
+        match ask(2, None).await {
+            FirstMembers::All(all) => assert_eq!(all.value.len(), 3),
+            other => panic!("not everyone: {other:?}"),
+        }
     }
 
     #[wasm_bindgen_test]

@@ -84,3 +84,13 @@ pub fn after_render(f: impl FnOnce() + 'static) {
 pub fn after_paint(f: impl FnOnce() + 'static) {
     leptos::prelude::request_animation_frame(move || after_render(f));
 }
+
+/// Resolves once the next frame has been painted ([`after_paint`]).
+pub async fn next_paint() {
+    let painted = js_sys::Promise::new(&mut |resolve, _| {
+        after_paint(move || {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        });
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
+}

@@ -3,7 +3,7 @@
 //! index.html starts the requests a signed-in page needs (who is signed in,
 //! their organizations and, on a members page, that organization's members,
 //! assignments and invitations) while the wasm downloads, reads each body as
-//! it arrives, and leaves the promises of `{ status, body, etag }` in
+//! it arrives, and leaves the promises of `{ status, body, etag, total }` in
 //! `window.__rosterPrefetch`, keyed by API path.
 //! [`take`] hands each to the first GET of the same path, once; a page that
 //! never asks leaves it unused.
@@ -42,10 +42,12 @@ pub struct Answer {
     pub body: Vec<u8>,
     /// The answer's `ETag`, if any.
     pub etag: Option<String>,
+    /// The answer's `X-Total-Count`, if any.
+    pub total: Option<String>,
 }
 
 /// Waits for a prefetched answer (index.html reads it whole, as
-/// `{ status, body: ArrayBuffer, etag }`); the error is the browser's message
+/// `{ status, body: ArrayBuffer, etag, total }`); the error is the browser's message
 /// (the server could not be reached).
 pub async fn answer(promise: js_sys::Promise) -> Result<Answer, String> {
     let answer = wasm_bindgen_futures::JsFuture::from(promise)
@@ -65,10 +67,12 @@ pub async fn answer(promise: js_sys::Promise) -> Result<Answer, String> {
         .and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok())
         .ok_or("an answer without a body")?;
     let etag = field("etag").and_then(|e| e.as_string());
+    let total = field("total").and_then(|t| t.as_string());
     Ok(Answer {
         status: status as u16,
         body: js_sys::Uint8Array::new(&body).to_vec(),
         etag,
+        total,
     })
 }
 
@@ -123,10 +127,16 @@ mod tests {
         assert_eq!(taken.body, b"[1,2]");
         assert_eq!(taken.etag, None);
         js_sys::Reflect::set(&answer, &"etag".into(), &"W/\"1\"".into()).unwrap();
-        let taken = super::answer(js_sys::Promise::resolve(&JsValue::from(answer)))
+        let taken = super::answer(js_sys::Promise::resolve(&JsValue::from(answer.clone())))
             .await
             .unwrap();
         assert_eq!(taken.etag.as_deref(), Some("W/\"1\""));
+        assert_eq!(taken.total, None);
+        js_sys::Reflect::set(&answer, &"total".into(), &"10000".into()).unwrap();
+        let taken = super::answer(js_sys::Promise::resolve(&JsValue::from(answer)))
+            .await
+            .unwrap();
+        assert_eq!(taken.total.as_deref(), Some("10000"));
 
         let failed = js_sys::Promise::reject(&js_sys::Error::new("Failed to fetch"));
         assert_eq!(

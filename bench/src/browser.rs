@@ -103,22 +103,26 @@ impl Session {
     }
 
     /// Opens `url` and waits until the members table's first rows are
-    /// painted; returns the load probe's figures and the resources fetched.
+    /// painted and every member is loaded; returns the load probe's
+    /// figures and the resources fetched.
     pub async fn load(&self, url: &str) -> Result<PageLoad> {
         self.browser.client.goto(url).await?;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let load: LoadProbe = self.eval("window.__bench.load").await?;
-            if let (Some(rows_at), Some(painted_at)) = (load.rows_at, load.painted_at) {
+            if let (Some(rows_at), Some(painted_at), Some(complete_at)) =
+                (load.rows_at, load.painted_at, load.complete_at)
+            {
                 let resources = self.eval("window.__bench.resources()").await?;
                 return Ok(PageLoad {
                     rows_at,
                     painted_at,
+                    complete_at,
                     resources,
                 });
             }
             if Instant::now() > deadline {
-                return Err(format!("{url} never showed 25 member rows").into());
+                return Err(format!("{url} never showed 25 member rows, then all members").into());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -178,6 +182,7 @@ impl Session {
 struct LoadProbe {
     rows_at: Option<f64>,
     painted_at: Option<f64>,
+    complete_at: Option<f64>,
 }
 
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
@@ -196,6 +201,8 @@ pub struct Resource {
 pub struct PageLoad {
     pub rows_at: f64,
     pub painted_at: f64,
+    /// Every member loaded (search, sorting and paging work), painted.
+    pub complete_at: f64,
     pub resources: Vec<Resource>,
 }
 
@@ -214,16 +221,15 @@ impl PageLoad {
             .sum()
     }
 
-    /// When the resource whose URL path ends with `suffix` was received.
+    /// When the resource whose URL ends with `suffix` was received (a
+    /// suffix without a query names requests without one).
     pub fn received(&self, suffix: &str) -> Option<f64> {
         self.resources
             .iter()
-            .find(|r| {
-                r.name
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .ends_with(suffix)
+            .find(|r| match r.name.split_once('?') {
+                // A suffix with a query names that request only.
+                Some(_) => suffix.contains('?') && r.name.ends_with(suffix),
+                None => r.name.ends_with(suffix),
             })
             .map(|r| r.end)
     }

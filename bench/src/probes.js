@@ -29,16 +29,30 @@
   const visible = (el) => !!(el && (el.offsetWidth || el.offsetHeight || el.getClientRects().length));
   const text = (el) => (el.textContent || '').replace(/\s+/g, ' ').trim();
 
-  // Page load: the first page of the members table (25 rows) on screen.
-  const load = { rowsAt: null, paintedAt: null };
+  // Page load: the first page of the members table (25 rows) on screen,
+  // then every member loaded (the table no longer busy: search, sorting
+  // and paging work).
+  const load = { rowsAt: null, paintedAt: null, completeAt: null };
   const rowsShown = () => document.querySelectorAll('tbody .member-name').length >= 25;
+  const complete = () => {
+    const table = document.querySelector('.members-table table');
+    return !!table && table.getAttribute('aria-busy') !== 'true';
+  };
+  let completing = false;
   const watch = new MutationObserver(() => {
-    if (load.rowsAt !== null || !rowsShown()) return;
-    watch.disconnect();
-    load.rowsAt = now();
-    afterPaint().then((t) => { load.paintedAt = t; });
+    if (load.rowsAt === null && rowsShown()) {
+      load.rowsAt = now();
+      afterPaint().then((t) => { load.paintedAt = t; });
+    }
+    if (load.rowsAt !== null && !completing && complete()) {
+      completing = true;
+      watch.disconnect();
+      afterPaint().then((t) => { load.completeAt = t; });
+    }
   });
-  watch.observe(document, { childList: true, subtree: true });
+  watch.observe(document, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy'],
+  });
 
   function resources() {
     return performance.getEntriesByType('resource').map((e) => ({

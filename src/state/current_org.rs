@@ -11,6 +11,12 @@
 //! shows "Your access in this organization changed". A change this page
 //! makes itself (an access change, a removal) is applied to the loaded list
 //! in place ([`CurrentOrganization::edit_members`]) until the next load.
+//!
+//! The first read of an organization asks for the members table's first
+//! page (`?limit=25`, a Roster extension), which in most organizations is
+//! everyone; in a large one that page is shown
+//! ([`CurrentOrganization::first_page`]) while all members are read, and
+//! what the user may do is known once they are.
 
 use std::sync::Arc;
 
@@ -35,6 +41,18 @@ pub type Members = Arc<Vec<OrganizationUser>>;
 /// A loaded member list: the organization, the answer, and which load it
 /// was (counting from 1).
 type Loaded = (String, ApiResult<Members>, u64);
+
+/// How many members the first read of a large organization asks for before
+/// all of them: the members table's first page.
+pub const FIRST_PAGE: usize = 25;
+
+/// The first members of an organization (in the members table's default
+/// order) while the rest load, and how many there are in all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstPage {
+    pub members: Members,
+    pub total: usize,
+}
 
 /// The notice shown when the API refuses something the UI offered.
 pub const ACCESS_CHANGED: &str = "Your access in this organization changed";
@@ -79,6 +97,11 @@ pub struct CurrentOrganization {
     /// the load they apply to (a newer load replaces them).
     edited: RwSignal<Option<(u64, Members)>>,
     members: Memo<Option<(String, ApiResult<Members>)>>,
+    /// The first page of a large organization's members, by load, while
+    /// that load reads the rest.
+    first_page: RwSignal<Option<(String, u64, FirstPage)>>,
+    /// The number of the latest load of the member list.
+    loads: StoredValue<u64>,
     access: Memo<Access>,
     last_used: RwSignal<Option<String>>,
     session: Session,
@@ -118,6 +141,7 @@ impl CurrentOrganization {
         // is the same (every window focus) sends and parses nothing, and
         // hands back the same `Arc`, so nothing downstream runs either.
         let last_read = StoredValue::new(None::<(String, api::Validated<Vec<OrganizationUser>>)>);
+        let first_page = RwSignal::new(None::<(String, u64, FirstPage)>);
         let members_resource = LocalResource::new(move || {
             let id = id.get();
             loads.update_value(|n| *n += 1);
@@ -129,7 +153,10 @@ impl CurrentOrganization {
                         .filter(|(of, _)| *of == id)
                         .map(|(_, list)| list.clone())
                 });
-                let result = api::list_members(&id, known.as_ref()).await;
+                let result = match known {
+                    Some(known) => api::list_members(&id, Some(&known)).await,
+                    None => read_members(&id, load, first_page).await,
+                };
                 if let Ok(list) = &result {
                     last_read.try_set_value(Some((id.clone(), list.clone())));
                 }
@@ -191,6 +218,8 @@ impl CurrentOrganization {
             members_resource,
             edited,
             members,
+            first_page,
+            loads,
             access,
             last_used,
             session,
@@ -280,6 +309,20 @@ impl CurrentOrganization {
         })
     }
 
+    /// While a large organization's members load ([`Self::members`] is
+    /// `None`): the first of them, once they are here.
+    pub fn first_page(&self) -> Option<FirstPage> {
+        if self.members().is_some() {
+            return None;
+        }
+        let id = self.id.get()?;
+        let current_load = self.loads.get_value();
+        self.first_page.with(|page| match page {
+            Some((of, load, page)) if *of == id && *load == current_load => Some(page.clone()),
+            _ => None,
+        })
+    }
+
     /// What the user may do here.
     pub fn access(&self) -> Access {
         self.access.get()
@@ -330,6 +373,35 @@ impl CurrentOrganization {
         if self.last_used.get_untracked().as_deref() != Some(organization_id) {
             self.last_used.set(Some(organization_id.to_owned()));
         }
+    }
+}
+
+/// The first read of an organization's members: its first page, which is
+/// all of them in most organizations; in a large one the page is shown
+/// ([`CurrentOrganization::first_page`]) while the rest are read. A
+/// backend that does not know `limit` (Daytona) sends all of them at once.
+async fn read_members(
+    id: &str,
+    load: u64,
+    first_page: RwSignal<Option<(String, u64, FirstPage)>>,
+) -> ApiResult<api::Validated<Vec<OrganizationUser>>> {
+    match api::first_members(id, FIRST_PAGE).await {
+        Ok(api::FirstMembers::All(all)) => Ok(all),
+        Ok(api::FirstMembers::Page { members, total }) => {
+            let page = FirstPage {
+                members: Arc::new(members),
+                total,
+            };
+            first_page.try_set(Some((id.to_owned(), load, page)));
+            // The page is painted before the rest arrive and are read.
+            crate::dom::next_paint().await;
+            let all = api::list_members(id, None).await;
+            first_page.try_set(None);
+            all
+        }
+        // A backend that refuses the parameter.
+        Err(error) if error.status == 400 => api::list_members(id, None).await,
+        Err(error) => Err(error),
     }
 }
 

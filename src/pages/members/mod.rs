@@ -92,6 +92,8 @@ fn PersonalOrganization() -> impl IntoView {
 #[derive(Clone, Debug, PartialEq)]
 enum ListState {
     Loading,
+    /// The first page of a large organization is here, the rest are not.
+    FirstPage,
     Failed(String),
     Ready,
 }
@@ -106,6 +108,7 @@ fn OrganizationMembers() -> impl IntoView {
     // The shared member list feeds the table's per-row signals.
     let store = MemberStore::of_current_organization();
     let list_state = Memo::new(move |_| match current.members() {
+        None if current.first_page().is_some() => ListState::FirstPage,
         None => ListState::Loading,
         Some(Err(error)) => ListState::Failed(error.message),
         Some(Ok(_)) => ListState::Ready,
@@ -308,7 +311,13 @@ fn OrganizationMembers() -> impl IntoView {
         })
     });
 
-    let table = move || match list_state.get() {
+    // The first page and the whole list share one table: the first rows
+    // stay on screen when the rest arrive.
+    let shown = Memo::new(move |_| match list_state.get() {
+        ListState::FirstPage | ListState::Ready => ListState::Ready,
+        other => other,
+    });
+    let table = move || match shown.get() {
         ListState::Loading => {
             view! { <SkeletonTable headers=TABLE_HEADERS.to_vec() label="Members" /> }.into_any()
         }
@@ -320,7 +329,7 @@ fn OrganizationMembers() -> impl IntoView {
             />
         }
         .into_any(),
-        ListState::Ready => {
+        ListState::FirstPage | ListState::Ready => {
             view! { <MembersTable store=store context=context caption=caption /> }.into_any()
         }
     };

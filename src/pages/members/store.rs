@@ -131,6 +131,9 @@ impl Sort {
 pub struct MemberStore {
     rows: RwSignal<Vec<MemberRow>>,
     change: RwSignal<Change>,
+    /// While the rows are only the first page of a large organization: how
+    /// many members there are in all.
+    first_page_of: RwSignal<Option<usize>>,
 }
 
 /// Counts changes to the members' data; names the member when one changed.
@@ -215,23 +218,41 @@ impl MemberStore {
         MemberStore {
             rows: RwSignal::new(Vec::new()),
             change: RwSignal::new(Change::default()),
+            first_page_of: RwSignal::new(None),
         }
     }
 
-    /// A store that follows the current organization's member list.
+    /// A store that follows the current organization's member list, and
+    /// holds the first page of a large one while the rest load.
     pub fn of_current_organization() -> Self {
         let current = use_current_organization();
         let store = MemberStore::new();
-        if let Some(Ok(list)) = untrack(|| current.members()) {
-            store.replace_all(&list);
-        }
-        Effect::new(move |_| {
-            if let Some(Ok(list)) = current.members() {
+        let follow = move || match current.members() {
+            Some(Ok(list)) => {
                 store.replace_all(&list);
+                true
+            }
+            None => {
+                if let Some(page) = current.first_page() {
+                    store.show_first_page(&page.members, page.total);
+                }
+                false
+            }
+            Some(Err(_)) => false,
+        };
+        untrack(follow);
+        Effect::new(move |_| {
+            if follow() {
                 crate::dom::after_paint(move || store.prepare_search());
             }
         });
         store
+    }
+
+    /// While the rows are only the first page of a large organization (the
+    /// rest are loading): how many members there are in all.
+    pub fn first_page_of(&self) -> Option<usize> {
+        self.first_page_of.get()
     }
 
     /// Computes what search looks at for every member not searched yet
@@ -251,6 +272,22 @@ impl MemberStore {
     /// are updated in place, and the row list itself is replaced only when
     /// members came, went or moved.
     pub fn replace_all(&self, list: &[OrganizationUser]) {
+        self.replace_rows(list);
+        if self.first_page_of.with_untracked(Option::is_some) {
+            self.first_page_of.set(None);
+        }
+    }
+
+    /// Shows the first members of `total` while the rest load; taking the
+    /// whole list later keeps their rows ([`MemberStore::replace_all`]).
+    pub fn show_first_page(&self, list: &[OrganizationUser], total: usize) {
+        self.replace_rows(list);
+        if self.first_page_of.get_untracked() != Some(total) {
+            self.first_page_of.set(Some(total));
+        }
+    }
+
+    fn replace_rows(&self, list: &[OrganizationUser]) {
         let mut known: HashMap<Arc<str>, ArcRwSignal<MemberEntry>> =
             self.rows.with_untracked(|rows| {
                 rows.iter()

@@ -55,12 +55,23 @@ pub fn MembersTable(
         matching.with(|m| m.rows(window.start..window.end))
     });
     let total = Memo::new(move |_| store.len());
+    // The first page of a large organization, the rest still loading:
+    // searching, sorting and paging wait for them.
+    let first_page_of = Memo::new(move |_| store.first_page_of());
+    let partial = move || first_page_of.with(Option::is_some);
 
     let search_id = dom::unique_id("member-search");
     let count_text = move || {
         let total = total.get();
         let found = matching.with(Matching::len);
         let window = window.get();
+        if let Some(all) = first_page_of.get() {
+            return format!(
+                "Showing 1\u{2013}{} of {} members (loading the rest)",
+                found,
+                thousands(all)
+            );
+        }
         let noun = if total == 1 { "member" } else { "members" };
         match (found, query.with(|q| q.trim().is_empty())) {
             (_, true) if total == 0 => "No members".to_owned(),
@@ -87,6 +98,7 @@ pub fn MembersTable(
                 <button
                     type="button"
                     class="sort-button"
+                    disabled=partial
                     on:click=move |_| {
                         sort.update(|s| *s = s.toggled(column));
                         page.set(0);
@@ -116,6 +128,7 @@ pub fn MembersTable(
                         type="search"
                         autocomplete="off"
                         placeholder="Name, e-mail, role or assignment"
+                        disabled=partial
                         prop:value=move || query.get()
                         on:input=move |event| {
                             query.set(event_target_value(&event));
@@ -126,7 +139,7 @@ pub fn MembersTable(
                 <p class="table-count" role="status">{count_text}</p>
             </div>
             <div class="table-wrap">
-                <table class="table">
+                <table class="table" aria-busy=move || if partial() { "true" } else { "false" }>
                     <caption class="visually-hidden">{move || caption.get()}</caption>
                     <thead>
                         <tr>
@@ -157,7 +170,9 @@ pub fn MembersTable(
                     </tbody>
                 </table>
             </div>
-            <Pagination paging=paging label="Members pages" sizes=&PAGE_SIZES />
+            <Show when=move || !partial()>
+                <Pagination paging=paging label="Members pages" sizes=&PAGE_SIZES />
+            </Show>
         </div>
     }
 }
@@ -534,6 +549,64 @@ mod tests {
             .text_content()
             .unwrap()
             .contains("No members match \u{201c}nobody\u{201d}."));
+    }
+
+    /// A large organization's first page shows while the rest load, with
+    /// searching, sorting and paging waiting for them; when they arrive the
+    /// first rows stay as they are.
+    #[wasm_bindgen_test]
+    async fn the_first_page_shows_until_the_rest_arrive() {
+        let fixture = Fixture::new();
+        let mounted = mount_table(&fixture);
+        let all: Vec<_> = (0..60)
+            .map(|n| member(n, if n == 0 { Role::Owner } else { Role::Member }))
+            .collect();
+        mounted.store.show_first_page(&all[..25], 10_000);
+        settle().await;
+        assert_eq!(body_rows(&fixture).len(), 25);
+        assert_eq!(
+            fixture.find(".table-count").text_content().unwrap(),
+            "Showing 1\u{2013}25 of 10,000 members (loading the rest)"
+        );
+        let search = fixture.find("input[type=search]");
+        assert!(
+            search.has_attribute("disabled"),
+            "search waits for everyone"
+        );
+        assert!(fixture
+            .find_all(".sort-button")
+            .iter()
+            .all(|b| b.has_attribute("disabled")));
+        assert!(!fixture.exists(".pagination"));
+        assert_eq!(
+            fixture.find("table").get_attribute("aria-busy").as_deref(),
+            Some("true")
+        );
+        let first_row = row_of(&fixture, "u000");
+
+        mounted.store.replace_all(&all);
+        settle().await;
+        assert!(
+            row_of(&fixture, "u000").is_same_node(Some(&first_row)),
+            "the first rows are kept"
+        );
+        assert_eq!(
+            fixture.find(".table-count").text_content().unwrap(),
+            "Showing 1\u{2013}25 of 60 members"
+        );
+        assert!(!search.has_attribute("disabled"));
+        assert!(fixture
+            .find_all(".sort-button")
+            .iter()
+            .all(|b| !b.has_attribute("disabled")));
+        assert_eq!(
+            fixture.find(".pagination-position").text_content().unwrap(),
+            "Page 1 of 3"
+        );
+        assert_eq!(
+            fixture.find("table").get_attribute("aria-busy").as_deref(),
+            Some("false")
+        );
     }
 
     #[wasm_bindgen_test]

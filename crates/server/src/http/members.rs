@@ -91,9 +91,10 @@ struct ListQuery {
 /// With `?limit=n` (a Roster extension), only the first `n` members in the
 /// members table's default order ([`OrganizationUser::sort_name`]), with
 /// the number of all members in `X-Total-Count`: a large organization's
-/// table is on screen before all its members have arrived. A Daytona
-/// backend ignores the parameter and sends everyone, which the SPA takes
-/// as the whole list.
+/// table is on screen before all its members have arrived. An organization
+/// of at most `n` members gets the whole list, as without `limit` (and its
+/// `ETag`). A Daytona backend ignores the parameter and sends everyone,
+/// which the SPA takes as the whole list.
 async fn list_members(
     State(state): State<AppState>,
     ctx: OrgContext,
@@ -103,9 +104,12 @@ async fn list_members(
     let Query(query) = query?;
     let limit = query.limit.as_deref().map(parse_limit).transpose()?;
     let list = serialized_members(&state, ctx.id()).await?;
-    if let Some(limit) = limit {
-        let total = HeaderValue::from(list.item_count());
-        return Ok((
+    let total = (
+        HeaderName::from_static(TOTAL_COUNT_HEADER),
+        HeaderValue::from(list.item_count()),
+    );
+    match limit {
+        Some(limit) if limit < list.item_count() => Ok((
             [
                 (
                     header::CONTENT_TYPE,
@@ -115,16 +119,23 @@ async fn list_members(
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("private, no-cache"),
                 ),
-                (HeaderName::from_static(TOTAL_COUNT_HEADER), total),
+                total,
             ],
             list.first(limit),
         )
-            .into_response());
+            .into_response()),
+        // Everyone: the whole list, as without `limit` (its validator too).
+        limit => {
+            // The first gzip of a large list takes a while: off the async workers.
+            let response = tokio::task::spawn_blocking(move || list.response(&headers))
+                .await
+                .map_err(ApiError::internal)?;
+            Ok(match limit {
+                Some(_) => ([total], response).into_response(),
+                None => response,
+            })
+        }
     }
-    // The first gzip of a large list takes a while: off the async workers.
-    tokio::task::spawn_blocking(move || list.response(&headers))
-        .await
-        .map_err(ApiError::internal)
 }
 
 fn parse_limit(text: &str) -> ApiResult<usize> {
