@@ -85,12 +85,16 @@ pub fn after_paint(f: impl FnOnce() + 'static) {
     leptos::prelude::request_animation_frame(move || after_render(f));
 }
 
-/// Resolves once the next frame has been painted ([`after_paint`]).
-pub async fn next_paint() {
-    let painted = js_sys::Promise::new(&mut |resolve, _| {
-        after_paint(move || {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        });
+/// Resolves when `promise` settles, or after `timeout` at the latest.
+pub async fn until(promise: js_sys::Promise, timeout: std::time::Duration) {
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX),
+            );
+        }
     });
-    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
+    let first = js_sys::Promise::race(&js_sys::Array::of2(&promise, &timer));
+    let _ = wasm_bindgen_futures::JsFuture::from(first).await;
 }

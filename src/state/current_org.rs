@@ -25,6 +25,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use roster_core::wire::{Organization, OrganizationUser};
 use roster_core::{Capabilities, Membership, Refusal};
+use send_wrapper::SendWrapper;
+use wasm_bindgen::JsValue;
 
 use super::invitations::PendingInvitations;
 use super::organizations::{self, Organizations};
@@ -45,6 +47,10 @@ type Loaded = (String, ApiResult<Members>, u64);
 /// How many members the first read of a large organization asks for before
 /// all of them: the members table's first page.
 pub const FIRST_PAGE: usize = 25;
+
+/// How long the rest of a large organization's members wait for its first
+/// page to be shown.
+const FIRST_PAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The first members of an organization (in the members table's default
 /// order) while the rest load, and how many there are in all.
@@ -102,6 +108,8 @@ pub struct CurrentOrganization {
     first_page: RwSignal<Option<(String, u64, FirstPage)>>,
     /// The number of the latest load of the member list.
     loads: StoredValue<u64>,
+    /// Tells the load showing a first page that it is on screen.
+    first_page_painted: StoredValue<Option<SendWrapper<js_sys::Function>>>,
     access: Memo<Access>,
     last_used: RwSignal<Option<String>>,
     session: Session,
@@ -142,6 +150,7 @@ impl CurrentOrganization {
         // hands back the same `Arc`, so nothing downstream runs either.
         let last_read = StoredValue::new(None::<(String, api::Validated<Vec<OrganizationUser>>)>);
         let first_page = RwSignal::new(None::<(String, u64, FirstPage)>);
+        let first_page_painted = StoredValue::new(None);
         let members_resource = LocalResource::new(move || {
             let id = id.get();
             loads.update_value(|n| *n += 1);
@@ -155,7 +164,7 @@ impl CurrentOrganization {
                 });
                 let result = match known {
                     Some(known) => api::list_members(&id, Some(&known)).await,
-                    None => read_members(&id, load, first_page).await,
+                    None => read_members(&id, load, first_page, first_page_painted).await,
                 };
                 if let Ok(list) = &result {
                     last_read.try_set_value(Some((id.clone(), list.clone())));
@@ -220,6 +229,7 @@ impl CurrentOrganization {
             members,
             first_page,
             loads,
+            first_page_painted,
             access,
             last_used,
             session,
@@ -323,6 +333,18 @@ impl CurrentOrganization {
         })
     }
 
+    /// The page has painted the [`Self::first_page`]: the rest may be read
+    /// now.
+    pub fn first_page_painted(&self) {
+        if let Some(painted) = self
+            .first_page_painted
+            .try_update_value(Option::take)
+            .flatten()
+        {
+            let _ = painted.call0(&JsValue::UNDEFINED);
+        }
+    }
+
     /// What the user may do here.
     pub fn access(&self) -> Access {
         self.access.get()
@@ -384,6 +406,7 @@ async fn read_members(
     id: &str,
     load: u64,
     first_page: RwSignal<Option<(String, u64, FirstPage)>>,
+    painted: StoredValue<Option<SendWrapper<js_sys::Function>>>,
 ) -> ApiResult<api::Validated<Vec<OrganizationUser>>> {
     match api::first_members(id, FIRST_PAGE).await {
         Ok(api::FirstMembers::All(all)) => Ok(all),
@@ -392,9 +415,14 @@ async fn read_members(
                 members: Arc::new(members),
                 total,
             };
+            // The rest are asked for once the page has shown the first
+            // ones (reading them must not delay that), or after a second
+            // when no page shows them.
+            let shown = js_sys::Promise::new(&mut |resolve, _| {
+                painted.try_set_value(Some(SendWrapper::new(resolve)));
+            });
             first_page.try_set(Some((id.to_owned(), load, page)));
-            // The page is painted before the rest arrive and are read.
-            crate::dom::next_paint().await;
+            crate::dom::until(shown, FIRST_PAGE_WAIT).await;
             let all = api::list_members(id, None).await;
             first_page.try_set(None);
             all

@@ -99,6 +99,65 @@ async fn an_owner_invites_two_people_and_one_signs_up_and_joins() -> TestResult 
     Ok(())
 }
 
+/// A large organization (Initech: 2,000 generated members) asks for the
+/// table's first page, then for everyone; the table ends up with every
+/// member, searchable, with the owner's controls.
+#[tokio::test]
+async fn a_large_organization_shows_its_first_page_then_everyone() -> TestResult {
+    let server = Server::start(true).await?;
+    let initech = organization_id(&server, "alice@example.com", "Initech").await?;
+    let token = server.token("alice@example.com", PASSWORD).await?;
+    let (_, members) = server
+        .api(
+            Method::GET,
+            &format!("/organizations/{initech}/users"),
+            Some(&token),
+            None,
+        )
+        .await?;
+    let mut members: Vec<roster_core::wire::OrganizationUser> = serde_json::from_value(members)?;
+    members.sort_by_key(|m| m.sort_name());
+    // The first member on the first page other than Alice, and the last
+    // member of all (not on the first page).
+    let (Some(first), Some(last)) = (
+        members.iter().find(|m| m.email != "alice@example.com"),
+        members.last(),
+    ) else {
+        return Err("Initech has members".into());
+    };
+
+    let owner = members_page_as(&server, "alice@example.com", &initech).await?;
+    let n = members.len();
+    let everyone = format!(
+        "Showing 1\u{2013}25 of {},{:03} members",
+        n / 1000,
+        n % 1000
+    );
+    // The first page reads "… (loading the rest)" for a moment.
+    eventually("every member loaded", async || {
+        let count = owner.wait_for_text(".table-count", &everyone).await?;
+        Ok(if count.trim() == everyone {
+            Ok(())
+        } else {
+            Err(count)
+        })
+    })
+    .await?;
+    assert_eq!(
+        owner.member_list_requests().await?,
+        [("?limit=25".to_string(), 200), (String::new(), 200)]
+    );
+    owner
+        .role("combobox", &format!("Role for {}", first.email))
+        .await?;
+    let search = owner.role("searchbox", "Search members").await?;
+    search.send_keys(&last.email).await?;
+    owner.wait_for_text("tbody", &last.email).await?;
+    owner.wait_for_text(".table-count", "1 matching").await?;
+    owner.close().await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_member_given_auditor_sees_audit_logs_after_returning_to_the_window() -> TestResult {
     let server = Server::start(true).await?;

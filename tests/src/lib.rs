@@ -359,7 +359,9 @@ impl Browser {
         self.wait_for_text("body", text).await.map(drop)
     }
 
-    /// Runs axe-core on the page; returns one line per violation.
+    /// Runs axe-core on the page once its animations have finished (a
+    /// dialog fading in has too little contrast for a moment); returns one
+    /// line per violation.
     pub async fn axe_violations(&self) -> TestResult<Vec<String>> {
         let script = std::fs::read_to_string(setting("ROSTER_AXE_JS"))?;
         self.client.execute(&script, vec![]).await?;
@@ -367,7 +369,10 @@ impl Browser {
             .client
             .execute_async(
                 "const done = arguments[arguments.length - 1];
-                 axe.run(document, { resultTypes: ['violations'] })
+                 Promise.all(document.getAnimations()
+                        .filter(a => a.effect && isFinite(a.effect.getComputedTiming().endTime))
+                        .map(a => a.finished.catch(() => {})))
+                    .then(() => axe.run(document, { resultTypes: ['violations'] }))
                     .then(r => done(r.violations.map(v =>
                         v.id + ': ' + v.help + ' — ' +
                         v.nodes.map(n => n.target.join(' ')).join(', '))))
@@ -431,6 +436,21 @@ impl Browser {
             .await?;
         let reads: Vec<(u64, u64)> = serde_json::from_value(reads)?;
         Ok(reads)
+    }
+
+    /// Every request this page made for an organization's member list, in
+    /// order: its query (`""`, `"?limit=25"`) and the HTTP status.
+    pub async fn member_list_requests(&self) -> TestResult<Vec<(String, u64)>> {
+        let requests = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource')
+                   .filter((e) => /\\/organizations\\/[^/]+\\/users$/.test(new URL(e.name).pathname))
+                   .map((e) => [new URL(e.name).search, e.responseStatus]);",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(requests)?)
     }
 
     /// Signs in through the sign-in page.

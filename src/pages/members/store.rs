@@ -235,6 +235,7 @@ impl MemberStore {
             None => {
                 if let Some(page) = current.first_page() {
                     store.show_first_page(&page.members, page.total);
+                    crate::dom::after_paint(move || current.first_page_painted());
                 }
                 false
             }
