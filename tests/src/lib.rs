@@ -422,35 +422,19 @@ impl Browser {
     }
 
     /// Every read of an organization's member list this page made, in
-    /// order: the HTTP status and the bytes of body received (Resource
-    /// Timing).
-    pub async fn member_list_reads(&self) -> TestResult<Vec<(u64, u64)>> {
+    /// order (Resource Timing): its query (`""`, `"?limit=25"`), the HTTP
+    /// status and the bytes of body received.
+    pub async fn member_list_reads(&self) -> TestResult<Vec<(String, u64, u64)>> {
         let reads = self
             .client
             .execute(
                 "return performance.getEntriesByType('resource')
                    .filter((e) => /\\/organizations\\/[^/]+\\/users$/.test(new URL(e.name).pathname))
-                   .map((e) => [e.responseStatus, e.encodedBodySize]);",
+                   .map((e) => [new URL(e.name).search, e.responseStatus, e.encodedBodySize]);",
                 vec![],
             )
             .await?;
-        let reads: Vec<(u64, u64)> = serde_json::from_value(reads)?;
-        Ok(reads)
-    }
-
-    /// Every request this page made for an organization's member list, in
-    /// order: its query (`""`, `"?limit=25"`) and the HTTP status.
-    pub async fn member_list_requests(&self) -> TestResult<Vec<(String, u64)>> {
-        let requests = self
-            .client
-            .execute(
-                "return performance.getEntriesByType('resource')
-                   .filter((e) => /\\/organizations\\/[^/]+\\/users$/.test(new URL(e.name).pathname))
-                   .map((e) => [new URL(e.name).search, e.responseStatus]);",
-                vec![],
-            )
-            .await?;
-        Ok(serde_json::from_value(requests)?)
+        Ok(serde_json::from_value(reads)?)
     }
 
     /// Signs in through the sign-in page.
