@@ -10,6 +10,13 @@ pub enum OrgPage {
 }
 
 impl OrgPage {
+    pub const ALL: [OrgPage; 4] = [
+        OrgPage::Members,
+        OrgPage::Roles,
+        OrgPage::AuditLogs,
+        OrgPage::Settings,
+    ];
+
     pub const fn segment(self) -> &'static str {
         match self {
             OrgPage::Members => "members",
@@ -44,6 +51,13 @@ pub fn organization_in_path(path: &str) -> Option<String> {
     let rest = path.strip_prefix("/org/")?;
     let id = rest.split(['/', '?', '#']).next()?;
     (!id.is_empty()).then(|| decode(id))
+}
+
+/// The organization page an SPA path shows (`/org/:orgId/<page>…`).
+pub fn org_page_in_path(path: &str) -> Option<OrgPage> {
+    let (_, page) = path.strip_prefix("/org/")?.split_once('/')?;
+    let segment = page.split(['/', '?', '#']).next()?;
+    OrgPage::ALL.into_iter().find(|p| p.segment() == segment)
 }
 
 /// The same page in another organization; pages outside an organization
@@ -224,6 +238,15 @@ mod tests {
             "/org/o2/roles"
         );
         assert_eq!(switch_organization("/org/o1", "o2"), "/org/o2/members");
+        assert_eq!(org_page_in_path("/org/o1/members"), Some(OrgPage::Members));
+        assert_eq!(
+            org_page_in_path("/org/o1/audit-logs?page=2"),
+            Some(OrgPage::AuditLogs)
+        );
+        assert_eq!(org_page_in_path("/org/o1/roles/r1"), Some(OrgPage::Roles));
+        assert_eq!(org_page_in_path("/org/o1"), None);
+        assert_eq!(org_page_in_path("/org/o1/nothing"), None);
+        assert_eq!(org_page_in_path("/invitations"), None);
         assert_eq!(switch_organization("/invitations", "o2"), "/org/o2/members");
     }
 

@@ -12,9 +12,9 @@
 //! makes itself (an access change, a removal) is applied to the loaded list
 //! in place ([`CurrentOrganization::edit_members`]) until the next load.
 //!
-//! The first read of an organization asks for the members table's first
-//! page (`?limit=25`, a Roster extension), which in most organizations is
-//! everyone; in a large one that page is shown
+//! On the members page, the first read of an organization asks for the
+//! table's first page (`?limit=25`, a Roster extension), which in most
+//! organizations is everyone; in a large one that page is shown
 //! ([`CurrentOrganization::first_page`]) while all members are read, and
 //! what the user may do is known once they are.
 
@@ -155,6 +155,10 @@ impl CurrentOrganization {
             let id = id.get();
             loads.update_value(|n| *n += 1);
             let load = loads.get_value();
+            // Only the members table shows a first page before the rest.
+            let on_members_page = location.pathname.with_untracked(|path| {
+                routes::org_page_in_path(config::app_path(path)) == Some(routes::OrgPage::Members)
+            });
             async move {
                 let id = id?;
                 let known = last_read.with_value(|last| {
@@ -164,7 +168,10 @@ impl CurrentOrganization {
                 });
                 let result = match known {
                     Some(known) => api::list_members(&id, Some(&known)).await,
-                    None => read_members(&id, load, first_page, first_page_painted).await,
+                    None if on_members_page => {
+                        read_members(&id, load, first_page, first_page_painted).await
+                    }
+                    None => api::list_members(&id, None).await,
                 };
                 if let Ok(list) = &result {
                     last_read.try_set_value(Some((id.clone(), list.clone())));
