@@ -10,6 +10,9 @@
 //! - Activating an item closes the menu and returns focus to the trigger
 //!   (so a dialog the item opens returns focus there too).
 //! - A click outside closes it.
+//! - The items are built when the menu first opens, then kept: a closed
+//!   menu (the switcher's hundred organizations) costs nothing when the
+//!   page starts.
 //!
 //! Items are the `role="menuitem…"` elements inside, so any markup works;
 //! [`MenuItem`], [`MenuItemRadio`], [`MenuLink`], [`MenuSeparator`] and
@@ -96,9 +99,36 @@ pub fn MenuButton(
             .find(dom::is_visible)
     };
 
+    // Built in place on the first opening (effects would build them after
+    // this event handler, too late to move focus to them), under this
+    // component's owner, so they live and go with the menu.
+    let unbuilt = StoredValue::new_local(Some((children, Owner::current())));
+    let built = StoredValue::new_local(None::<<AnyView as Render>::State>);
+    let build_items = move || {
+        let Some(menu) = menu_ref.get_untracked() else {
+            return;
+        };
+        let Some((children, owner)) = unbuilt.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        let build = move || {
+            let mut items = children().build();
+            items.mount(&menu, None);
+            items
+        };
+        let items = match owner {
+            Some(owner) => owner.with(build),
+            None => build(),
+        };
+        built.set_value(Some(items));
+    };
+
     // Shown and hidden imperatively as well as reactively, so that focus
     // can move into the menu in the same event handler.
     let show = move |visible: bool| {
+        if visible {
+            build_items();
+        }
         open.set(visible);
         if let Some(popup) = popup_ref.get_untracked() {
             popup.set_hidden(!visible);
@@ -301,9 +331,7 @@ pub fn MenuButton(
                     aria-labelledby=labelled_by
                     aria-label=menu_label
                     on:click=on_menu_click
-                >
-                    {children()}
-                </div>
+                ></div>
             </div>
         </div>
     }
@@ -412,9 +440,7 @@ mod tests {
         );
         let menu = fixture.find("[role=\"menu\"]");
         assert_eq!(trigger.get_attribute("aria-controls"), Some(menu.id()));
-        assert!(!dom::is_visible(
-            &fixture.find_all("[role=\"menuitem\"]")[0]
-        ));
+        assert!(!dom::is_visible(&menu));
 
         press(&trigger, "ArrowUp");
         settle().await;
@@ -486,6 +512,70 @@ mod tests {
             chosen.get_untracked(),
             Some("Banana"),
             "Escape selects nothing"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn items_are_built_on_the_first_opening_then_kept_and_live() {
+        let fixture = Fixture::new();
+        let label = RwSignal::new("Apple");
+        let shown = RwSignal::new(true);
+        let label_runs = StoredValue::new(0);
+        let _handle = fixture.mount(move || {
+            view! {
+                <Show when=move || shown.get()>
+                    <MenuButton trigger=|| "Fruit">
+                        <MenuItem on_select=|_| ()>
+                            {move || {
+                                label_runs.update_value(|n| *n += 1);
+                                label.get()
+                            }}
+                        </MenuItem>
+                    </MenuButton>
+                </Show>
+            }
+        });
+        settle().await;
+        assert!(
+            !fixture.exists("[role=\"menuitem\"]"),
+            "a menu never opened has no items yet"
+        );
+        assert_eq!(label_runs.get_value(), 0);
+
+        let trigger = fixture.find("[aria-haspopup=\"menu\"]");
+        trigger.click();
+        assert_eq!(focused_text(), "Apple", "focus moves in at once");
+        let item = fixture.find("[role=\"menuitem\"]");
+        label.set("Banana");
+        settle().await;
+        assert_eq!(
+            item.text_content().as_deref(),
+            Some("Banana"),
+            "still reactive"
+        );
+
+        press(&fixture.focused(), "Escape");
+        settle().await;
+        trigger.click();
+        settle().await;
+        assert_eq!(fixture.find_all("[role=\"menuitem\"]").len(), 1);
+        assert!(
+            fixture
+                .find("[role=\"menuitem\"]")
+                .is_same_node(Some(&item)),
+            "kept, not built again"
+        );
+
+        shown.set(false);
+        settle().await;
+        assert!(!fixture.exists("[role=\"menuitem\"]"));
+        let runs = label_runs.get_value();
+        label.set("Cherry");
+        settle().await;
+        assert_eq!(
+            label_runs.get_value(),
+            runs,
+            "the items' effects go with the menu"
         );
     }
 

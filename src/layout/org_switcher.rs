@@ -243,6 +243,8 @@ mod tests {
             trigger.get_attribute("aria-haspopup").as_deref(),
             Some("menu")
         );
+        trigger.click();
+        settle().await;
         let items: Vec<(String, Option<String>)> = m
             .fixture
             .find_all("[role=\"menuitemradio\"]")
