@@ -35,14 +35,16 @@ use crate::report::{median, number, Figure};
 pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
 
 const USAGE: &str = "\
-usage: cargo xtask bench [--runs N] [--rounds N] [--seconds S] [--connections N] [--quick]
+usage: cargo xtask bench [--runs N] [--cold-runs N] [--rounds N] [--seconds S] [--connections N] [--quick]
        cargo xtask bench --data-only FILE
 
   --runs N         browser runs per figure (default 7)
+  --cold-runs N    cold loads of the SPA and of its static floor each (default 15:
+                   a cold load varies by a third from one to the next here)
   --rounds N       load-test rounds per endpoint (default 3)
   --seconds S      measured seconds per load test, after 1 s of warm-up (default 3)
   --connections N  concurrent keep-alive connections of the load test (default 4)
-  --quick          --runs 3 --rounds 1 --seconds 2, for trying the bench itself
+  --quick          --runs 3 --cold-runs 3 --rounds 1 --seconds 2, for trying the bench
   --data-only FILE only write the data set into a new SQLite FILE, for profiling
                    by hand (`roster-server serve --database-url sqlite://FILE`)
 ";
@@ -52,6 +54,7 @@ struct Settings {
     #[serde(skip)]
     data_only: Option<PathBuf>,
     runs: usize,
+    cold_runs: usize,
     rounds: usize,
     seconds: f64,
     warmup_seconds: f64,
@@ -62,6 +65,7 @@ fn settings(args: &[String]) -> Result<Settings> {
     let mut settings = Settings {
         data_only: None,
         runs: 7,
+        cold_runs: 15,
         rounds: 3,
         seconds: 3.0,
         warmup_seconds: 1.0,
@@ -77,11 +81,13 @@ fn settings(args: &[String]) -> Result<Settings> {
         };
         match arg.as_str() {
             "--runs" => settings.runs = value()? as usize,
+            "--cold-runs" => settings.cold_runs = value()? as usize,
             "--rounds" => settings.rounds = value()? as usize,
             "--seconds" => settings.seconds = value()?,
             "--connections" => settings.connections = value()? as usize,
             "--quick" => {
                 settings.runs = 3;
+                settings.cold_runs = 3;
                 settings.rounds = 1;
                 settings.seconds = 2.0;
             }
@@ -180,7 +186,7 @@ async fn run(args: &[String]) -> Result<()> {
     let floor_url = format!("{base}/floor-members.html");
     let mut cold_app = Vec::new();
     let mut cold_floor = Vec::new();
-    for run in 0..settings.runs {
+    for run in 0..settings.cold_runs {
         // Alternate which goes first, so drift in the machine's load hits
         // both alike.
         let order = if run % 2 == 0 {
