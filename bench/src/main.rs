@@ -195,7 +195,7 @@ async fn run(args: &[String]) -> Result<()> {
             [&floor_url, &members_url]
         };
         for url in order {
-            let session = Session::start(&base, &token).await?;
+            let session = Session::start_settled(&base, &token).await?;
             let load = session.load(url).await?;
             session.close().await?;
             if url == &members_url {
