@@ -14,10 +14,6 @@ use crate::Result;
 
 const PROBES: &str = include_str!("probes.js");
 
-/// How long a new browser is left to finish starting (half a second was
-/// enough in every measurement here).
-const BROWSER_START_UP: Duration = Duration::from_secs(1);
-
 /// A CDP command sent through chromedriver's `goog/cdp/execute`.
 #[derive(Debug)]
 struct Cdp {
@@ -51,26 +47,27 @@ pub struct Session {
 impl Session {
     /// A new Chromium with a fresh profile: nothing cached.
     pub async fn start(origin: &str, token: &str) -> Result<Session> {
-        Session::open(origin, token, false).await
+        Session::open(origin, token, Duration::ZERO).await
     }
 
-    /// [`Session::start`], then the browser is left alone for a second
-    /// before it gets any work, as a user's browser is already running
+    /// [`Session::start`], then the browser is left alone for `pause`
+    /// (a second by default; half a second was enough in every measurement
+    /// here) before it gets any work, as a user's browser is already running
     /// when they open a page: a Chromium that has just started loads its
     /// own pages (the omnibox popup's WebUI renderer, hundreds of files)
     /// in its first half second, which on two cores made a cold load here
     /// measure the browser's start-up along with the page (the app's first
     /// rows: 356 → 238 ms, median of 11 cold loads without and with the
     /// pause).
-    pub async fn start_settled(origin: &str, token: &str) -> Result<Session> {
-        Session::open(origin, token, true).await
+    pub async fn start_settled(origin: &str, token: &str, pause: Duration) -> Result<Session> {
+        Session::open(origin, token, pause).await
     }
 
-    async fn open(origin: &str, token: &str, settle: bool) -> Result<Session> {
+    async fn open(origin: &str, token: &str, pause: Duration) -> Result<Session> {
         let browser = Browser::start().await?;
-        if settle {
+        if !pause.is_zero() {
             browser.client.goto("about:blank").await?;
-            tokio::time::sleep(BROWSER_START_UP).await;
+            tokio::time::sleep(pause).await;
         }
         // The probes time out on their own, with a message, well before.
         browser

@@ -35,12 +35,15 @@ use crate::report::{median, number, Figure};
 pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
 
 const USAGE: &str = "\
-usage: cargo xtask bench [--runs N] [--cold-runs N] [--rounds N] [--seconds S] [--connections N] [--quick]
+usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--quick]
        cargo xtask bench --data-only FILE
 
   --runs N         browser runs per figure (default 7)
   --cold-runs N    cold loads of the SPA and of its static floor each (default 15:
                    a cold load varies by a third from one to the next here)
+  --cold-pause S   seconds a new browser is left alone before its cold load
+                   (default 1: a new Chromium loads its own pages first; 0 is
+                   how cold loads were measured before)
   --rounds N       load-test rounds per endpoint (default 3)
   --seconds S      measured seconds per load test, after 1 s of warm-up (default 3)
   --connections N  concurrent keep-alive connections of the load test (default 4)
@@ -55,6 +58,7 @@ struct Settings {
     data_only: Option<PathBuf>,
     runs: usize,
     cold_runs: usize,
+    cold_pause_seconds: f64,
     rounds: usize,
     seconds: f64,
     warmup_seconds: f64,
@@ -66,6 +70,7 @@ fn settings(args: &[String]) -> Result<Settings> {
         data_only: None,
         runs: 7,
         cold_runs: 15,
+        cold_pause_seconds: 1.0,
         rounds: 3,
         seconds: 3.0,
         warmup_seconds: 1.0,
@@ -82,6 +87,13 @@ fn settings(args: &[String]) -> Result<Settings> {
         match arg.as_str() {
             "--runs" => settings.runs = value()? as usize,
             "--cold-runs" => settings.cold_runs = value()? as usize,
+            "--cold-pause" => {
+                settings.cold_pause_seconds = rest
+                    .next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .filter(|v| (0.0..=60.0).contains(v))
+                    .ok_or_else(|| format!("--cold-pause needs seconds from 0 to 60\n\n{USAGE}"))?;
+            }
             "--rounds" => settings.rounds = value()? as usize,
             "--seconds" => settings.seconds = value()?,
             "--connections" => settings.connections = value()? as usize,
@@ -195,7 +207,8 @@ async fn run(args: &[String]) -> Result<()> {
             [&floor_url, &members_url]
         };
         for url in order {
-            let session = Session::start_settled(&base, &token).await?;
+            let pause = Duration::from_secs_f64(settings.cold_pause_seconds);
+            let session = Session::start_settled(&base, &token, pause).await?;
             let load = session.load(url).await?;
             session.close().await?;
             if url == &members_url {

@@ -21,7 +21,7 @@ commands:
                    (default 8080) with demo data in ./data/roster.db
   test             format and lint checks, native tests, wasm tests in headless
                    Chromium, browser tests against the real server
-  bench [--quick] [--runs N] [--cold-runs N] [--rounds N] [--seconds S] [--connections N]
+  bench [--quick] [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N]
                    build release artifacts and benchmark them at scale (10,000
                    members, a million audit rows); prints a table and writes
                    bench/results.json
