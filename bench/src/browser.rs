@@ -47,7 +47,7 @@ pub struct Session {
 impl Session {
     /// A new Chromium with a fresh profile: nothing cached.
     pub async fn start(origin: &str, token: &str) -> Result<Session> {
-        Session::open(origin, token, Duration::ZERO).await
+        Session::start_settled(origin, token, Duration::ZERO).await
     }
 
     /// [`Session::start`], then the browser is left alone for `pause`
@@ -60,10 +60,6 @@ impl Session {
     /// rows: 356 → 238 ms, median of 11 cold loads without and with the
     /// pause).
     pub async fn start_settled(origin: &str, token: &str, pause: Duration) -> Result<Session> {
-        Session::open(origin, token, pause).await
-    }
-
-    async fn open(origin: &str, token: &str, pause: Duration) -> Result<Session> {
         let browser = Browser::start().await?;
         if !pause.is_zero() {
             browser.client.goto("about:blank").await?;

@@ -198,6 +198,7 @@ async fn run(args: &[String]) -> Result<()> {
     let floor_url = format!("{base}/floor-members.html");
     let mut cold_app = Vec::new();
     let mut cold_floor = Vec::new();
+    let pause = Duration::from_secs_f64(settings.cold_pause_seconds);
     for run in 0..settings.cold_runs {
         // Alternate which goes first, so drift in the machine's load hits
         // both alike.
@@ -207,7 +208,6 @@ async fn run(args: &[String]) -> Result<()> {
             [&floor_url, &members_url]
         };
         for url in order {
-            let pause = Duration::from_secs_f64(settings.cold_pause_seconds);
             let session = Session::start_settled(&base, &token, pause).await?;
             let load = session.load(url).await?;
             session.close().await?;
