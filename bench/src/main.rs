@@ -9,9 +9,15 @@
 //! static HTML in the same browser. Prints one table and writes
 //! `bench/results.json`.
 //!
+//! Cold loads are also measured for a reference: the same first page by a
+//! bare Leptos app on the same stack (`bench/bare`), served by a second
+//! instance of the same server on the same data. It has no target; it shows
+//! how much of the SPA's cold load is the stack's own cost.
+//!
 //! Settings come from the environment `cargo xtask bench` sets:
-//! `ROSTER_SERVER_BIN`, `ROSTER_DIST`, `CHROME`, `CHROMEDRIVER`,
-//! `ROSTER_BENCH_OUT` (scratch space) and `ROSTER_BENCH_RESULTS`.
+//! `ROSTER_SERVER_BIN`, `ROSTER_DIST`, `ROSTER_BARE_DIST` (the reference
+//! app), `CHROME`, `CHROMEDRIVER`, `ROSTER_BENCH_OUT` (scratch space) and
+//! `ROSTER_BENCH_RESULTS`.
 
 mod api;
 mod browser;
@@ -161,6 +167,7 @@ async fn run(args: &[String]) -> Result<()> {
     let started_at = chrono::Utc::now();
     let machine = machine();
     let dist = path_setting("ROSTER_DIST")?;
+    let bare_dist = path_setting("ROSTER_BARE_DIST")?;
     let out = path_setting("ROSTER_BENCH_OUT")?;
     let results = path_setting("ROSTER_BENCH_RESULTS")?;
     let server_bin = path_setting("ROSTER_SERVER_BIN")?;
@@ -168,6 +175,7 @@ async fn run(args: &[String]) -> Result<()> {
 
     progress("measuring the SPA bundle");
     let bundle = bundle::measure(&dist)?;
+    let bare_bundle = bundle::measure(&bare_dist)?;
 
     let scratch = tempfile::tempdir_in(&out)?;
     let database = scratch.path().join("bench.db");
@@ -185,6 +193,7 @@ async fn run(args: &[String]) -> Result<()> {
     let server = server::Server::start(&server_bin, &database, &static_dir.path).await?;
     let base = server.url.clone();
     progress(&format!("server running at {base}"));
+    let bare_server = server::Server::start(&server_bin, &database, &bare_dist).await?;
     let (idle_rss, _) = server.memory()?;
     let token = api::sign_in(&base, data::OWNER_EMAIL, data::OWNER_PASSWORD).await?;
 
@@ -194,30 +203,29 @@ async fn run(args: &[String]) -> Result<()> {
     let members_url = format!("{base}/org/{big}/members");
     progress("members page, search, role changes and the switcher (warm browser)");
     let warm = warm_browser(&base, &token, &members_url, &static_dir, settings.runs).await?;
-    progress("cold loads of the SPA and of the static floor (fresh profiles)");
+    progress("cold loads of the SPA, its static floor and the bare reference (fresh profiles)");
     let floor_url = format!("{base}/floor-members.html");
-    let mut cold_app = Vec::new();
-    let mut cold_floor = Vec::new();
+    let bare_url = format!("{}/org/{big}/members", bare_server.url);
+    // The SPA, the floor, the reference: where each is served from, and the
+    // loads measured.
+    let mut cold: [(&str, &str, Vec<PageLoad>); 3] = [
+        (&base, &members_url, Vec::new()),
+        (&base, &floor_url, Vec::new()),
+        (&bare_server.url, &bare_url, Vec::new()),
+    ];
     let pause = Duration::from_secs_f64(settings.cold_pause_seconds);
     for run in 0..settings.cold_runs {
-        // Alternate which goes first, so drift in the machine's load hits
-        // both alike.
-        let order = if run % 2 == 0 {
-            [&members_url, &floor_url]
-        } else {
-            [&floor_url, &members_url]
-        };
-        for url in order {
-            let session = Session::start_settled(&base, &token, pause).await?;
-            let load = session.load(url).await?;
+        // Each goes first in turn, so drift in the machine's load hits all
+        // alike.
+        for turn in 0..cold.len() {
+            let (origin, url, loads) = &mut cold[(run + turn) % 3];
+            let session = Session::start_settled(origin, &token, pause).await?;
+            loads.push(session.load(url).await?);
             session.close().await?;
-            if url == &members_url {
-                cold_app.push(load);
-            } else {
-                cold_floor.push(load);
-            }
         }
     }
+    let [(_, _, cold_app), (_, _, cold_floor), (_, _, cold_bare)] = cold;
+    bare_server.stop().await?;
 
     progress(&format!(
         "API load: {} connections, {} s measured after {} s warm-up, {} rounds",
@@ -242,6 +250,7 @@ async fn run(args: &[String]) -> Result<()> {
     let mut figures = Vec::new();
     figures.extend(bundle_figures(&bundle, &cold_app));
     figures.extend(page_figures(&cold_app, &cold_floor, &warm));
+    figures.extend(reference_figures(&bare_bundle, &cold_bare, &cold_floor));
     for (endpoint, (real, floor)) in endpoints.iter().zip(&loads) {
         figures.extend(api_figures(endpoint, real, floor));
     }
@@ -296,6 +305,7 @@ async fn run(args: &[String]) -> Result<()> {
             "generation_seconds": (dataset.seconds * 10.0).round() / 10.0,
         },
         "bundle": bundle,
+        "bare_bundle": bare_bundle,
         "figures": figures,
     });
     std::fs::write(&results, serde_json::to_string_pretty(&document)? + "\n")?;
@@ -578,6 +588,32 @@ fn bundle_figures(bundle: &bundle::Bundle, cold: &[PageLoad]) -> Vec<Figure> {
             cold.iter().map(|l| l.app_transfer() / 1000.0).collect(),
         )
         .detail("Resource Timing transferSize, headers included"),
+    ]
+}
+
+/// The bare reference app (`bench/bare`): no targets, the stack's own cost.
+fn reference_figures(
+    bundle: &bundle::Bundle,
+    cold: &[PageLoad],
+    cold_floor: &[PageLoad],
+) -> Vec<Figure> {
+    let painted = |loads: &[PageLoad]| loads.iter().map(|l| l.painted_at).collect::<Vec<_>>();
+    vec![
+        Figure::single(
+            "reference.bare_transfer_gzip",
+            "Reference: a bare Leptos app showing that page, transfer gzip -9",
+            "KB",
+            bundle.total.gzip as f64 / 1000.0,
+        )
+        .detail("bench/bare: router, three reads, the first 25 rows; same profile and stylesheets"),
+        Figure::new(
+            "reference.bare_cold_load_painted",
+            "Reference: the bare app's cold load → first rows painted",
+            "ms",
+            painted(cold),
+        )
+        .with_floor(painted(cold_floor))
+        .detail("reads when it starts (the SPA reads while its wasm downloads); no target"),
     ]
 }
 

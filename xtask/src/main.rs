@@ -143,6 +143,14 @@ fn bench(args: &[String]) -> Result<()> {
     tools::ensure_spa_toolchain()?;
     tools::ensure_browser()?;
     build_spa()?;
+    let root = workspace_root();
+    // The bench's reference app (bench/bare), built as the SPA is.
+    let bare_dist = root.join("bench/out/bare-dist");
+    run(tools::command("trunk")
+        .args(["build", "--release", "--dist"])
+        .arg(&bare_dist)
+        .arg(root.join("bench/bare/index.html")))?;
+    bundle::precompress(&bare_dist)?;
     run(cargo().args([
         "build",
         "--release",
@@ -151,13 +159,13 @@ fn bench(args: &[String]) -> Result<()> {
         "--package",
         "roster-bench",
     ]))?;
-    let root = workspace_root();
     let release = target_dir().join("release");
     run_with_scratch_tmp(
         tools::command(&release.join("roster-bench").to_string_lossy())
             .args(args)
             .env("ROSTER_SERVER_BIN", release.join("roster-server"))
             .env("ROSTER_DIST", root.join("dist"))
+            .env("ROSTER_BARE_DIST", &bare_dist)
             .env("ROSTER_BENCH_OUT", root.join("bench/out"))
             .env("ROSTER_BENCH_RESULTS", root.join("bench/results.json"))
             .env("CHROME", tools::CHROMIUM)
@@ -216,6 +224,8 @@ fn test_everything() -> ExitCode {
             "roster",
             "--package",
             "roster-core",
+            "--package",
+            "roster-bench-bare",
             "--all-targets",
             "--",
             "-D",
