@@ -193,7 +193,6 @@ async fn run(args: &[String]) -> Result<()> {
     let server = server::Server::start(&server_bin, &database, &static_dir.path).await?;
     let base = server.url.clone();
     progress(&format!("server running at {base}"));
-    let bare_server = server::Server::start(&server_bin, &database, &bare_dist).await?;
     let (idle_rss, _) = server.memory()?;
     let token = api::sign_in(&base, data::OWNER_EMAIL, data::OWNER_PASSWORD).await?;
 
@@ -205,6 +204,8 @@ async fn run(args: &[String]) -> Result<()> {
     let warm = warm_browser(&base, &token, &members_url, &static_dir, settings.runs).await?;
     progress("cold loads of the SPA, its static floor and the bare reference (fresh profiles)");
     let floor_url = format!("{base}/floor-members.html");
+    // Up only while it is measured, so that it cannot weigh on the rest.
+    let bare_server = server::Server::start(&server_bin, &database, &bare_dist).await?;
     let bare_url = format!("{}/org/{big}/members", bare_server.url);
     // The SPA, the floor, the reference: where each is served from, and the
     // loads measured.
