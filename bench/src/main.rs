@@ -45,8 +45,9 @@ usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N
        cargo xtask bench --data-only FILE
 
   --runs N         browser runs per figure (default 7)
-  --cold-runs N    cold loads of the SPA and of its static floor each (default 15:
-                   a cold load varies by a third from one to the next here)
+  --cold-runs N    cold loads of the SPA, its static floor and the bare reference
+                   each (default 15: a cold load varies by a third from one
+                   to the next here)
   --cold-pause S   seconds a new browser is left alone before its cold load
                    (default 1: a new Chromium loads its own pages first; 0 is
                    how cold loads were measured before)
