@@ -220,7 +220,7 @@ async fn run(args: &[String]) -> Result<()> {
         // Each goes first in turn, so drift in the machine's load hits all
         // alike.
         for turn in 0..cold.len() {
-            let (origin, url, loads) = &mut cold[(run + turn) % 3];
+            let (origin, url, loads) = &mut cold[(run + turn) % cold.len()];
             let session = Session::start_settled(origin, &token, pause).await?;
             loads.push(session.load(url).await?);
             session.close().await?;

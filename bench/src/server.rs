@@ -1,6 +1,7 @@
 //! The real `roster-server` (the release binary `cargo xtask bench` built),
 //! on the generated database, serving a copy of `dist/` with the floor files
-//! next to the SPA.
+//! next to the SPA (or, in a second instance during the cold loads, the
+//! reference app of `bench/bare`).
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
