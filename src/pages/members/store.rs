@@ -308,14 +308,11 @@ impl MemberStore {
                     .map(|(row, user)| (row.clone(), user.clone()))
                     .collect()
             });
-            let only = (changed.len() == 1).then(|| changed[0].0.key.clone());
-            let any = !changed.is_empty();
+            let keys = changed.iter().map(|(row, _)| row.key.clone()).collect();
             for (row, user) in changed {
                 row.entry.set(MemberEntry::new(user));
             }
-            if any {
-                self.changed(only);
-            }
+            self.members_changed(keys);
             return;
         }
         let mut known: HashMap<Arc<str>, ArcRwSignal<MemberEntry>> =
@@ -345,8 +342,16 @@ impl MemberStore {
         if !same_rows {
             self.rows.set(next);
             self.changed(None);
-        } else if !changed.is_empty() {
-            self.changed((changed.len() == 1).then(|| changed.swap_remove(0)));
+        } else {
+            self.members_changed(changed);
+        }
+    }
+
+    /// Counts a change of the members `keys` in rows that stayed as they
+    /// were: as theirs when only one changed.
+    fn members_changed(&self, mut keys: Vec<Arc<str>>) {
+        if !keys.is_empty() {
+            self.changed((keys.len() == 1).then(|| keys.swap_remove(0)));
         }
     }
 
