@@ -1,16 +1,19 @@
 //! Outgoing mail: invitation and verification e-mails go through one mailer.
 //!
 //! [`send`] writes every message to the outbox table (dev mode and tests
-//! read links from there) and to the log. Call it inside the transaction of
-//! the change the message reports, so the message exists exactly when the
-//! change does.
+//! read links from there). Call it inside the transaction of the change the
+//! message reports, so the message exists exactly when the change does.
+//! [`hold`] does the same for a message that must wait (the invitation-mail
+//! cooldown): it stays in the outbox until its time comes.
 //!
-//! With `--smtp-url smtp://user:pass@host:port` the outbox is also a queue:
-//! the [`Mailer`] delivers undelivered rows through SMTP in the background,
-//! after their transaction has committed, and records the outcome on the row
-//! (`sent_at`, `attempts`, `last_error`). A failed delivery never fails the
-//! request that wrote the message and is retried with back-off; the message
-//! stays in the outbox either way.
+//! The outbox is a queue delivered by the [`Mailer`]'s background task:
+//! without SMTP the log is the mailbox (a message due at once is logged as
+//! it is written, a held one when its time comes); with
+//! `--smtp-url smtp://user:pass@host:port` undelivered rows go through SMTP
+//! after their transaction has committed, and the outcome is recorded on the
+//! row (`sent_at`, `attempts`, `last_error`). A failed delivery never fails
+//! the request that wrote the message and is retried with back-off; the
+//! message stays in the outbox either way.
 //!
 //! SMTP is plain (no TLS; Roster is built without a TLS stack): use a relay
 //! on the same host or network, e.g. a local Postfix or a mail catcher. The
@@ -43,9 +46,10 @@ pub struct Message {
     pub link: Option<String>,
 }
 
-/// Writes the message to the outbox and the log. With SMTP configured the
-/// mailer delivers it once the caller's transaction has committed; call
-/// [`Mailer::wake`] after the commit to deliver it at once.
+/// Writes the message to the outbox, due at once. Without SMTP it is
+/// delivered to the log right here; with SMTP the mailer delivers it once
+/// the caller's transaction has committed (call [`Mailer::wake`] after the
+/// commit to deliver it at once).
 ///
 /// The log shows the link only when the log is the mailbox (no SMTP): a
 /// verification link is as good as the account's e-mail, and logs are read
@@ -55,19 +59,67 @@ pub async fn send(
     db: impl SqliteExecutor<'_>,
     message: &Message,
 ) -> Result<(), sqlx::Error> {
+    let now = Utc::now();
+    let delivered = mailer.smtp.is_none().then(|| timestamp(now));
     sqlx::query(
-        "INSERT INTO outbox (recipient, subject, body, link, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (recipient, subject, body, link, created_at, sent_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&message.to)
+    .bind(&message.subject)
+    .bind(&message.body)
+    .bind(&message.link)
+    .bind(timestamp(now))
+    .bind(delivered)
+    .execute(db)
+    .await?;
+    let link = link_for_log(mailer.smtp.is_some(), message.link.as_deref());
+    tracing::info!(to = %message.to, subject = %message.subject, link, "mail");
+    Ok(())
+}
+
+/// Writes the message to the outbox, to be delivered at `until` and not
+/// before (by SMTP or to the log, as [`send`] would).
+pub async fn hold(
+    db: impl SqliteExecutor<'_>,
+    message: &Message,
+    until: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (recipient, subject, body, link, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(&message.to)
     .bind(&message.subject)
     .bind(&message.body)
     .bind(&message.link)
     .bind(timestamp(Utc::now()))
+    .bind(timestamp(until))
     .execute(db)
     .await?;
-    let link = link_for_log(mailer.smtp.is_some(), message.link.as_deref());
-    tracing::info!(to = %message.to, subject = %message.subject, link, "mail");
+    tracing::info!(
+        to = %message.to,
+        subject = %message.subject,
+        until = %until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "mail held"
+    );
     Ok(())
+}
+
+/// Withdraws the undelivered messages about `link` (an invitation that was
+/// cancelled while its mail was held): they stay in the outbox, marked,
+/// and are never delivered.
+pub async fn withdraw(db: impl SqliteExecutor<'_>, link: &str) -> Result<u64, sqlx::Error> {
+    let withdrawn = sqlx::query(
+        "UPDATE outbox SET attempts = ?, next_attempt_at = NULL,
+                last_error = 'withdrawn before delivery: the link no longer works'
+          WHERE link = ? AND sent_at IS NULL",
+    )
+    .bind(MAX_ATTEMPTS)
+    .bind(link)
+    .execute(db)
+    .await?;
+    Ok(withdrawn.rows_affected())
 }
 
 /// The link as the log shows it: in full only when the log is the mailbox.
@@ -88,7 +140,7 @@ const STALE_AFTER: TimeDelta = TimeDelta::days(1);
 /// How long a delivery in progress keeps its row from other deliverers.
 const LEASE: TimeDelta = TimeDelta::minutes(5);
 /// Without a wake-up, the outbox is checked this often (messages written by
-/// callers that do not wake the mailer, and retries).
+/// callers that do not wake the mailer, held messages and retries).
 const POLL: Duration = Duration::from_secs(10);
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 const BATCH: i64 = 20;
@@ -98,8 +150,8 @@ const BATCH: i64 = 20;
 #[error("invalid --smtp-url: {0}")]
 pub struct SmtpUrlError(String);
 
-/// Delivers the outbox. Without SMTP (the default) it does nothing: the
-/// outbox and the log are the delivery.
+/// Delivers the outbox: through SMTP when configured, otherwise to the log
+/// (where only held messages are still undelivered).
 #[derive(Clone, Default)]
 pub struct Mailer {
     smtp: Option<Arc<Smtp>>,
@@ -118,6 +170,7 @@ struct Queued {
     recipient: String,
     subject: String,
     body: String,
+    link: Option<String>,
     attempts: i64,
 }
 
@@ -153,16 +206,13 @@ impl Mailer {
     /// Asks the delivery task to look at the outbox now (call it after the
     /// commit of a transaction that sent mail).
     pub fn wake(&self) {
-        if self.smtp.is_some() {
-            self.wake.notify_one();
-        }
+        self.wake.notify_one();
     }
 
-    /// Starts delivering in the background, when SMTP is configured.
-    pub fn start(&self, db: SqlitePool) -> Option<tokio::task::JoinHandle<()>> {
-        self.smtp.as_ref()?;
+    /// Starts delivering in the background.
+    pub fn start(&self, db: SqlitePool) -> tokio::task::JoinHandle<()> {
         let mailer = self.clone();
-        Some(tokio::spawn(async move {
+        tokio::spawn(async move {
             loop {
                 loop {
                     match mailer.deliver_due(&db).await {
@@ -179,14 +229,11 @@ impl Mailer {
                     () = tokio::time::sleep(POLL) => {}
                 }
             }
-        }))
+        })
     }
 
     /// Delivers the messages that are due; returns how many it tried.
     pub async fn deliver_due(&self, db: &SqlitePool) -> Result<usize, sqlx::Error> {
-        let Some(smtp) = &self.smtp else {
-            return Ok(0);
-        };
         let now = Utc::now();
         let due: Vec<Queued> = sqlx::query_as(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
@@ -194,7 +241,7 @@ impl Mailer {
                             WHERE sent_at IS NULL AND attempts < ? AND created_at > ?
                               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
                             ORDER BY id LIMIT ?)
-             RETURNING id, recipient, subject, body, attempts",
+             RETURNING id, recipient, subject, body, link, attempts",
         )
         .bind(timestamp(now + LEASE))
         .bind(MAX_ATTEMPTS)
@@ -205,7 +252,14 @@ impl Mailer {
         .await?;
         let claimed = due.len();
         for message in due {
-            let outcome = smtp.deliver(&message).await;
+            let outcome = match &self.smtp {
+                Some(smtp) => smtp.deliver(&message).await,
+                None => {
+                    let link = link_for_log(false, message.link.as_deref());
+                    tracing::info!(to = %message.recipient, subject = %message.subject, link, "mail");
+                    Ok(())
+                }
+            };
             record(db, &message, outcome, Utc::now()).await?;
         }
         Ok(claimed)

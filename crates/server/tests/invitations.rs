@@ -860,43 +860,106 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
     assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
 }
 
+/// The invitation mails to `to`, oldest first: (link, delivered, held
+/// until, why it was not delivered).
+async fn invitation_outbox(
+    app: &TestApp,
+    to: &str,
+) -> Vec<(String, bool, Option<DateTime<Utc>>, Option<String>)> {
+    let rows: Vec<(String, Option<String>, Option<DateTime<Utc>>, Option<String>)> =
+        sqlx::query_as(
+            "SELECT link, sent_at, next_attempt_at, last_error FROM outbox
+              WHERE recipient = ? AND link LIKE '%/invitations?id=%' ORDER BY id",
+        )
+        .bind(to)
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    rows.into_iter()
+        .map(|(link, sent, until, error)| (link, sent.is_some(), until, error))
+        .collect()
+}
+
 #[tokio::test]
-async fn cancelling_and_inviting_again_within_a_minute_sends_no_second_mail() {
+async fn cancelling_and_inviting_again_at_once_invites_and_holds_the_mail_for_the_minute() {
     let Setup { app, owner, org } = setup().await;
-    let id = invite(&app, &owner, &org, "bob@example.com").await;
-    // Cancelling and inviting again does not get round it.
+    let first = invite(&app, &owner, &org, "bob@example.com").await;
     let cancelled = app
         .post(
-            &format!("{}/{id}/cancel", invitations_path(&org)),
+            &format!("{}/{first}/cancel", invitations_path(&org)),
             &owner.token,
             json!({}),
         )
         .await;
     assert_eq!(cancelled.status, StatusCode::NO_CONTENT);
-    let reinvited = app
+
+    // Invited again at once: the invitation exists at once, as on Daytona.
+    let sent_at = Utc::now();
+    let second = invite(&app, &owner, &org, "bob@example.com").await;
+    let listed = app.get(&invitations_path(&org), &owner.token).await;
+    assert_eq!(ids(&listed.body), vec![second.clone()]);
+
+    // Its mail waits for the rest of the minute (nobody floods an inbox by
+    // cancelling and inviting in a loop).
+    let mails = invitation_outbox(&app, "bob@example.com").await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails[0].1, "the first mail was delivered at once");
+    let (link, delivered, until, _) = &mails[1];
+    assert!(link.ends_with(&format!("/invitations?id={second}")), "{link}");
+    assert!(!delivered, "the second mail went out within the minute");
+    let until = until.expect("held until the minute is over");
+    let wait = until - sent_at;
+    assert!(
+        wait > chrono::Duration::seconds(55) && wait <= chrono::Duration::seconds(60),
+        "held for {wait}"
+    );
+    assert_eq!(app.state.mailer.deliver_due(&app.state.db).await.unwrap(), 0);
+
+    // An explicit resend within the minute is still refused.
+    let resend = app
         .post(
-            &invitations_path(&org),
+            &format!("{}/{second}/resend", invitations_path(&org)),
             &owner.token,
-            json!({"email": "bob@example.com", "role": "member"}),
+            json!({}),
         )
         .await;
-    assert_eq!(
-        reinvited.status,
-        StatusCode::TOO_MANY_REQUESTS,
+    assert_eq!(resend.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", resend.body);
+    assert!(resend.headers.contains_key(axum::http::header::RETRY_AFTER));
+
+    // Cancelled while held: its mail is withdrawn, never delivered.
+    let cancelled = app
+        .post(
+            &format!("{}/{second}/cancel", invitations_path(&org)),
+            &owner.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::NO_CONTENT);
+    let third = invite(&app, &owner, &org, "bob@example.com").await;
+    let mails = invitation_outbox(&app, "bob@example.com").await;
+    assert_eq!(mails.len(), 3, "{mails:?}");
+    assert!(!mails[1].1);
+    assert!(
+        mails[1].3.as_deref().is_some_and(|e| e.starts_with("withdrawn")),
         "{:?}",
-        reinvited.body
+        mails[1]
     );
-    assert_eq!(invitation_mails(&app, "bob@example.com").await, 1);
-    let pending: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE status = 'pending'")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
-    assert_eq!(pending, 0, "the refused invitation was stored");
-    // A minute later it is allowed.
-    a_minute_later(&app);
-    invite(&app, &owner, &org, "bob@example.com").await;
-    assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
+    // The third waits for the slot after the second's: one mail a minute.
+    let third_until = mails[2].2.expect("held");
+    assert!(third_until - until >= chrono::Duration::seconds(59), "{third_until} after {until}");
+
+    // When its time comes the outbox delivers it (to the log here), and
+    // only it.
+    sqlx::query("UPDATE outbox SET next_attempt_at = ? WHERE next_attempt_at IS NOT NULL")
+        .bind(PAST)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(app.state.mailer.deliver_due(&app.state.db).await.unwrap(), 1);
+    let mails = invitation_outbox(&app, "bob@example.com").await;
+    assert!(!mails[1].1, "a withdrawn mail was delivered");
+    assert!(mails[2].1, "the held mail was not delivered: {:?}", mails[2]);
+    assert!(mails[2].0.ends_with(&format!("/invitations?id={third}")));
 }
 
 // ---------------------------------------------------------------------------

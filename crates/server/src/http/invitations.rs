@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use roster_core::invitation::validate_expiry;
 use roster_core::wire::{
     CreateOrganizationInvitation, InvitationStatus, OrganizationInvitation,
@@ -81,11 +81,15 @@ fn refused(ctx: &OrgContext) -> impl Fn(Refusal) -> ApiError + '_ {
     move |refusal| ApiError::refused(refusal, ctx.id())
 }
 
-/// Every id must name a global assignment or a custom one of this
-/// organization; returns them without duplicates.
-/// One invitation mail per organization and address per minute; the
-/// caller's transaction is rolled back when refused (the guard takes the
-/// start back unless the mail was committed).
+/// The invitation-mail cooldown's key: one mail per organization and
+/// address per minute.
+fn mail_key(organization_id: &str, email: &str) -> String {
+    format!("{organization_id} {email}")
+}
+
+/// An explicit resend within the cooldown is refused; the caller's
+/// transaction is rolled back then (the guard takes the start back unless
+/// the mail was committed).
 fn mail_cooldown<'a>(
     state: &'a AppState,
     organization_id: &str,
@@ -93,7 +97,7 @@ fn mail_cooldown<'a>(
 ) -> ApiResult<crate::cooldown::Started<'a>> {
     state
         .resends
-        .start(&format!("{organization_id} {email}"))
+        .start(&mail_key(organization_id, email))
         .map_err(|seconds| {
             ApiError::too_many_requests(
                 format!("An invitation was sent to {email} less than a minute ago; try again in {seconds} seconds"),
@@ -109,12 +113,15 @@ fn checked_expiry(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ApiR
     }
 }
 
+fn invitation_link(state: &AppState, invitation_id: &str) -> String {
+    format!(
+        "{}/invitations?id={invitation_id}",
+        state.settings.public_url()
+    )
+}
+
 fn invitation_message(state: &AppState, invitation: &InvitationRow) -> mail::Message {
-    let link = format!(
-        "{}/invitations?id={}",
-        state.settings.public_url(),
-        invitation.id
-    );
+    let link = invitation_link(state, &invitation.id);
     mail::Message {
         to: invitation.email.clone(),
         subject: format!(
@@ -271,15 +278,20 @@ async fn create(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(already_invited()),
         Err(e) => return Err(e.into()),
     };
-    let mailing = mail_cooldown(&state, ctx.id(), &invitation.email_normalized)?;
-    mail::send(
-        &state.mailer,
-        &mut *tx,
-        &invitation_message(&state, &invitation),
-    )
-    .await?;
+    // The cooldown protects the inbox, not the invitation: within it the
+    // invitation exists at once and its mail waits in the outbox.
+    let slot = state
+        .resends
+        .book(&mail_key(ctx.id(), &invitation.email_normalized));
+    let message = invitation_message(&state, &invitation);
+    if slot.wait.is_zero() {
+        mail::send(&state.mailer, &mut *tx, &message).await?;
+    } else {
+        let until = now + TimeDelta::from_std(slot.wait).map_err(ApiError::internal)?;
+        mail::hold(&mut *tx, &message, until).await?;
+    }
     tx.commit().await?;
-    mailing.done();
+    slot.done();
     state.mailer.wake();
     audit.set_target(INVITATION, &invitation.id);
     Ok((StatusCode::CREATED, Json(invitation.to_wire(&custom))))
@@ -335,6 +347,8 @@ async fn cancel(
     if !invitations::cancel(&mut tx, &invitation.id, now).await? {
         return Err(closed(&invitation, now));
     }
+    // A mail still held by the cooldown would only carry a dead link.
+    mail::withdraw(&mut *tx, &invitation_link(&state, &invitation.id)).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
