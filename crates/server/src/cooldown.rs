@@ -118,11 +118,7 @@ impl Drop for Booked<'_> {
         let Some(key) = self.key.take() else {
             return;
         };
-        let mut last = self
-            .cooldown
-            .last
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut last = self.cooldown.last.lock().unwrap_or_else(|p| p.into_inner());
         // Only this booking's own slot is given back, not a later one.
         if last.get(&key) == Some(&self.slot) {
             match self.previous {

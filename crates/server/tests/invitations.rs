@@ -860,24 +860,27 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
     assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
 }
 
-/// The invitation mails to `to`, oldest first: (link, delivered, held
-/// until, why it was not delivered).
-async fn invitation_outbox(
-    app: &TestApp,
-    to: &str,
-) -> Vec<(String, bool, Option<DateTime<Utc>>, Option<String>)> {
-    let rows: Vec<(String, Option<String>, Option<DateTime<Utc>>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT link, sent_at, next_attempt_at, last_error FROM outbox
-              WHERE recipient = ? AND link LIKE '%/invitations?id=%' ORDER BY id",
-        )
-        .bind(to)
-        .fetch_all(&app.state.db)
-        .await
-        .unwrap();
-    rows.into_iter()
-        .map(|(link, sent, until, error)| (link, sent.is_some(), until, error))
-        .collect()
+/// An invitation mail in the outbox.
+#[derive(Debug, sqlx::FromRow)]
+struct InvitationMail {
+    link: String,
+    sent_at: Option<String>,
+    /// Held until then (the cooldown), when not delivered yet.
+    next_attempt_at: Option<DateTime<Utc>>,
+    /// Why it was not delivered.
+    last_error: Option<String>,
+}
+
+/// The invitation mails to `to`, oldest first.
+async fn invitation_outbox(app: &TestApp, to: &str) -> Vec<InvitationMail> {
+    sqlx::query_as(
+        "SELECT link, sent_at, next_attempt_at, last_error FROM outbox
+          WHERE recipient = ? AND link LIKE '%/invitations?id=%' ORDER BY id",
+    )
+    .bind(to)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -903,17 +906,29 @@ async fn cancelling_and_inviting_again_at_once_invites_and_holds_the_mail_for_th
     // cancelling and inviting in a loop).
     let mails = invitation_outbox(&app, "bob@example.com").await;
     assert_eq!(mails.len(), 2, "{mails:?}");
-    assert!(mails[0].1, "the first mail was delivered at once");
-    let (link, delivered, until, _) = &mails[1];
-    assert!(link.ends_with(&format!("/invitations?id={second}")), "{link}");
-    assert!(!delivered, "the second mail went out within the minute");
-    let until = until.expect("held until the minute is over");
+    assert!(
+        mails[0].sent_at.is_some(),
+        "the first mail was delivered at once"
+    );
+    let held = &mails[1];
+    assert!(
+        held.link.ends_with(&format!("/invitations?id={second}")),
+        "{held:?}"
+    );
+    assert!(
+        held.sent_at.is_none(),
+        "the second mail went out within the minute"
+    );
+    let until = held.next_attempt_at.expect("held until the minute is over");
     let wait = until - sent_at;
     assert!(
         wait > chrono::Duration::seconds(55) && wait <= chrono::Duration::seconds(60),
         "held for {wait}"
     );
-    assert_eq!(app.state.mailer.deliver_due(&app.state.db).await.unwrap(), 0);
+    assert_eq!(
+        app.state.mailer.deliver_due(&app.state.db).await.unwrap(),
+        0
+    );
 
     // An explicit resend within the minute is still refused.
     let resend = app
@@ -923,7 +938,12 @@ async fn cancelling_and_inviting_again_at_once_invites_and_holds_the_mail_for_th
             json!({}),
         )
         .await;
-    assert_eq!(resend.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", resend.body);
+    assert_eq!(
+        resend.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{:?}",
+        resend.body
+    );
     assert!(resend.headers.contains_key(axum::http::header::RETRY_AFTER));
 
     // Cancelled while held: its mail is withdrawn, never delivered.
@@ -938,15 +958,21 @@ async fn cancelling_and_inviting_again_at_once_invites_and_holds_the_mail_for_th
     let third = invite(&app, &owner, &org, "bob@example.com").await;
     let mails = invitation_outbox(&app, "bob@example.com").await;
     assert_eq!(mails.len(), 3, "{mails:?}");
-    assert!(!mails[1].1);
+    assert!(mails[1].sent_at.is_none());
     assert!(
-        mails[1].3.as_deref().is_some_and(|e| e.starts_with("withdrawn")),
+        mails[1]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("withdrawn")),
         "{:?}",
         mails[1]
     );
     // The third waits for the slot after the second's: one mail a minute.
-    let third_until = mails[2].2.expect("held");
-    assert!(third_until - until >= chrono::Duration::seconds(59), "{third_until} after {until}");
+    let third_until = mails[2].next_attempt_at.expect("held");
+    assert!(
+        third_until - until >= chrono::Duration::seconds(59),
+        "{third_until} after {until}"
+    );
 
     // When its time comes the outbox delivers it (to the log here), and
     // only it.
@@ -955,11 +981,18 @@ async fn cancelling_and_inviting_again_at_once_invites_and_holds_the_mail_for_th
         .execute(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(app.state.mailer.deliver_due(&app.state.db).await.unwrap(), 1);
+    assert_eq!(
+        app.state.mailer.deliver_due(&app.state.db).await.unwrap(),
+        1
+    );
     let mails = invitation_outbox(&app, "bob@example.com").await;
-    assert!(!mails[1].1, "a withdrawn mail was delivered");
-    assert!(mails[2].1, "the held mail was not delivered: {:?}", mails[2]);
-    assert!(mails[2].0.ends_with(&format!("/invitations?id={third}")));
+    assert!(mails[1].sent_at.is_none(), "a withdrawn mail was delivered");
+    assert!(
+        mails[2].sent_at.is_some(),
+        "the held mail was not delivered: {:?}",
+        mails[2]
+    );
+    assert!(mails[2].link.ends_with(&format!("/invitations?id={third}")));
 }
 
 // ---------------------------------------------------------------------------
