@@ -864,8 +864,9 @@ mod daytona_backend_tests {
     use super::*;
     use crate::pages::members::test_util::invitation;
     use roster_core::wire::OrganizationInvitation;
+    use roster_test_macros::page_test;
     use wasm_bindgen::JsValue;
-    use wasm_bindgen_test::*;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -922,7 +923,7 @@ mod daytona_backend_tests {
             .into()
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_first_page_is_told_from_the_whole_list() {
         use crate::pages::members::test_util::member;
         let members: Vec<_> = (0..3)
@@ -962,7 +963,7 @@ mod daytona_backend_tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn an_invitation_link_opens_against_a_backend_without_the_lookup_by_id() {
         let restore = daytona_with(&[invitation(1), invitation(2)]);
         let found = my_invitation("i002").await;

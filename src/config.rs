@@ -51,7 +51,8 @@ pub fn app_path(browser_path: &str) -> &str {
     routes::within_base(base_path(), browser_path)
 }
 
-fn meta_content(name: &str) -> Option<String> {
+/// The `content` of the page's `<meta name="{name}">`.
+pub fn meta_content(name: &str) -> Option<String> {
     let document = web_sys::window()?.document()?;
     let meta = document
         .query_selector(&format!("meta[name=\"{name}\"]"))
@@ -62,11 +63,12 @@ fn meta_content(name: &str) -> Option<String> {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    #[wasm_bindgen_test]
+    #[page_test]
     fn api_base_comes_from_the_page_and_defaults_to_api() {
         let document = web_sys::window().unwrap().document().unwrap();
         for old in [document
@@ -88,7 +90,7 @@ mod tests {
         meta.remove();
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     fn the_base_path_comes_from_an_embedding_meta_or_the_base_element() {
         let document = web_sys::window().unwrap().document().unwrap();
         let head = document.head().unwrap();

@@ -13,6 +13,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod config;
+pub mod crash;
 pub mod dom;
 pub mod format;
 pub mod icons;
@@ -25,8 +26,10 @@ pub mod state;
 use wasm_bindgen::JsCast;
 
 /// Mounts the app into `#roster` when the host page has one (embedding in a
-/// portal), otherwise into `<body>`.
+/// portal), otherwise into `<body>`; a panic then replaces it with a
+/// message and "Reload" ([`crash`]).
 pub fn mount() {
+    crash::install();
     let host = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("roster"))

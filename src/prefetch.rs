@@ -86,7 +86,8 @@ pub fn forget() {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -100,7 +101,7 @@ mod tests {
         js_sys::Reflect::set(&window, &JsValue::from_str(GLOBAL), &map).unwrap();
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     fn an_answer_is_taken_once_and_only_for_its_path() {
         start(&["/users/me", "/organizations"]);
         assert!(take("/organizations/o1/users").is_none());
@@ -113,7 +114,7 @@ mod tests {
         forget();
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn an_answer_carries_its_status_and_body() {
         let answer = js_sys::Object::new();
         let body = js_sys::Uint8Array::from(&b"[1,2]"[..]).buffer();
@@ -145,7 +146,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     fn a_change_of_session_forgets_what_was_not_taken() {
         start(&["/users/me", "/organizations"]);
         forget();

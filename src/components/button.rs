@@ -120,11 +120,12 @@ pub fn Button(
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_busy_button_says_so_keeps_focus_and_ignores_clicks() {
         let fixture = Fixture::new();
         let busy = RwSignal::new(false);
@@ -169,7 +170,7 @@ mod tests {
         assert_eq!(clicks.get_untracked(), 2);
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn an_action_done_before_the_delay_never_shows_a_spinner() {
         let fixture = Fixture::new();
         let busy = RwSignal::new(false);

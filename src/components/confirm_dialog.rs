@@ -119,11 +119,12 @@ pub fn ConfirmDialog(
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn confirm_stays_disabled_until_the_exact_name_is_typed() {
         let fixture = Fixture::new();
         let confirmed = RwSignal::new(0);
@@ -171,7 +172,7 @@ mod tests {
         assert_eq!(confirmed.get_untracked(), 1);
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn without_typed_text_destructive_confirmations_focus_cancel() {
         let fixture = Fixture::new();
         let open = RwSignal::new(true);

@@ -225,7 +225,8 @@ fn focus_initial(panel: &HtmlElement) {
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -255,7 +256,7 @@ mod tests {
         (open, handle)
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn focus_moves_in_is_trapped_and_returns_on_escape() {
         let fixture = Fixture::new();
         let (open, _handle) = mount_dialog(&fixture);
@@ -301,7 +302,7 @@ mod tests {
         assert!(is_focused(&opener), "focus returns to the trigger");
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn destructive_dialogs_are_alert_dialogs_and_ignore_the_backdrop() {
         let fixture = Fixture::new();
         let open = RwSignal::new(true);

@@ -415,11 +415,12 @@ pub fn MenuGroup(#[prop(into)] label: String, children: Children) -> impl IntoVi
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn trigger_declares_the_menu_and_arrow_keys_open_it() {
         let fixture = Fixture::new();
         let chosen = RwSignal::new(None::<&'static str>);
@@ -458,7 +459,7 @@ mod tests {
         assert_eq!(focused_text(), "Apple");
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn arrows_home_end_move_focus_escape_returns_it_enter_selects() {
         let fixture = Fixture::new();
         let chosen = RwSignal::new(None::<&'static str>);
@@ -515,7 +516,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn items_are_built_on_the_first_opening_then_kept_and_live() {
         let fixture = Fixture::new();
         let label = RwSignal::new("Apple");
@@ -579,7 +580,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_click_outside_closes_the_menu() {
         let fixture = Fixture::new();
         let _handle = fixture.mount(move || {

@@ -1,10 +1,97 @@
 //! Helpers for the components' browser tests: a container to mount into,
-//! real keyboard events, and a pause for reactive updates to land.
+//! real keyboard events, a pause for reactive updates to land, and the
+//! check every test runs in ([`checked`], through `#[page_test]`).
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+
+thread_local! {
+    /// What the page threw or panicked with since the last check.
+    static PAGE_ERRORS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// A test is running (still set when the last one ended by panicking).
+    static TEST_RUNNING: Cell<bool> = const { Cell::new(false) };
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn record(error: String) {
+    PAGE_ERRORS.with_borrow_mut(|errors| errors.push(error));
+}
+
+/// Records every Rust panic (before the test runner's own hook reports
+/// it), uncaught error and unhandled rejection of the page.
+fn watch_page() {
+    if WATCHING.replace(true) {
+        return;
+    }
+    let runner_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        record(format!("panicked: {info}"));
+        runner_hook(info);
+    }));
+    let window = window();
+    let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
+        record(format!("uncaught: {}", event.message()));
+    });
+    let on_rejection = Closure::<dyn Fn(web_sys::PromiseRejectionEvent)>::new(
+        |event: web_sys::PromiseRejectionEvent| {
+            let reason = event.reason();
+            let text = reason
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.to_string()))
+                .or_else(|| reason.as_string())
+                .unwrap_or_else(|| format!("{reason:?}"));
+            record(format!("unhandled rejection: {text}"));
+        },
+    );
+    let _ = window.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback(
+        "unhandledrejection",
+        on_rejection.as_ref().unchecked_ref(),
+    );
+    // They watch for as long as the tests run.
+    on_error.forget();
+    on_rejection.forget();
+}
+
+fn take_errors() -> Vec<String> {
+    PAGE_ERRORS.with_borrow_mut(std::mem::take)
+}
+
+fn report(when: &str, errors: &[String]) -> String {
+    let mut text = format!("the page had uncaught errors or panics {when}:");
+    for error in errors {
+        text.push_str("\n  - ");
+        text.push_str(error);
+    }
+    text
+}
+
+/// Runs a test and fails it when the page had an uncaught error or a Rust
+/// panic while it ran, whatever the test itself checked: a panic in a task
+/// or timer the test started does not reach the test otherwise. Its
+/// leftover tasks and timers get a moment to run first.
+pub async fn checked(test: impl Future<Output = ()>) {
+    watch_page();
+    let earlier = take_errors();
+    // A test that ended by panicking has been reported as failed with its
+    // panic; anything else came after the previous test passed.
+    if !TEST_RUNNING.replace(true) && !earlier.is_empty() {
+        panic!("{}", report("after the previous test ended", &earlier));
+    }
+    test.await;
+    settle().await;
+    TEST_RUNNING.set(false);
+    let errors = take_errors();
+    if !errors.is_empty() {
+        panic!("{}", report("while this test ran", &errors));
+    }
+}
 
 /// A `<div>` in the document that the test mounts into; removed on drop.
 pub struct Fixture {

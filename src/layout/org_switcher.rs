@@ -178,7 +178,8 @@ pub fn CurrentOrgSwitcher(on_create: Callback<()>) -> impl IntoView {
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -225,7 +226,7 @@ mod tests {
         ]
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn lists_personal_first_then_by_name_with_the_current_one_checked() {
         let m = mount(three(), "z");
         settle().await;
@@ -276,7 +277,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn keyboard_moves_escape_returns_focus_enter_selects() {
         let m = mount(three(), "p");
         settle().await;
@@ -323,7 +324,7 @@ mod tests {
         assert_eq!(m.created.get_untracked(), 1, "Create Organization");
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn many_organizations_get_a_filter_field() {
         let mut list: Vec<Organization> = (1..=9)
             .map(|i| org(&format!("o{i}"), &format!("Team {i}"), false))

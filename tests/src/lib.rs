@@ -4,10 +4,17 @@
 //!
 //! Settings come from the environment `cargo xtask test` sets:
 //! `ROSTER_SERVER_BIN`, `ROSTER_DIST`, `CHROME`, `CHROMEDRIVER`.
+//!
+//! Every test fails when a page it opened had an uncaught error or a Rust
+//! panic, whatever else it checked: [`Browser`] reads the browser's log
+//! while it waits for the page and when the test closes it (or drops it),
+//! and reports what the page threw, the panic's message included.
 
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
@@ -60,6 +67,8 @@ pub struct Server {
     pub app: String,
     process: Child,
     _data: tempfile::TempDir,
+    /// A dist/ of this server's own.
+    _dist: Option<tempfile::TempDir>,
 }
 
 impl Server {
@@ -70,6 +79,35 @@ impl Server {
     /// A server whose public URL has the path `base` ("/tools/roster"):
     /// it serves the same dist/ under that path.
     pub async fn start_under(dev: bool, base: &str) -> TestResult<Server> {
+        Self::start_serving(dev, base, &setting("ROSTER_DIST")).await
+    }
+
+    /// A dev server whose `index.html` carries
+    /// `<meta name="roster-test-hooks" content="{hooks}">`: the built app
+    /// with test-only behaviour switched on (`src/crash.rs`). The rest of
+    /// dist/ is the same build.
+    pub async fn start_with_test_hooks(hooks: &str) -> TestResult<Server> {
+        let dist = setting("ROSTER_DIST");
+        let copy = tempfile::tempdir()?;
+        for entry in std::fs::read_dir(&dist)? {
+            let entry = entry?;
+            let target = copy.path().join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                copy_dir(&entry.path(), &target)?;
+            } else if entry.file_name() != "index.html" {
+                std::fs::copy(entry.path(), target)?;
+            }
+        }
+        let index = std::fs::read_to_string(dist.join("index.html"))?;
+        let tag = format!("<meta name=\"roster-test-hooks\" content=\"{hooks}\" />");
+        let index = index.replacen("<head>", &format!("<head>\n    {tag}"), 1);
+        std::fs::write(copy.path().join("index.html"), index)?;
+        let mut server = Self::start_serving(true, "", copy.path()).await?;
+        server._dist = Some(copy);
+        Ok(server)
+    }
+
+    async fn start_serving(dev: bool, base: &str, dist: &std::path::Path) -> TestResult<Server> {
         let data = tempfile::tempdir()?;
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
@@ -84,7 +122,7 @@ impl Server {
                 data.path().join("roster.db").display()
             ))
             .arg("--static-dir")
-            .arg(setting("ROSTER_DIST"))
+            .arg(dist)
             .args(["--public-url", &app])
             // The log carries the mail (no SMTP here): see `mailed_link`.
             .stdout(std::fs::File::create(data.path().join("server.log"))?)
@@ -99,6 +137,7 @@ impl Server {
             app,
             process,
             _data: data,
+            _dist: None,
         };
         server.wait_until_healthy().await?;
         Ok(server)
@@ -178,6 +217,20 @@ impl Server {
     }
 }
 
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
 /// Finds the first visible element with a role and accessible name, marks it
 /// with `data-test-found` and returns the mark (or null).
 const FIND_BY_ROLE: &str = r#"
@@ -233,8 +286,97 @@ return null;
 /// Headless Chromium driven through its own chromedriver.
 pub struct Browser {
     pub client: Client,
+    /// chromedriver's address and this browser's session there, for
+    /// reading the log (also from `Drop`, which cannot await).
+    driver_address: String,
+    session: String,
+    page_errors: Mutex<PageErrors>,
     _driver: Child,
     _profile: tempfile::TempDir,
+}
+
+/// What the pages of one browser threw, and how much of it a failure has
+/// already reported.
+#[derive(Default)]
+struct PageErrors {
+    seen: Vec<String>,
+    reported: usize,
+    closed: bool,
+}
+
+/// One entry of chromedriver's browser log: an uncaught exception or
+/// rejection (`javascript`), `console.error` (`console-api`: where the panic
+/// hook writes a Rust panic), or a failed request (`network`, which is how
+/// the app learns of a 401 or 404 and is no error of the page).
+fn is_page_error(entry: &serde_json::Value) -> bool {
+    entry["level"] == "SEVERE" && entry["source"] != "network"
+}
+
+/// Reads and empties chromedriver's browser log of `session` with a plain
+/// HTTP request (it must work from `Drop`).
+fn read_browser_log(driver_address: &str, session: &str) -> Result<Vec<String>, String> {
+    let body = r#"{"type":"browser"}"#;
+    let request = format!(
+        "POST /session/{session}/se/log HTTP/1.1\r\nHost: {driver_address}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(driver_address).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
+    // chromedriver keeps the connection open: read the head, then as many
+    // bytes as it announces.
+    let mut response = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let (head_end, length) = loop {
+        let read = stream.read(&mut chunk).map_err(|e| e.to_string())?;
+        if read == 0 {
+            return Err("chromedriver closed the connection".into());
+        }
+        response.extend_from_slice(&chunk[..read]);
+        if let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&response[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|value| value.trim().parse::<usize>().ok())
+                .ok_or("chromedriver's answer has no Content-Length")?;
+            break (end + 4, length);
+        }
+    };
+    while response.len() < head_end + length {
+        let read = stream.read(&mut chunk).map_err(|e| e.to_string())?;
+        if read == 0 {
+            break;
+        }
+        response.extend_from_slice(&chunk[..read]);
+    }
+    let json = String::from_utf8_lossy(&response[head_end..]);
+    let json = json.as_ref();
+    let answer: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| format!("chromedriver's log is not JSON ({e}): {json}"))?;
+    let entries = answer["value"]
+        .as_array()
+        .ok_or_else(|| format!("chromedriver sent no log: {answer}"))?;
+    Ok(entries
+        .iter()
+        .filter(|entry| is_page_error(entry))
+        .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+        .collect())
+}
+
+fn describe_page_errors(errors: &[String]) -> String {
+    let mut text = String::from("the page had uncaught errors or panics:");
+    for error in errors {
+        text.push_str("\n  - ");
+        // Messages carry their own escaped new lines (the panic's stack).
+        text.push_str(&error.replace("\\n", "\n    "));
+    }
+    text
 }
 
 impl Browser {
@@ -248,6 +390,8 @@ impl Browser {
             .spawn()?;
         let profile = tempfile::tempdir()?;
         let capabilities = serde_json::json!({
+            // Keeps the page's console and uncaught errors for `page_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": setting("CHROME"),
                 "args": [
@@ -278,26 +422,82 @@ impl Browser {
                 Err(error) => return Err(format!("chromedriver did not start: {error}").into()),
             }
         };
+        let session = client
+            .session_id()
+            .await?
+            .ok_or("chromedriver started no session")?;
         Ok(Browser {
             client,
+            driver_address: format!("127.0.0.1:{port}"),
+            session,
+            page_errors: Mutex::default(),
             _driver: driver,
             _profile: profile,
         })
     }
 
+    fn errors(&self) -> std::sync::MutexGuard<'_, PageErrors> {
+        self.page_errors.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Every uncaught error and panic the pages of this browser have had.
+    pub fn page_errors(&self) -> TestResult<Vec<String>> {
+        let new = read_browser_log(&self.driver_address, &self.session)?;
+        let mut errors = self.errors();
+        errors.seen.extend(new);
+        Ok(errors.seen.clone())
+    }
+
+    /// The page errors not reported yet, which the test expected (they no
+    /// longer fail it).
+    pub fn take_page_errors(&self) -> TestResult<Vec<String>> {
+        self.page_errors()?;
+        let mut errors = self.errors();
+        let new = errors.seen[errors.reported..].to_vec();
+        errors.reported = errors.seen.len();
+        Ok(new)
+    }
+
+    /// Fails (once) when the page has thrown or panicked since the last
+    /// failure reported it.
+    pub fn check_page(&self) -> TestResult {
+        self.page_errors()?;
+        let mut errors = self.errors();
+        if errors.seen.len() > errors.reported {
+            errors.reported = errors.seen.len();
+            return Err(describe_page_errors(&errors.seen).into());
+        }
+        Ok(())
+    }
+
+    /// [`eventually`] that gives up as soon as the page throws or panics
+    /// (a panicked app never shows what the test waits for).
+    pub async fn eventually<T>(
+        &self,
+        what: &str,
+        mut check: impl AsyncFnMut() -> TestResult<Result<T, String>>,
+    ) -> TestResult<T> {
+        eventually(what, async || {
+            self.check_page()?;
+            check().await
+        })
+        .await
+    }
+
     /// Waits for an element (the SPA renders after the wasm loads).
     pub async fn find(&self, css: &str) -> TestResult<Element> {
-        Ok(self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await?)
+        self.eventually(&format!("an element matching {css}"), async || {
+            Ok(match self.client.find(Locator::Css(css)).await {
+                Ok(element) => Ok(element),
+                Err(_) => Err("none".to_string()),
+            })
+        })
+        .await
     }
 
     /// Waits until the element's text contains `expected`, returning the text.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> TestResult<String> {
-        eventually(&format!("{css} showing {expected:?}"), async || {
+        self.eventually(&format!("{css} showing {expected:?}"), async || {
             let text = match self.client.find(Locator::Css(css)).await {
                 Ok(element) => element.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
@@ -315,17 +515,18 @@ impl Browser {
     /// whitespace-normalised), the way a user finds a control. The name is
     /// computed from aria-label, aria-labelledby, a <label>, or the text.
     pub async fn role(&self, role: &str, name: &str) -> TestResult<Element> {
-        let id = eventually(&format!("a visible {role} named {name:?}"), async || {
-            let found = self
-                .client
-                .execute(FIND_BY_ROLE, vec![role.into(), name.into()])
-                .await?;
-            Ok(match found.as_str() {
-                Some(id) => Ok(id.to_string()),
-                None => Err("none".to_string()),
+        let id = self
+            .eventually(&format!("a visible {role} named {name:?}"), async || {
+                let found = self
+                    .client
+                    .execute(FIND_BY_ROLE, vec![role.into(), name.into()])
+                    .await?;
+                Ok(match found.as_str() {
+                    Some(id) => Ok(id.to_string()),
+                    None => Err("none".to_string()),
+                })
             })
-        })
-        .await?;
+            .await?;
         Ok(self
             .client
             .find(Locator::Css(&format!("[data-test-found='{id}']")))
@@ -402,7 +603,7 @@ impl Browser {
 
     /// Waits until the current path starts with `prefix`.
     pub async fn wait_for_path(&self, prefix: &str) -> TestResult<String> {
-        eventually(&format!("a path starting with {prefix}"), async || {
+        self.eventually(&format!("a path starting with {prefix}"), async || {
             let path = self.path().await?;
             Ok(if path.starts_with(prefix) {
                 Ok(path)
@@ -453,9 +654,37 @@ impl Browser {
         Ok(())
     }
 
+    /// Ends the session; fails if a page had an uncaught error or panic
+    /// that no failure has reported yet.
     pub async fn close(self) -> TestResult {
-        self.client.close().await?;
-        Ok(())
+        let checked = self.check_page();
+        self.errors().closed = true;
+        self.client.clone().close().await?;
+        checked
+    }
+}
+
+/// A test that ends without [`Browser::close`] (it returned early, or
+/// forgot) still fails on what its pages threw.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if self.errors().closed || std::thread::panicking() {
+            return;
+        }
+        let new = match read_browser_log(&self.driver_address, &self.session) {
+            Ok(new) => new,
+            Err(error) => {
+                eprintln!("cannot read the browser's log: {error}");
+                return;
+            }
+        };
+        let mut errors = self.errors();
+        errors.seen.extend(new);
+        if errors.seen.len() > errors.reported {
+            let report = describe_page_errors(&errors.seen);
+            drop(errors);
+            panic!("{report}");
+        }
     }
 }
 

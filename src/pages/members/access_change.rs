@@ -223,7 +223,8 @@ mod tests {
     use super::*;
     use crate::components::test_support::*;
     use roster_core::{global_assignment, AUDITOR_ID, DEVELOPER_ID, SANDBOXES_ADMIN_ID};
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -254,7 +255,7 @@ mod tests {
             .collect()
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn shows_exactly_the_permissions_gained_and_lost() {
         let fixture = Fixture::new();
         let available = [assignment(SANDBOXES_ADMIN_ID), assignment(AUDITOR_ID)];
@@ -284,7 +285,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn losing_an_assignment_and_demoting_list_the_losses() {
         let fixture = Fixture::new();
         // Developer → Auditor: gains read:audit_logs, loses write:sandboxes.

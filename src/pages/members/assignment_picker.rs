@@ -410,7 +410,8 @@ mod tests {
     use super::*;
     use crate::components::test_support::*;
     use roster_core::{global_assignments_wire, AUDITOR_ID, DEVELOPER_ID};
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
     use web_sys::HtmlInputElement;
 
     wasm_bindgen_test_configure!(run_in_browser);
@@ -435,7 +436,7 @@ mod tests {
             .unwrap_or_default()
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn viewer_is_locked_and_checked_and_checkboxes_edit_the_selection() {
         let fixture = Fixture::new();
         let selected = RwSignal::new(BTreeSet::from([DEVELOPER_ID.to_owned()]));
@@ -483,7 +484,7 @@ mod tests {
         assert!(viewer.checked(), "Viewer cannot be unchecked");
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn long_lists_get_a_filter_that_keeps_the_selection() {
         let fixture = Fixture::new();
         let mut assignments = global_assignments_wire(chrono::DateTime::UNIX_EPOCH);
@@ -516,7 +517,7 @@ mod tests {
         assert_eq!(selected.get_untracked().len(), 1);
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn the_picker_opens_a_popover_and_saves_the_chosen_ids() {
         let fixture = Fixture::new();
         let saved = RwSignal::new(None::<Vec<String>>);

@@ -516,8 +516,9 @@ mod tests {
     use super::*;
     use crate::components::test_support::*;
     use crate::pages::members::test_util::{fire, invitation};
+    use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;
-    use wasm_bindgen_test::*;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -584,7 +585,7 @@ mod tests {
             .unwrap_or_else(|| panic!("no {name} button"))
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn sixty_invitations_are_shown_twenty_five_a_page() {
         let fixture = Fixture::new();
         let _mounted = mount_table(&fixture, invitations(0..60));
@@ -633,7 +634,7 @@ mod tests {
         assert_eq!(text(&fixture, ".pagination-position"), "Page 1 of 2");
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn one_page_of_invitations_has_no_pager() {
         let fixture = Fixture::new();
         let _mounted = mount_table(&fixture, invitations(0..3));
@@ -643,7 +644,7 @@ mod tests {
         assert!(!fixture.exists("nav"), "no pager for one page");
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_shrinking_list_never_leaves_an_empty_page() {
         let fixture = Fixture::new();
         let mounted = mount_table(&fixture, invitations(0..60));
@@ -677,7 +678,7 @@ mod tests {
         assert!(!fixture.exists("nav"), "one page needs no pager");
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_new_invitation_is_shown_on_the_first_page() {
         let fixture = Fixture::new();
         let mounted = mount_table(&fixture, invitations(0..60));
@@ -695,7 +696,7 @@ mod tests {
         assert_eq!(text(&fixture, ".pagination-position"), "Page 1 of 3");
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_reload_keeps_the_rows_that_did_not_change() {
         let fixture = Fixture::new();
         let mounted = mount_table(&fixture, invitations(0..60));

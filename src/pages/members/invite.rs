@@ -348,8 +348,9 @@ mod tests {
     use crate::components::test_support::*;
     use crate::pages::members::test_util::fire;
     use roster_core::global_assignments_wire;
+    use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;
-    use wasm_bindgen_test::*;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -389,7 +390,7 @@ mod tests {
             .collect()
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn pasted_addresses_are_reviewed_row_by_row_before_sending() {
         let fixture = Fixture::new();
         let _handle = mount_form(&fixture);
@@ -445,7 +446,7 @@ mod tests {
         assert_eq!(statuses, ["Already invited", "Ready to invite"]);
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn role_defaults_to_member_and_assignments_to_developer() {
         let fixture = Fixture::new();
         let _handle = mount_form(&fixture);

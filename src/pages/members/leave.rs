@@ -279,8 +279,9 @@ mod tests {
     use crate::components::test_support::*;
     use crate::pages::members::test_util::{fire, member};
     use roster_core::Role;
+    use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;
-    use wasm_bindgen_test::*;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -301,7 +302,7 @@ mod tests {
         (chosen, handle)
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_small_organization_picks_the_new_owner_from_a_select() {
         let fixture = Fixture::new();
         let (chosen, _handle) = mount_picker(&fixture, SELECT_LIMIT);
@@ -330,7 +331,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_large_organization_searches_for_the_new_owner() {
         let fixture = Fixture::new();
         let (chosen, _handle) = mount_picker(&fixture, SELECT_LIMIT + 1);

@@ -417,8 +417,9 @@ mod tests {
     use crate::components::test_support::*;
     use crate::pages::members::test_util::{fire, member};
     use roster_core::{Membership, PermissionSet};
+    use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;
-    use wasm_bindgen_test::*;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -480,7 +481,7 @@ mod tests {
         fixture.find(&format!("tr[data-member=\"{user_id}\"]"))
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn search_filters_and_pages_are_counted() {
         let fixture = Fixture::new();
         let _mounted = mount_table(&fixture);
@@ -554,7 +555,7 @@ mod tests {
     /// A large organization's first page shows while the rest load, with
     /// searching, sorting and paging waiting for them; when they arrive the
     /// first rows stay as they are.
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn the_first_page_shows_until_the_rest_arrive() {
         let fixture = Fixture::new();
         let mounted = mount_table(&fixture);
@@ -609,7 +610,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn sorting_marks_the_header_and_reorders() {
         let fixture = Fixture::new();
         let _mounted = mount_table(&fixture);
@@ -652,7 +653,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn own_row_is_tagged_and_other_rows_get_owner_controls() {
         let fixture = Fixture::new();
         let _mounted = mount_table(&fixture);
@@ -685,7 +686,7 @@ mod tests {
         assert!(!other.text_content().unwrap().contains("You"));
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_role_being_saved_shows_progress_on_its_own_control() {
         let fixture = Fixture::new();
         let mounted = mount_table(&fixture);
@@ -712,7 +713,7 @@ mod tests {
         assert_eq!(progress("u001"), ("false".to_owned(), false));
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn a_role_change_re_renders_only_its_own_row() {
         let fixture = Fixture::new();
         let mounted = mount_table(&fixture);

@@ -308,12 +308,13 @@ fn PermissionGroupBoxes(
 mod tests {
     use super::*;
     use crate::components::test_support::*;
+    use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;
-    use wasm_bindgen_test::*;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    #[wasm_bindgen_test]
+    #[page_test]
     async fn permissions_are_picked_in_labelled_groups() {
         let fixture = Fixture::new();
         let selected = RwSignal::new(PermissionSet::from([Permission::ReadAuditLogs]));

@@ -166,7 +166,8 @@ mod tests {
     use crate::pages::members::test_util::member;
     use roster_core::wire::OrganizationUser;
     use roster_core::{Capabilities, Membership, Role};
-    use wasm_bindgen_test::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -175,7 +176,7 @@ mod tests {
         Access::Member(Capabilities::of(&membership))
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     fn a_failed_load_of_your_access_is_said_with_its_message_not_left_loading() {
         let failed = Access::Failed(ApiError {
             status: 500,
@@ -189,7 +190,7 @@ mod tests {
         assert_eq!(offer(&Access::NotAMember), Offer::Nothing);
     }
 
-    #[wasm_bindgen_test]
+    #[page_test]
     fn owners_delete_and_a_sole_owner_leaves_only_with_a_successor() {
         // u000 owns the organization alone; u001 is a member.
         let members = [member(0, Role::Owner), member(1, Role::Member)];
