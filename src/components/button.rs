@@ -1,5 +1,7 @@
 //! A button that shows progress while its action runs.
 
+use std::sync::{Arc, Mutex};
+
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,29 +34,47 @@ pub const SPINNER_DELAY: std::time::Duration = std::time::Duration::from_millis(
 
 /// Whether a spinner for `busy` work shows: once it has run for
 /// [`SPINNER_DELAY`], until it ends.
+///
+/// The timer belongs to the component: it is cleared when the component
+/// goes away. A button often goes with the work it shows (a dialog that
+/// closes once it saved), before the work's `busy` turns false, and a timer
+/// left running would then read signals that no longer exist.
 pub fn spinner_shown(busy: Signal<bool>) -> ReadSignal<bool> {
     let spinning = RwSignal::new(false);
-    Effect::new(move |timer: Option<Option<TimeoutHandle>>| {
-        if let Some(Some(timer)) = timer {
-            timer.clear();
+    // Outside the reactive arena, so the cleanup finds it while the
+    // component is being disposed.
+    let timer = Arc::new(Mutex::new(None::<TimeoutHandle>));
+    let clear_timer = {
+        let timer = Arc::clone(&timer);
+        move || {
+            let held = timer.lock().ok().and_then(|mut held| held.take());
+            if let Some(handle) = held {
+                handle.clear();
+            }
         }
-        if busy.get() {
-            set_timeout_with_handle(
-                move || {
-                    if busy.get_untracked() {
-                        spinning.try_set(true);
-                    }
-                },
-                SPINNER_DELAY,
-            )
-            .ok()
-        } else {
-            if spinning.get_untracked() {
+    };
+    Effect::new({
+        let clear_timer = clear_timer.clone();
+        move |_| {
+            clear_timer();
+            if busy.get() {
+                let handle = set_timeout_with_handle(
+                    move || {
+                        if busy.try_get_untracked() == Some(true) {
+                            spinning.try_set(true);
+                        }
+                    },
+                    SPINNER_DELAY,
+                );
+                if let (Ok(handle), Ok(mut held)) = (handle, timer.lock()) {
+                    *held = Some(handle);
+                }
+            } else if spinning.get_untracked() {
                 spinning.set(false);
             }
-            None
         }
     });
+    on_cleanup(clear_timer);
     spinning.read_only()
 }
 

@@ -76,7 +76,8 @@ fn CreateOrganizationForm(on_close: Callback<()>) -> impl IntoView {
                     if let Some(id) = id {
                         navigate(&routes::org_page(&id, OrgPage::Members), Default::default());
                     }
-                    on_close.run(());
+                    // The dialog may be gone by now (the new page replaced it).
+                    on_close.try_run(());
                 }
                 Err(error) => toasts.error(&error),
             }

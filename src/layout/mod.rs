@@ -110,7 +110,7 @@ fn SignedInShell() -> impl IntoView {
     let open_drawer = move || {
         drawer_open.set(true);
         dom::after_render(move || {
-            if let Some(sidebar) = sidebar_ref.get_untracked() {
+            if let Some(sidebar) = sidebar_ref.try_get_untracked().flatten() {
                 if let Some(first) = dom::focusable_elements(&sidebar).first() {
                     dom::focus(first);
                 }

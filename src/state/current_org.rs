@@ -375,23 +375,26 @@ impl CurrentOrganization {
     /// removal) to the loaded member list, without loading all members
     /// again; the capabilities (the owner count) follow. `organization_id`
     /// is the organization changed: a list of another one is left alone.
+    /// Called once a request has been answered and the change painted, it
+    /// does nothing when the signed-in shell is gone meanwhile (sign-out).
     pub fn edit_members(
         &self,
         organization_id: &str,
         edit: impl FnOnce(&mut Vec<OrganizationUser>),
     ) {
-        let Some(Some((id, Ok(list), load))) = self.members_resource.get_untracked() else {
+        let Some(Some(Some((id, Ok(list), load)))) = self.members_resource.try_get_untracked()
+        else {
             return;
         };
         if id != organization_id {
             return;
         }
-        let mut next = match self.edited.get_untracked() {
+        let mut next = match self.edited.try_get_untracked().flatten() {
             Some((edited_load, edited)) if edited_load == load => Vec::clone(&edited),
             _ => Vec::clone(&list),
         };
         edit(&mut next);
-        self.edited.set(Some((load, Arc::new(next))));
+        self.edited.try_set(Some((load, Arc::new(next))));
     }
 
     /// Remembers `organization_id` as the last one used.

@@ -57,11 +57,15 @@ impl Organizations {
         })
     }
 
+    /// Also asked after a request was answered, when the signed-in shell
+    /// may be gone (sign-out): none then.
     pub fn personal(&self) -> Option<Organization> {
-        self.state.with(|state| match state {
-            Loadable::Ready(list) => list.iter().find(|o| o.personal).cloned(),
-            _ => None,
-        })
+        self.state
+            .try_with(|state| match state {
+                Loadable::Ready(list) => list.iter().find(|o| o.personal).cloned(),
+                _ => None,
+            })
+            .flatten()
     }
 
     /// Where to go once the current organization is gone (deleted or

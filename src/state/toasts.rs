@@ -65,17 +65,23 @@ impl Toasts {
         self.list.into()
     }
 
+    /// Shows a toast. Work that ends after its queue's owner is gone (a
+    /// component tested on its own, unmounted) shows nothing.
     pub fn push(&self, kind: ToastKind, message: impl Into<String>) {
         let message = message.into();
         // The same notice twice in a row says nothing new.
         let duplicate = self
             .list
-            .with_untracked(|list| list.iter().any(|t| t.kind == kind && t.message == message));
-        if duplicate {
+            .try_with_untracked(|list| list.iter().any(|t| t.kind == kind && t.message == message));
+        if duplicate != Some(false) {
             return;
         }
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
+        let Some(id) = self.next_id.try_update_value(|next| {
+            *next += 1;
+            *next - 1
+        }) else {
+            return;
+        };
         self.list
             .update(|list| list.push(Toast { id, kind, message }));
         if let Some(lifetime) = kind.lifetime() {

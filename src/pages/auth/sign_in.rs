@@ -32,16 +32,20 @@ pub fn SignIn() -> impl IntoView {
         let body = body.clone();
         let navigate = navigate.clone();
         let destination = destination.clone();
+        // The page can be left while the request runs: its signals are
+        // touched with `try_` once the answer is in.
         async move {
-            signing_in_as.set(Some(body.email.clone()));
-            server_error.set(None);
+            signing_in_as.try_set(Some(body.email.clone()));
+            server_error.try_set(None);
             match api::sign_in(&body).await {
                 Ok(answer) => {
                     session.signed_in(answer.user);
                     navigate(&destination(), Default::default());
                 }
                 Err(error) if error.is_aborted() => {}
-                Err(error) => server_error.set(Some(error.message)),
+                Err(error) => {
+                    server_error.try_set(Some(error.message));
+                }
             }
             signing_in_as.try_set(None);
         }

@@ -33,7 +33,7 @@ pub fn SignUp() -> impl IntoView {
         let navigate = navigate.clone();
         let destination = destination.clone();
         async move {
-            server_error.set(None);
+            server_error.try_set(None);
             match api::sign_up(&body).await {
                 Ok(answer) => {
                     if answer.user.email_verified == Some(false) {
@@ -46,7 +46,10 @@ pub fn SignUp() -> impl IntoView {
                     navigate(&destination(), Default::default());
                 }
                 Err(error) if error.is_aborted() => {}
-                Err(error) => server_error.set(Some(error.message)),
+                Err(error) => {
+                    // The page may have been left meanwhile.
+                    server_error.try_set(Some(error.message));
+                }
             }
         }
     });

@@ -31,15 +31,17 @@ impl Responses {
         let accept = Action::new_local(move |invitation: &OrganizationInvitation| {
             let invitation = invitation.clone();
             let navigate = navigate.clone();
+            // The page may be left while the answer is sent: its signals
+            // and callbacks are reached with `try_`.
             async move {
-                accepting_id.set(Some(invitation.id.clone()));
+                accepting_id.try_set(Some(invitation.id.clone()));
                 match api::accept_invitation(&invitation.id).await {
                     Ok(_) => {
                         // The organization is in the switcher before it is
                         // selected.
                         let _ = organizations.refresh().await;
                         pending.refetch();
-                        after.run(());
+                        after.try_run(());
                         toasts.success(format!("You joined {}", invitation.organization_name));
                         navigate(
                             &routes::org_page(&invitation.organization_id, OrgPage::Members),
@@ -65,7 +67,7 @@ impl Responses {
                 );
                 if result.is_ok() {
                     pending.refetch();
-                    after.run(());
+                    after.try_run(());
                     to_decline.try_set(None);
                 }
             }

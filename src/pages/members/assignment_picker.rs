@@ -242,7 +242,7 @@ pub fn AssignmentPicker(
             place();
             open.set(true);
             dom::after_render(move || {
-                if let Some(popover) = popover_ref.get_untracked() {
+                if let Some(popover) = popover_ref.try_get_untracked().flatten() {
                     let first = dom::focusable_elements(&popover)
                         .into_iter()
                         .find(|e| !e.has_attribute("disabled"));

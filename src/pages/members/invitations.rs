@@ -402,9 +402,10 @@ fn EditInvitationForm(
         async move {
             let result = api::update_invitation(&organization_id, &invitation_id, &body).await;
             toasts.outcome(&result, format!("Invitation to {email} updated"));
+            // The dialog, or the page, may be gone by now.
             if result.is_ok() {
-                on_saved.run(());
-                on_close.run(());
+                on_saved.try_run(());
+                on_close.try_run(());
             }
         }
     });

@@ -110,7 +110,8 @@ pub fn InviteForm(
             let sent = outcome.iter().filter(|s| s.error.is_none()).count();
             let failed = outcome.len() - sent;
             if sent > 0 {
-                on_sent.run(());
+                // The page may have been left while they were sent.
+                on_sent.try_run(());
             }
             match (sent, failed) {
                 (_, 0) => toasts.success(invitations_sent(sent)),

@@ -48,12 +48,11 @@ pub fn LeaveDialog(open: RwSignal<bool>, store: MemberStore) -> impl IntoView {
         let successor = successor.clone();
         let organization_id = organization_id.clone();
         let navigate = navigate.clone();
+        // Read now: the dialog may be gone when the answer comes.
+        let name = name.get_value();
         async move {
             let result = api::leave_organization(&organization_id, successor.as_deref()).await;
-            toasts.outcome(
-                &result,
-                format!("You left \u{201c}{}\u{201d}", name.get_value()),
-            );
+            toasts.outcome(&result, format!("You left \u{201c}{name}\u{201d}"));
             if result.is_ok() {
                 open.try_set(false);
                 let target = organizations.landing_after_leaving().await;

@@ -357,17 +357,19 @@ impl MemberStore {
 
     /// Counts a change; `member` when only that member changed.
     fn changed(&self, member: Option<Arc<str>>) {
-        self.change.update(|change| {
+        self.change.try_update(|change| {
             change.generation += 1;
             change.member = member;
         });
     }
 
-    /// One member changed (after saving their access).
+    /// One member changed (after saving their access). Nothing happens
+    /// when the page is gone by the time the answer comes.
     pub fn update(&self, user: OrganizationUser) {
         let row = self
             .rows
-            .with_untracked(|rows| rows.iter().find(|row| *row.key == *user.user_id).cloned());
+            .try_with_untracked(|rows| rows.iter().find(|row| *row.key == *user.user_id).cloned())
+            .flatten();
         if let Some(MemberRow { key, entry }) = row {
             if entry.with_untracked(|e| e.user != user) {
                 entry.set(MemberEntry::new(user));
@@ -376,10 +378,15 @@ impl MemberStore {
         }
     }
 
+    /// A member left the list; nothing happens when the page is gone.
     pub fn remove(&self, user_id: &str) {
-        self.rows
-            .update(|rows| rows.retain(|row| &*row.key != user_id));
-        self.changed(None);
+        if self
+            .rows
+            .try_update(|rows| rows.retain(|row| &*row.key != user_id))
+            .is_some()
+        {
+            self.changed(None);
+        }
     }
 
     /// A member's current data.

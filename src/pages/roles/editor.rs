@@ -126,9 +126,10 @@ fn AssignmentForm(
                 };
                 toasts.outcome(&result, format!("Assignment \u{201c}{name}\u{201d} {done}"));
                 match result {
+                    // The dialog, or the page, may be gone by now.
                     Ok(()) => {
-                        on_saved.run(());
-                        on_close.run(());
+                        on_saved.try_run(());
+                        on_close.try_run(());
                     }
                     Err(error) => {
                         form_error.try_set(Some(error.message));
