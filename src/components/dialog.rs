@@ -93,7 +93,7 @@ fn DialogPanel(
     // assistive technology, the browser's own UI) is brought back; the
     // toasts stay usable.
     let guard = window_event_listener(ev::focusin, move |event| {
-        let Some(panel) = panel_ref.get_untracked() else {
+        let Some(panel) = panel_ref.try_get_untracked().flatten() else {
             return;
         };
         let Some(target) = event
@@ -105,7 +105,20 @@ fn DialogPanel(
         let in_toasts = target.closest(".toast-region").ok().flatten().is_some();
         let in_other_dialog = target.closest(".dialog").ok().flatten().is_some();
         if !panel.contains(Some(&target)) && !in_toasts && !in_other_dialog {
-            focus_initial(&panel);
+            // Not from inside this listener: moving focus dispatches the
+            // next focusin at once, to this same listener while it runs
+            // (which wasm-bindgen refuses to call). Before the next paint,
+            // and only if nothing has brought focus back meanwhile.
+            queue_microtask(move || {
+                let Some(panel) = panel_ref.try_get_untracked().flatten() else {
+                    return;
+                };
+                let outside =
+                    dom::active_element().is_none_or(|active| !panel.contains(Some(&active)));
+                if outside {
+                    focus_initial(&panel);
+                }
+            });
         }
     });
     on_cleanup(move || guard.remove());

@@ -86,11 +86,12 @@ pub async fn checked(test: impl Future<Output = ()>) {
     }
     test.await;
     settle().await;
-    TEST_RUNNING.set(false);
     let errors = take_errors();
     if !errors.is_empty() {
+        // Still "running": the next test leaves this failure to this one.
         panic!("{}", report("while this test ran", &errors));
     }
+    TEST_RUNNING.set(false);
 }
 
 /// A `<div>` in the document that the test mounts into; removed on drop.

@@ -385,7 +385,7 @@ fn member_entry<'a>(members: &'a [Value], email: &str) -> Option<&'a Value> {
     members.iter().find(|m| m["email"] == email)
 }
 
-async fn member_id(
+pub(crate) async fn member_id(
     server: &Server,
     token: &str,
     organization: &str,
@@ -541,7 +541,7 @@ const MEMBER_COUNT: &str = ".members-table .table-count";
 /// Marks the document, so that [`still_the_same_document`] can tell whether
 /// the page was loaded again, and keeps every request's timing (for
 /// [`member_list_loads`]).
-async fn mark_the_document(browser: &Browser) -> TestResult {
+pub(crate) async fn mark_the_document(browser: &Browser) -> TestResult {
     browser
         .client
         .execute(
@@ -553,7 +553,7 @@ async fn mark_the_document(browser: &Browser) -> TestResult {
 }
 
 /// Whether the document marked by [`mark_the_document`] is still the one shown.
-async fn still_the_same_document(browser: &Browser) -> TestResult<bool> {
+pub(crate) async fn still_the_same_document(browser: &Browser) -> TestResult<bool> {
     let mark = browser
         .client
         .execute("return window.__rosterTestMark === 1;", vec![])
@@ -579,7 +579,7 @@ async fn member_list_loads(browser: &Browser, organization: &str) -> TestResult<
 }
 
 /// Waits until the page's visible text no longer contains `text`.
-async fn wait_until_page_lacks(browser: &Browser, text: &str) -> TestResult {
+pub(crate) async fn wait_until_page_lacks(browser: &Browser, text: &str) -> TestResult {
     eventually(&format!("the page without {text:?}"), async || {
         let body = browser.wait_for_text("body", "").await?;
         Ok(if body.contains(text) {

@@ -1,6 +1,7 @@
 //! Browser journeys: the real server, the built SPA, headless Chromium.
 
 mod accessibility;
+mod actions;
 mod crash;
 mod deployment;
 mod journeys;

@@ -234,7 +234,9 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()>
 /// Finds the first visible element with a role and accessible name, marks it
 /// with `data-test-found` and returns the mark (or null).
 const FIND_BY_ROLE: &str = r#"
-const [role, name] = arguments;
+const [role, name, within] = arguments;
+const root = within ? document.querySelector(within) : document;
+if (!root) return null;
 const implicit = (el) => {
   const tag = el.tagName.toLowerCase();
   const type = (el.getAttribute('type') || 'text').toLowerCase();
@@ -270,7 +272,7 @@ const accessibleName = (el) => {
   return text(el.textContent);
 };
 const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
-for (const el of document.querySelectorAll('*')) {
+for (const el of root.querySelectorAll('*')) {
   const r = el.getAttribute('role') || implicit(el);
   if (r !== role || !visible(el)) continue;
   if (role === 'textbox' && r === 'searchbox') continue;
@@ -312,12 +314,15 @@ fn is_page_error(entry: &serde_json::Value) -> bool {
     entry["level"] == "SEVERE" && entry["source"] != "network"
 }
 
-/// Reads and empties chromedriver's browser log of `session` with a plain
-/// HTTP request (it must work from `Drop`).
-fn read_browser_log(driver_address: &str, session: &str) -> Result<Vec<String>, String> {
-    let body = r#"{"type":"browser"}"#;
+/// Sends a command to chromedriver with a plain HTTP request (it must work
+/// from `Drop`, which cannot await) and returns its answer's `value`.
+fn driver_command(
+    driver_address: &str,
+    path: &str,
+    body: &str,
+) -> Result<serde_json::Value, String> {
     let request = format!(
-        "POST /session/{session}/se/log HTTP/1.1\r\nHost: {driver_address}\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {driver_address}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
@@ -356,18 +361,35 @@ fn read_browser_log(driver_address: &str, session: &str) -> Result<Vec<String>, 
         response.extend_from_slice(&chunk[..read]);
     }
     let json = String::from_utf8_lossy(&response[head_end..]);
-    let json = json.as_ref();
-    let answer: serde_json::Value = serde_json::from_str(json)
-        .map_err(|e| format!("chromedriver's log is not JSON ({e}): {json}"))?;
-    let entries = answer["value"]
+    let mut answer: serde_json::Value = serde_json::from_str(&json)
+        .map_err(|e| format!("chromedriver's answer is not JSON ({e}): {json}"))?;
+    Ok(answer["value"].take())
+}
+
+/// Reads and empties chromedriver's browser log of `session`: the page
+/// errors in it.
+fn read_browser_log(driver_address: &str, session: &str) -> Result<Vec<String>, String> {
+    let log = driver_command(
+        driver_address,
+        &format!("/session/{session}/se/log"),
+        r#"{"type":"browser"}"#,
+    )?;
+    let entries = log
         .as_array()
-        .ok_or_else(|| format!("chromedriver sent no log: {answer}"))?;
+        .ok_or_else(|| format!("chromedriver sent no log: {log}"))?;
     Ok(entries
         .iter()
         .filter(|entry| is_page_error(entry))
         .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
         .collect())
 }
+
+/// Runs in every document before its own scripts: the browser's log says
+/// only an uncaught error's message; this adds its stack (a Rust `throw`
+/// then names the function that threw).
+const REPORT_STACKS: &str = "addEventListener('error', (event) => {
+  if (event.error && event.error.stack) console.error('Stack of the uncaught ' + event.error.stack);
+});";
 
 fn describe_page_errors(errors: &[String]) -> String {
     let mut text = String::from("the page had uncaught errors or panics:");
@@ -426,9 +448,19 @@ impl Browser {
             .session_id()
             .await?
             .ok_or("chromedriver started no session")?;
+        let driver_address = format!("127.0.0.1:{port}");
+        driver_command(
+            &driver_address,
+            &format!("/session/{session}/goog/cdp/execute"),
+            &serde_json::json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": { "source": REPORT_STACKS },
+            })
+            .to_string(),
+        )?;
         Ok(Browser {
             client,
-            driver_address: format!("127.0.0.1:{port}"),
+            driver_address,
             session,
             page_errors: Mutex::default(),
             _driver: driver,
@@ -472,16 +504,34 @@ impl Browser {
 
     /// [`eventually`] that gives up as soon as the page throws or panics
     /// (a panicked app never shows what the test waits for).
+    /// A timeout saves a screenshot of the page and names it in the error.
     pub async fn eventually<T>(
         &self,
         what: &str,
         mut check: impl AsyncFnMut() -> TestResult<Result<T, String>>,
     ) -> TestResult<T> {
-        eventually(what, async || {
+        let outcome = eventually(what, async || {
             self.check_page()?;
             check().await
         })
-        .await
+        .await;
+        match outcome {
+            Err(error) if error.to_string().starts_with("never saw") => {
+                let path = std::env::temp_dir().join(format!(
+                    "roster-failure-{}-{}.png",
+                    std::process::id(),
+                    self.session
+                ));
+                let shot = match self.client.screenshot().await {
+                    Ok(png) => std::fs::write(&path, png)
+                        .map(|()| format!(" (screenshot: {})", path.display()))
+                        .unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                Err(format!("{error}{shot}").into())
+            }
+            other => other,
+        }
     }
 
     /// Waits for an element (the SPA renders after the wasm loads).
@@ -515,11 +565,18 @@ impl Browser {
     /// whitespace-normalised), the way a user finds a control. The name is
     /// computed from aria-label, aria-labelledby, a <label>, or the text.
     pub async fn role(&self, role: &str, name: &str) -> TestResult<Element> {
+        self.role_within("", role, name).await
+    }
+
+    /// [`Browser::role`] among the descendants of the first element
+    /// matching `within` (CSS; "" for the whole page): the button of a
+    /// dialog rather than the one behind it with the same name.
+    pub async fn role_within(&self, within: &str, role: &str, name: &str) -> TestResult<Element> {
         let id = self
             .eventually(&format!("a visible {role} named {name:?}"), async || {
                 let found = self
                     .client
-                    .execute(FIND_BY_ROLE, vec![role.into(), name.into()])
+                    .execute(FIND_BY_ROLE, vec![role.into(), name.into(), within.into()])
                     .await?;
                 Ok(match found.as_str() {
                     Some(id) => Ok(id.to_string()),
@@ -537,7 +594,7 @@ impl Browser {
     pub async fn has_role(&self, role: &str, name: &str) -> TestResult<bool> {
         let found = self
             .client
-            .execute(FIND_BY_ROLE, vec![role.into(), name.into()])
+            .execute(FIND_BY_ROLE, vec![role.into(), name.into(), "".into()])
             .await?;
         Ok(!found.is_null())
     }

@@ -37,7 +37,8 @@ const HEADERS: [&str; 6] = [
 #[derive(Clone, Copy)]
 pub struct InvitationSources {
     pub organization_id: StoredValue<String>,
-    pub invitations: LocalResource<ApiResult<Vec<OrganizationInvitation>>>,
+    /// `None` inside: not asked for yet (the members are shown first).
+    pub invitations: LocalResource<Option<ApiResult<Vec<OrganizationInvitation>>>>,
     pub assignments: Signal<AssignmentList>,
     pub retry_assignments: Callback<()>,
 }
@@ -97,15 +98,16 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
 
     let listing = Memo::new(move |_| {
         invitations.with(|r| match r {
-            None => Listing::Loading,
-            Some(Err(error)) => Listing::Failed(error.message.clone()),
-            Some(Ok(list)) if list.is_empty() => Listing::Empty,
-            Some(Ok(_)) => Listing::Listed,
+            None | Some(None) => Listing::Loading,
+            Some(Some(Err(error))) => Listing::Failed(error.message.clone()),
+            Some(Some(Ok(list))) if list.is_empty() => Listing::Empty,
+            Some(Some(Ok(_))) => Listing::Listed,
         })
     });
     let list = Memo::new(move |_| {
         invitations.with(|r| {
             r.as_ref()
+                .and_then(Option::as_ref)
                 .and_then(|r| r.as_ref().ok())
                 .cloned()
                 .unwrap_or_default()

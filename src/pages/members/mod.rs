@@ -131,7 +131,10 @@ fn OrganizationMembers() -> impl IntoView {
 
     let can_manage_invitations = Memo::new(move |_| allows(Capabilities::manage_invitations));
     // The invitations, below the members, load once the members are on
-    // screen: reading them must not delay the table.
+    // screen: reading them must not delay the table. Until then the
+    // resource answers "not asked yet" (None) rather than a future that
+    // never ends: a LocalResource awaits its future before it looks at its
+    // sources again, so such a future would keep it from ever asking.
     let members_shown = RwSignal::new(false);
     Effect::new(move |_| {
         if list_state.get() == ListState::Ready && !members_shown.get_untracked() {
@@ -146,10 +149,10 @@ fn OrganizationMembers() -> impl IntoView {
         let shown = members_shown.get();
         async move {
             match (wanted, shown) {
-                (false, _) => Ok(Vec::new()),
-                // Still loading (the section shows its skeleton).
-                (true, false) => std::future::pending().await,
-                (true, true) => api::list_organization_invitations(&id, true).await,
+                (false, _) => Some(Ok(Vec::new())),
+                // Not yet (the section shows its skeleton).
+                (true, false) => None,
+                (true, true) => Some(api::list_organization_invitations(&id, true).await),
             }
         }
     });
@@ -275,7 +278,7 @@ fn OrganizationMembers() -> impl IntoView {
     let open_invitation_emails = Signal::derive(move || {
         let now = Utc::now();
         invitations.with(|r| match r {
-            Some(Ok(list)) => list
+            Some(Some(Ok(list))) => list
                 .iter()
                 .filter(|i| i.is_open(now))
                 .map(|i| i.email.clone())
