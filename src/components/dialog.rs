@@ -304,8 +304,10 @@ mod tests {
         press_with(&fixture.focused(), "Tab", true);
         assert_eq!(fixture.focused().id(), "save");
 
-        // Focus that escapes is brought back.
+        // Focus that escapes is brought back (in a microtask, before the
+        // next paint).
         opener.focus().unwrap();
+        settle().await;
         assert_eq!(fixture.focused().id(), "name");
 
         press(&fixture.focused(), "Escape");

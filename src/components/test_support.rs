@@ -213,3 +213,26 @@ pub fn focused_text() -> String {
         .trim()
         .to_owned()
 }
+
+/// The check itself: what a test starts and leaves behind fails it.
+mod tests {
+    use super::*;
+    use roster_test_macros::page_test;
+
+    #[page_test]
+    #[should_panic(expected = "the page had uncaught errors or panics while this test ran")]
+    fn a_panic_in_a_task_the_test_spawned_fails_it() {
+        leptos::task::spawn_local(async {
+            panic!("a panic in a spawned task");
+        });
+    }
+
+    #[page_test]
+    #[should_panic(expected = "uncaught: Uncaught Error: thrown by a timer")]
+    fn an_error_thrown_by_a_timer_fails_the_test() {
+        set_timeout(
+            || wasm_bindgen::throw_str("thrown by a timer"),
+            std::time::Duration::ZERO,
+        );
+    }
+}

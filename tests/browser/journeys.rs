@@ -411,6 +411,8 @@ async fn a_sole_owner_leaves_with_a_successor() -> TestResult {
         .client
         .goto(&format!("{}/org/{acme}/settings", server.url))
         .await?;
+    owner.role("heading", "Settings").await?;
+    mark_the_document(&owner).await?;
     owner.click("button", "Leave Organization").await?;
     owner.role("alertdialog", "Leave Organization").await?;
     let successor = owner.role("combobox", "New owner").await?;
@@ -428,6 +430,12 @@ async fn a_sole_owner_leaves_with_a_successor() -> TestResult {
         })
     })
     .await?;
+    // Gone from the switcher too, without a reload.
+    wait_until_page_lacks(&owner, "Acme Corp").await?;
+    assert!(
+        still_the_same_document(&owner).await?,
+        "the page was loaded again"
+    );
 
     let carol = server.token("carol@example.com", PASSWORD).await?;
     let alice = server.token("alice@example.com", PASSWORD).await?;
@@ -457,6 +465,8 @@ async fn an_owner_renames_then_deletes_with_the_typed_name_and_lands_in_personal
         .client
         .goto(&format!("{}/org/{globex}/settings", server.url))
         .await?;
+    owner.role("heading", "Settings").await?;
+    mark_the_document(&owner).await?;
     owner.fill("Name", "Globex Worldwide").await?;
     owner.click("button", "Save").await?;
     owner
@@ -485,6 +495,11 @@ async fn an_owner_renames_then_deletes_with_the_typed_name_and_lands_in_personal
 
     let personal = organization_id(&server, "alice@example.com", "Personal").await?;
     owner.wait_for_path(&format!("/org/{personal}")).await?;
+    wait_until_page_lacks(&owner, "Globex Worldwide").await?;
+    assert!(
+        still_the_same_document(&owner).await?,
+        "the page was loaded again"
+    );
     let alice = server.token("alice@example.com", PASSWORD).await?;
     assert_eq!(
         organization_status(&server, &alice, &globex).await?,

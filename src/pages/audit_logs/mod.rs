@@ -91,7 +91,7 @@ fn AuditLogView() -> impl IntoView {
             if let AutoRefresh::Seconds(seconds) = every {
                 let handle = set_interval_with_handle(
                     move || {
-                        if !fetching.get_untracked() {
+                        if fetching.try_get_untracked() == Some(false) {
                             logs.refetch();
                         }
                     },
