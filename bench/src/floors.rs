@@ -18,7 +18,7 @@ impl StaticDir {
         if path.exists() {
             std::fs::remove_dir_all(path)?;
         }
-        copy_dir(dist, path)?;
+        roster_browser_tests::copy_dir(dist, path)?;
         Ok(StaticDir {
             path: path.to_path_buf(),
         })
@@ -67,18 +67,4 @@ impl StaticDir {
         );
         self.write("floor-members.html", page.as_bytes())
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }

@@ -89,15 +89,7 @@ impl Server {
     pub async fn start_with_test_hooks(hooks: &str) -> TestResult<Server> {
         let dist = setting("ROSTER_DIST");
         let copy = tempfile::tempdir()?;
-        for entry in std::fs::read_dir(&dist)? {
-            let entry = entry?;
-            let target = copy.path().join(entry.file_name());
-            if entry.file_type()?.is_dir() {
-                copy_dir(&entry.path(), &target)?;
-            } else if entry.file_name() != "index.html" {
-                std::fs::copy(entry.path(), target)?;
-            }
-        }
+        copy_dir(&dist, copy.path())?;
         let index = std::fs::read_to_string(dist.join("index.html"))?;
         let tag = format!("<meta name=\"roster-test-hooks\" content=\"{hooks}\" />");
         let index = index.replacen("<head>", &format!("<head>\n    {tag}"), 1);
@@ -217,7 +209,9 @@ impl Server {
     }
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+/// Copies the directory `from` to `to`, recursively (a dist/ of a test's
+/// own).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
