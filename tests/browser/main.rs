@@ -5,4 +5,5 @@ mod actions;
 mod crash;
 mod deployment;
 mod journeys;
+mod oidc_api;
 mod shell;

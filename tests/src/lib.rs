@@ -3,7 +3,8 @@
 //! headless Chromium through chromedriver.
 //!
 //! Settings come from the environment `cargo xtask test` sets:
-//! `ROSTER_SERVER_BIN`, `ROSTER_DIST`, `CHROME`, `CHROMEDRIVER`.
+//! `ROSTER_SERVER_BIN`, `ROSTER_DIST`, `CHROME`, `CHROMEDRIVER`, and for the
+//! OpenID provider ([`oidc`]) `ROSTER_OIDC_PROVIDER_MODULE`.
 //!
 //! Every test fails when a page it opened had an uncaught error or a Rust
 //! panic, whatever else it checked: [`Browser`] reads the browser's log
@@ -22,6 +23,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::process::{Child, Command};
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+pub mod oidc;
 
 fn setting(name: &str) -> PathBuf {
     match std::env::var_os(name) {
@@ -86,6 +89,29 @@ impl Server {
     /// `<meta name="roster-test-hooks" content="{hooks}">`: the built app
     /// with test-only behaviour switched on (`src/crash.rs`). The rest of
     /// dist/ is the same build.
+    /// A dev server that trusts `provider` (`--auth oidc`, or `both`), and
+    /// answers CORS requests from `cors_origins`.
+    pub async fn start_with_oidc(
+        provider: &oidc::Provider,
+        both: bool,
+        cors_origins: &[&str],
+    ) -> TestResult<Server> {
+        let mut extra = vec![
+            "--oidc-issuer".to_owned(),
+            provider.issuer.clone(),
+            "--oidc-client-id".to_owned(),
+            oidc::CLIENT_ID.to_owned(),
+            "--oidc-audience".to_owned(),
+            provider.options.audience.clone(),
+            "--auth".to_owned(),
+            if both { "both" } else { "oidc" }.to_owned(),
+        ];
+        for origin in cors_origins {
+            extra.extend(["--cors-origin".to_owned(), (*origin).to_owned()]);
+        }
+        Self::start_serving_with(true, "", &setting("ROSTER_DIST"), &extra).await
+    }
+
     pub async fn start_with_test_hooks(hooks: &str) -> TestResult<Server> {
         let dist = setting("ROSTER_DIST");
         let copy = tempfile::tempdir()?;
@@ -100,6 +126,15 @@ impl Server {
     }
 
     async fn start_serving(dev: bool, base: &str, dist: &std::path::Path) -> TestResult<Server> {
+        Self::start_serving_with(dev, base, dist, &[]).await
+    }
+
+    async fn start_serving_with(
+        dev: bool,
+        base: &str,
+        dist: &std::path::Path,
+        extra: &[String],
+    ) -> TestResult<Server> {
         let data = tempfile::tempdir()?;
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
@@ -122,6 +157,7 @@ impl Server {
         if dev {
             command.arg("--dev");
         }
+        command.args(extra);
         let process = command.spawn()?;
         let server = Server {
             url,

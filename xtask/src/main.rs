@@ -263,6 +263,7 @@ fn test_everything() -> ExitCode {
                 )
                 .env("ROSTER_DIST", root.join("dist"))
                 .env("ROSTER_AXE_JS", tools::axe_script())
+                .env("ROSTER_OIDC_PROVIDER_MODULE", tools::oidc_provider_module())
                 .env("CHROME", tools::CHROMIUM)
                 .env("CHROMEDRIVER", tools::CHROMEDRIVER),
         )

@@ -16,6 +16,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// The npm `binaryen` package; Debian's wasm-opt (108) breaks the module.
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const AXE_CORE_VERSION: &str = "4.14.1";
+/// panva's oidc-provider (OpenID Certified): the provider of the OpenID
+/// Connect tests and of `cargo xtask run --oidc` (tests/oidc/provider.mjs).
+pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
 
 /// Where installed tools live: `$ROSTER_TOOLS_DIR`, else `~/.cache/roster-tools`.
 pub fn tools_dir() -> PathBuf {
@@ -119,25 +122,38 @@ fn ensure_cargo_tool(binary: &str, krate: &str, version: &str, locked: bool) -> 
 fn ensure_npm_packages() -> Result<()> {
     let wasm_opt_ok = version_of("wasm-opt")
         .is_some_and(|v| v.contains(&format!("version {}", major(BINARYEN_VERSION))));
-    if wasm_opt_ok && axe_installed() {
+    if wasm_opt_ok
+        && npm_installed("axe-core", AXE_CORE_VERSION)
+        && npm_installed("oidc-provider", OIDC_PROVIDER_VERSION)
+    {
         return Ok(());
     }
     let dir = npm_dir();
     fs::create_dir_all(&dir)?;
     eprintln!(
-        "xtask: installing binaryen {BINARYEN_VERSION} and axe-core {AXE_CORE_VERSION} from npm"
+        "xtask: installing binaryen {BINARYEN_VERSION}, axe-core {AXE_CORE_VERSION} and \
+         oidc-provider {OIDC_PROVIDER_VERSION} from npm"
     );
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&dir)
         .arg(format!("binaryen@{BINARYEN_VERSION}"))
-        .arg(format!("axe-core@{AXE_CORE_VERSION}")))
+        .arg(format!("axe-core@{AXE_CORE_VERSION}"))
+        .arg(format!("oidc-provider@{OIDC_PROVIDER_VERSION}")))
 }
 
-fn axe_installed() -> bool {
-    let package = npm_dir().join("node_modules/axe-core/package.json");
-    fs::read_to_string(package)
-        .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")))
+fn npm_installed(package: &str, version: &str) -> bool {
+    let manifest = npm_dir()
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    fs::read_to_string(manifest).is_ok_and(|p| p.contains(&format!("\"version\": \"{version}\"")))
+}
+
+/// The installed oidc-provider package's entry module, for
+/// tests/oidc/provider.mjs (`ROSTER_OIDC_PROVIDER_MODULE`).
+pub fn oidc_provider_module() -> PathBuf {
+    npm_dir().join("node_modules/oidc-provider/lib/index.js")
 }
 
 fn major(version: &str) -> &str {

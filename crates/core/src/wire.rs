@@ -457,13 +457,28 @@ pub struct VerifyEmail {
 #[serde(rename_all = "camelCase")]
 pub struct RosterConfig {
     pub version: String,
-    /// `"password"` for Roster's own server.
+    /// How Roster's server signs people in: `"password"`, `"oidc"` or
+    /// `"both"`; absent from other backends.
+    #[serde(default)]
     pub auth: String,
+    /// The OpenID provider, as Daytona's `DaytonaConfiguration.oidc`: the
+    /// SPA then signs in there (authorization code with PKCE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<OidcConfig>,
     #[serde(default)]
     pub dev: bool,
     /// Listed on the sign-in page in dev mode only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub demo_accounts: Vec<DemoAccount>,
+}
+
+/// Daytona's `OidcConfig`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub audience: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

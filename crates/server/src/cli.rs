@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::oidc::OidcSettings;
+use crate::auth::AuthMode;
+
 /// Roster's reference API server: Daytona's organization API on SQLite,
 /// serving the SPA from the same address.
 #[derive(Debug, Parser)]
@@ -55,6 +58,35 @@ pub struct Settings {
     /// goes to the log and the outbox table.
     #[arg(long, env = "ROSTER_SMTP_URL")]
     pub smtp_url: Option<String>,
+
+    /// Accept access tokens of this OpenID provider (its issuer URL, e.g.
+    /// https://id.example.com/realms/acme); needs --oidc-client-id and
+    /// --oidc-audience.
+    #[arg(long, env = "ROSTER_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// The SPA's public client id at the provider (told to the SPA by
+    /// GET /api/config).
+    #[arg(long, env = "ROSTER_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// The audience access tokens must be issued for (their `aud`).
+    #[arg(long, env = "ROSTER_OIDC_AUDIENCE")]
+    pub oidc_audience: Option<String>,
+
+    /// How people sign in: Roster's own passwords, the OpenID provider, or
+    /// both (default: password without an issuer, oidc with one).
+    #[arg(long, env = "ROSTER_AUTH", value_enum)]
+    pub auth: Option<AuthMode>,
+
+    /// A page origin (https://portal.example.com) allowed to call the API
+    /// with bearer tokens (CORS, no credentials); repeatable.
+    #[arg(
+        long = "cors-origin",
+        env = "ROSTER_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 impl Settings {
@@ -65,6 +97,46 @@ impl Settings {
         url::Url::parse(&public_url)
             .map(|url| url.path().trim_end_matches('/').to_string())
             .unwrap_or_default()
+    }
+
+    pub fn auth_mode(&self) -> AuthMode {
+        self.auth.unwrap_or(if self.oidc_issuer.is_some() {
+            AuthMode::Oidc
+        } else {
+            AuthMode::Password
+        })
+    }
+
+    /// The OpenID provider, when one is configured; an incomplete or
+    /// inconsistent configuration is refused with what is missing.
+    pub fn oidc(&self) -> Result<Option<OidcSettings>, String> {
+        let mode = self.auth_mode();
+        match (&self.oidc_issuer, &self.oidc_client_id, &self.oidc_audience) {
+            (None, None, None) if mode == AuthMode::Password => Ok(None),
+            (None, None, None) => Err(format!(
+                "--auth {} needs --oidc-issuer, --oidc-client-id and --oidc-audience",
+                mode.as_str()
+            )),
+            (Some(issuer), Some(client_id), Some(audience)) => {
+                let parsed = url::Url::parse(issuer)
+                    .map_err(|e| format!("--oidc-issuer {issuer:?} is not a URL: {e}"))?;
+                if !matches!(parsed.scheme(), "https" | "http") {
+                    return Err(format!("--oidc-issuer {issuer:?} must be an http(s) URL"));
+                }
+                if mode == AuthMode::Password {
+                    return Err("--auth password cannot be used with --oidc-issuer".into());
+                }
+                Ok(Some(OidcSettings {
+                    issuer: issuer.clone(),
+                    client_id: client_id.clone(),
+                    audience: audience.clone(),
+                }))
+            }
+            _ => Err(
+                "--oidc-issuer, --oidc-client-id and --oidc-audience go together: give all three"
+                    .into(),
+            ),
+        }
     }
 
     pub fn public_url(&self) -> String {

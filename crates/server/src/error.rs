@@ -55,6 +55,10 @@ impl ApiError {
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, message)
     }
+    /// A service this server relies on (the identity provider) is down.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
+    }
     /// An unexpected failure: the cause goes to the log, the client gets a
     /// safe message.
     pub fn internal(cause: impl std::fmt::Display) -> Self {

@@ -43,6 +43,8 @@ pub struct AppState {
     pub mailer: mail::Mailer,
     pub lists: Arc<list_cache::ListCache>,
     pub audit_tallies: Arc<store::audit::Tallies>,
+    /// The OpenID provider's token verifier, when one is configured.
+    pub oidc: Option<Arc<auth::oidc::Verifier>>,
 }
 
 impl AppState {
@@ -58,7 +60,16 @@ impl AppState {
     }
 
     pub fn with_mailer(db: SqlitePool, settings: Settings, mailer: mail::Mailer) -> Self {
+        // `serve` refuses an unusable configuration before this point.
+        let oidc = settings
+            .oidc()
+            .unwrap_or_else(|error| {
+                tracing::error!("{error}; OpenID Connect is off");
+                None
+            })
+            .map(|oidc| Arc::new(auth::oidc::Verifier::new(oidc)));
         AppState {
+            oidc,
             db,
             settings: Arc::new(settings),
             sign_in_throttle: Arc::default(),
@@ -73,6 +84,7 @@ impl AppState {
 /// The whole application: the API under `/api`, the SPA everywhere else
 /// (or under the public URL's path, when it has one).
 pub fn app(state: AppState) -> Router {
+    let state_cors = state.settings.cors_origins.clone();
     let static_dir = state.settings.static_dir.clone();
     let base_path = state.settings.base_path();
     let api = http::router(state);
@@ -84,6 +96,7 @@ pub fn app(state: AppState) -> Router {
             .route("/", get(move || async move { Redirect::to(&home) }))
     };
     app.layer(CompressionLayer::new())
+        .layer(http::cors(&state_cors))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -96,6 +109,7 @@ pub fn init_tracing() {
 
 /// Opens the database (running migrations) and serves until Ctrl-C.
 pub async fn serve(settings: Settings) -> Result<(), BoxError> {
+    settings.oidc()?;
     let db = db::connect(&settings.database_url).await?;
     if settings.dev && seed::seed_if_empty(&db).await? {
         tracing::info!("seeded the demo data");

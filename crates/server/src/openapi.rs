@@ -222,7 +222,8 @@ fn roster_schemas() -> Value {
             "type": "object",
             "properties": {
                 "version": { "type": "string" },
-                "auth": { "type": "string", "enum": ["password"] },
+                "auth": { "type": "string", "enum": ["password", "oidc", "both"] },
+                "oidc": schema_ref("OidcConfig"),
                 "dev": { "type": "boolean" },
                 "demoAccounts": { "type": "array", "items": schema_ref("DemoAccount") }
             },

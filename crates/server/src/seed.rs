@@ -70,7 +70,7 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
     // One hash for the demo accounts: they share the password anyway.
     let hash = tokio::task::spawn_blocking(|| auth::hash_password(DEMO_PASSWORD))
         .await?
-        .map_err(|e| e.message)?;
+        .map_err(|e| e.to_string())?;
 
     let mut tx = begin_write(db).await?;
     let mut people: Vec<UserRow> = Vec::new();

@@ -332,6 +332,11 @@ fn unusable_smtp_urls_are_refused_with_a_reason() {
         dev: false,
         public_url: None,
         smtp_url: Some(url.into()),
+        oidc_issuer: None,
+        oidc_client_id: None,
+        oidc_audience: None,
+        auth: None,
+        cors_origins: Vec::new(),
     };
     for (url, reason) in [
         (

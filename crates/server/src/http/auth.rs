@@ -1,6 +1,7 @@
 //! Sign-up, sign-in, sign-out, e-mail verification and the current user.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,6 +25,23 @@ pub fn routes(routes: &mut RouteList) {
     routes.add("/auth/sign-out", post(sign_out));
     routes.add("/auth/verify-email", post(verify_email));
     routes.add("/users/me", get(me));
+}
+
+/// The password endpoints exist only while Roster's own accounts are on
+/// (`--auth password` or `both`); with the OpenID provider alone they
+/// answer 404, as routes that do not exist.
+struct PasswordAccounts;
+
+impl FromRequestParts<AppState> for PasswordAccounts {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if state.settings.auth_mode().passwords() {
+            Ok(PasswordAccounts)
+        } else {
+            Err(crate::error::api_not_found().await)
+        }
+    }
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
@@ -62,13 +80,16 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 }
 
 async fn sign_up(
+    _: PasswordAccounts,
     State(state): State<AppState>,
     audit: AuditSlot,
     Json(body): Json<SignUp>,
 ) -> ApiResult<Response> {
     let (email, name) = validate_sign_up(&body.email, &body.name, &body.password)?;
     let password = body.password;
-    let hash = blocking(move || auth::hash_password(&password)).await??;
+    let hash = blocking(move || auth::hash_password(&password))
+        .await?
+        .map_err(ApiError::internal)?;
 
     let verified = state.settings.dev;
     let mut tx = begin_write(&state.db).await?;
@@ -111,7 +132,7 @@ async fn sign_up(
     state.mailer.wake();
     audit.set_actor(&user.id, &user.email);
     audit.set_target(USER, &user.id);
-    let user = user.into_current();
+    let user = CurrentUser::from(user);
     Ok(signed_in(
         &state,
         StatusCode::CREATED,
@@ -121,6 +142,7 @@ async fn sign_up(
 }
 
 async fn sign_in(
+    _: PasswordAccounts,
     State(state): State<AppState>,
     audit: AuditSlot,
     Json(body): Json<SignIn>,
@@ -158,11 +180,12 @@ async fn sign_in(
         &state,
         StatusCode::OK,
         token,
-        user.into_current().to_wire(),
+        CurrentUser::from(user).to_wire(),
     ))
 }
 
 async fn sign_out(
+    _: PasswordAccounts,
     State(state): State<AppState>,
     headers: HeaderMap,
     _user: CurrentUser,
@@ -182,6 +205,7 @@ async fn sign_out(
 /// get it verified by its owner clicking the mail, and then accept every
 /// invitation sent to it.
 async fn verify_email(
+    _: PasswordAccounts,
     State(state): State<AppState>,
     user: CurrentUser,
     Json(body): Json<VerifyEmail>,

@@ -20,6 +20,42 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::error::{api_not_found, render_errors, ApiError};
 use crate::AppState;
 
+/// CORS for pages on the `--cors-origin` origins: bearer-token requests
+/// (with `Authorization`), never credentials, so a cookie session cannot
+/// be used from there. Without origins, no CORS headers at all.
+pub fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderName, Method};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin.trim_end_matches('/')).ok())
+        .collect();
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-total-count"),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
 /// Bodies of this API are small; anything bigger is refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 

@@ -25,7 +25,15 @@ async fn health() -> Json<Value> {
 async fn config(State(state): State<AppState>) -> Json<RosterConfig> {
     Json(RosterConfig {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        auth: "password".to_string(),
+        auth: state.settings.auth_mode().as_str().to_string(),
+        oidc: state.oidc.as_ref().map(|verifier| {
+            let settings = verifier.settings();
+            roster_core::wire::OidcConfig {
+                issuer: settings.issuer.clone(),
+                client_id: settings.client_id.clone(),
+                audience: settings.audience.clone(),
+            }
+        }),
         dev: state.settings.dev,
         demo_accounts: if state.settings.dev {
             crate::seed::demo_accounts()

@@ -7,7 +7,6 @@ use sqlx::{FromRow, SqliteExecutor};
 use roster_core::PERSONAL_ORGANIZATION_NAME;
 
 use super::organizations;
-use crate::auth::CurrentUser;
 use crate::db::{new_id, timestamp};
 
 #[derive(Clone, Debug, FromRow)]
@@ -18,18 +17,6 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub email_verified: bool,
     pub created_at: DateTime<Utc>,
-}
-
-impl UserRow {
-    pub fn into_current(self) -> CurrentUser {
-        CurrentUser {
-            id: self.id,
-            email: self.email,
-            name: self.name,
-            email_verified: self.email_verified,
-            created_at: self.created_at,
-        }
-    }
 }
 
 pub enum CreateOutcome {
@@ -98,6 +85,87 @@ pub async fn find_by_id(
     .bind(id)
     .fetch_optional(db)
     .await
+}
+
+/// The user of a live session, by the hash of its token.
+pub async fn find_by_session(
+    db: impl SqliteExecutor<'_>,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.password_hash, u.email_verified, u.created_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.token_hash = ? AND s.expires_at > ?",
+    )
+    .bind(token_hash)
+    .bind(timestamp(now))
+    .fetch_optional(db)
+    .await
+}
+
+/// The user an OpenID provider knows as `subject`, if seen before.
+pub async fn find_by_identity(
+    db: impl SqliteExecutor<'_>,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.password_hash, u.email_verified, u.created_at
+           FROM oidc_identities i JOIN users u ON u.id = i.user_id
+          WHERE i.issuer = ? AND i.subject = ?",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .fetch_optional(db)
+    .await
+}
+
+/// Remembers that the provider's `subject` is `user_id`.
+pub async fn link_identity(
+    db: impl SqliteExecutor<'_>,
+    issuer: &str,
+    subject: &str,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO oidc_identities (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (issuer, subject) DO NOTHING",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .bind(user_id)
+    .bind(timestamp(Utc::now()))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Takes the provider's word for the user's e-mail address, its
+/// verification and name. False when the address belongs to another
+/// account.
+pub async fn update_from_provider(
+    db: impl SqliteExecutor<'_>,
+    user_id: &str,
+    email: &str,
+    email_verified: bool,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE users SET email = ?, email_normalized = ?, email_verified = ?, name = ?
+          WHERE id = ?
+            AND NOT EXISTS (SELECT 1 FROM users o WHERE o.email_normalized = ? AND o.id <> ?)",
+    )
+    .bind(email.trim())
+    .bind(normalize_email(email))
+    .bind(email_verified)
+    .bind(name)
+    .bind(user_id)
+    .bind(normalize_email(email))
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }
 
 /// Starts a session; returns the token to hand to the client.

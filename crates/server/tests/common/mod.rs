@@ -63,6 +63,11 @@ impl TestApp {
             dev,
             public_url: Some(public_url.into()),
             smtp_url: None,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_audience: None,
+            auth: None,
+            cors_origins: Vec::new(),
         };
         let db = roster_server::db::connect(&url).await.expect("database");
         let state = AppState::new(db, settings);
@@ -272,6 +277,11 @@ impl TestApp {
             dev: false,
             public_url: Some("http://roster.test".into()),
             smtp_url: Some(smtp_url.to_string()),
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_audience: None,
+            auth: None,
+            cors_origins: Vec::new(),
         };
         let db = roster_server::db::connect(&url).await.expect("database");
         let mailer = roster_server::mail::Mailer::from_settings(&settings).expect("SMTP URL");

@@ -1,0 +1,427 @@
+//! Bearer access tokens from an OpenID provider: JWTs verified against the
+//! keys the issuer publishes (its JWKS, found through discovery), as
+//! Daytona's API does.
+//!
+//! - Only asymmetric algorithms: RS256 and ES256, and PS256 or EdDSA when
+//!   the provider advertises them. `none` and every HMAC algorithm are
+//!   refused before any key is looked at, so a token "signed" with the
+//!   provider's public key as an HMAC secret proves nothing.
+//! - `iss` is the configured issuer, `aud` holds the configured audience,
+//!   `exp` and `nbf` hold with a small leeway for clocks.
+//! - The key set is cached; a token naming a key the cache lacks makes it
+//!   fetch the set again, at most once a minute (a provider that rotated
+//!   its keys is followed; a flood of made-up key ids is not).
+//! - The e-mail address, its verification and the name come from the
+//!   token, else from the provider's `userinfo` endpoint (cached a while).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use tokio::sync::{Mutex, RwLock};
+
+/// The provider Roster's server trusts.
+#[derive(Clone, Debug)]
+pub struct OidcSettings {
+    pub issuer: String,
+    /// The SPA's public client id (told to the SPA, not checked here).
+    pub client_id: String,
+    /// What access tokens must name in `aud`.
+    pub audience: String,
+}
+
+/// Why a bearer token was refused. Each is a 401 but `Provider`, which is
+/// this server's trouble (503); the messages are safe to show.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Rejection {
+    #[error("The access token is malformed")]
+    Malformed,
+    #[error("The access token's signing algorithm is not accepted")]
+    Algorithm,
+    #[error("The access token was signed with a key the provider does not publish")]
+    UnknownKey,
+    #[error("The access token's signature is not valid")]
+    Signature,
+    #[error("The access token was issued by another provider")]
+    Issuer,
+    #[error("The access token is not meant for this API")]
+    Audience,
+    #[error("The access token has expired")]
+    Expired,
+    #[error("The access token is not valid yet")]
+    NotYetValid,
+    #[error("The access token does not say who the user is (no e-mail address)")]
+    NoEmail,
+    #[error("The identity provider cannot be reached: {0}")]
+    Provider(String),
+}
+
+/// Who the provider says the caller is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub issuer: String,
+    pub subject: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub name: Option<String>,
+}
+
+/// How long the clocks of the provider and this server may disagree.
+const LEEWAY_SECONDS: u64 = 30;
+/// The key set is fetched again for an unknown key at most this often.
+const REFETCH_AFTER: Duration = Duration::from_secs(60);
+/// How long a user's `userinfo` answer is reused.
+const PROFILE_TTL: Duration = Duration::from_secs(300);
+const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Debug, Deserialize)]
+struct Discovery {
+    issuer: String,
+    jwks_uri: String,
+    #[serde(default)]
+    userinfo_endpoint: Option<String>,
+    #[serde(default)]
+    id_token_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
+    token_endpoint_auth_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
+    request_object_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
+    userinfo_signing_alg_values_supported: Vec<String>,
+}
+
+impl Discovery {
+    fn advertises(&self, alg: &str) -> bool {
+        [
+            &self.id_token_signing_alg_values_supported,
+            &self.token_endpoint_auth_signing_alg_values_supported,
+            &self.request_object_signing_alg_values_supported,
+            &self.userinfo_signing_alg_values_supported,
+        ]
+        .iter()
+        .any(|list| list.iter().any(|a| a == alg))
+    }
+}
+
+#[derive(Default)]
+struct Keys {
+    set: Vec<Jwk>,
+    fetched_at: Option<Instant>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct Profile {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    email_verified: Option<bool>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    preferred_username: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(flatten)]
+    profile: Profile,
+}
+
+/// The header fields read before anything else.
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+}
+
+/// Verifies access tokens of one issuer (see the module's notes).
+pub struct Verifier {
+    settings: OidcSettings,
+    http: reqwest::Client,
+    discovery: RwLock<Option<Discovery>>,
+    keys: RwLock<Keys>,
+    /// One fetch of the key set at a time.
+    fetching: Mutex<()>,
+    profiles: Mutex<HashMap<String, (Instant, Profile)>>,
+}
+
+impl Verifier {
+    pub fn new(settings: OidcSettings) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(HTTP_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        Verifier {
+            settings,
+            http,
+            discovery: RwLock::default(),
+            keys: RwLock::default(),
+            fetching: Mutex::default(),
+            profiles: Mutex::default(),
+        }
+    }
+
+    pub fn settings(&self) -> &OidcSettings {
+        &self.settings
+    }
+
+    /// Whether `token` looks like a JWT (three base64url parts) rather than
+    /// one of Roster's own session tokens.
+    pub fn looks_like_jwt(token: &str) -> bool {
+        token.split('.').count() == 3
+    }
+
+    /// Checks `token` and says who it names.
+    pub async fn verify(&self, token: &str) -> Result<Identity, Rejection> {
+        let header = read_header(token)?;
+        let discovery = self.discovery().await?;
+        let algorithm = accepted_algorithm(&header.alg, &discovery)?;
+        let key = self.key_for(header.kid.as_deref(), algorithm).await?;
+        let decoding = DecodingKey::from_jwk(&key).map_err(|_| Rejection::UnknownKey)?;
+
+        let mut validation = Validation::new(algorithm);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&self.settings.issuer]);
+        validation.set_audience(&[&self.settings.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let claims = jsonwebtoken::decode::<Claims>(token, &decoding, &validation)
+            .map_err(|error| rejection_of(&error))?
+            .claims;
+
+        let profile = if claims.profile.email.is_some() {
+            claims.profile
+        } else {
+            self.userinfo(&claims.sub, token, &discovery).await?
+        };
+        let email = profile
+            .email
+            .filter(|e| !e.trim().is_empty())
+            .ok_or(Rejection::NoEmail)?;
+        Ok(Identity {
+            issuer: self.settings.issuer.clone(),
+            subject: claims.sub,
+            email,
+            email_verified: profile.email_verified.unwrap_or(false),
+            name: profile.name.or(profile.preferred_username),
+        })
+    }
+
+    async fn discovery(&self) -> Result<Discovery, Rejection> {
+        if let Some(found) = self.discovery.read().await.clone() {
+            return Ok(found);
+        }
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            self.settings.issuer.trim_end_matches('/')
+        );
+        let found: Discovery = self.get_json(&url, None).await?;
+        if found.issuer != self.settings.issuer {
+            return Err(Rejection::Provider(format!(
+                "its discovery document names the issuer {:?}, not {:?}",
+                found.issuer, self.settings.issuer
+            )));
+        }
+        *self.discovery.write().await = Some(found.clone());
+        Ok(found)
+    }
+
+    /// The published key `kid` (or the only one for `algorithm` when the
+    /// token names none), fetching the set again when it is not known.
+    async fn key_for(&self, kid: Option<&str>, algorithm: Algorithm) -> Result<Jwk, Rejection> {
+        let find = |keys: &Keys| find_key(&keys.set, kid, algorithm);
+        {
+            let keys = self.keys.read().await;
+            if let Some(key) = find(&keys) {
+                return key;
+            }
+        }
+        let _one_at_a_time = self.fetching.lock().await;
+        {
+            let keys = self.keys.read().await;
+            if let Some(key) = find(&keys) {
+                return key;
+            }
+            if keys
+                .fetched_at
+                .is_some_and(|at| at.elapsed() < REFETCH_AFTER)
+            {
+                return Err(Rejection::UnknownKey);
+            }
+        }
+        let discovery = self.discovery().await?;
+        let set: JwkSet = self.get_json(&discovery.jwks_uri, None).await?;
+        let mut keys = self.keys.write().await;
+        *keys = Keys {
+            set: set.keys,
+            fetched_at: Some(Instant::now()),
+        };
+        find(&keys).unwrap_or(Err(Rejection::UnknownKey))
+    }
+
+    async fn userinfo(
+        &self,
+        subject: &str,
+        token: &str,
+        discovery: &Discovery,
+    ) -> Result<Profile, Rejection> {
+        if let Some((at, profile)) = self.profiles.lock().await.get(subject) {
+            if at.elapsed() < PROFILE_TTL {
+                return Ok(profile.clone());
+            }
+        }
+        let Some(endpoint) = &discovery.userinfo_endpoint else {
+            return Err(Rejection::NoEmail);
+        };
+        let profile: Profile = self.get_json(endpoint, Some(token)).await?;
+        let mut profiles = self.profiles.lock().await;
+        profiles.retain(|_, (at, _)| at.elapsed() < PROFILE_TTL);
+        profiles.insert(subject.to_owned(), (Instant::now(), profile.clone()));
+        Ok(profile)
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        bearer: Option<&str>,
+    ) -> Result<T, Rejection> {
+        let mut request = self.http.get(url);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Rejection::Provider(format!("{url}: {e}")))?;
+        if !response.status().is_success() {
+            return Err(Rejection::Provider(format!(
+                "{url} answered {}",
+                response.status()
+            )));
+        }
+        response
+            .json()
+            .await
+            .map_err(|e| Rejection::Provider(format!("{url}: {e}")))
+    }
+}
+
+fn read_header(token: &str) -> Result<Header, Rejection> {
+    let encoded = token.split('.').next().ok_or(Rejection::Malformed)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded.trim_end_matches('='))
+        .map_err(|_| Rejection::Malformed)?;
+    serde_json::from_slice(&bytes).map_err(|_| Rejection::Malformed)
+}
+
+/// RS256 and ES256 always; PS256 and EdDSA when the provider advertises
+/// them; nothing else (`none`, HMAC).
+fn accepted_algorithm(alg: &str, discovery: &Discovery) -> Result<Algorithm, Rejection> {
+    match alg {
+        "RS256" => Ok(Algorithm::RS256),
+        "ES256" => Ok(Algorithm::ES256),
+        "PS256" if discovery.advertises("PS256") => Ok(Algorithm::PS256),
+        "EdDSA" if discovery.advertises("EdDSA") => Ok(Algorithm::EdDSA),
+        _ => Err(Rejection::Algorithm),
+    }
+}
+
+fn find_key(
+    set: &[Jwk],
+    kid: Option<&str>,
+    algorithm: Algorithm,
+) -> Option<Result<Jwk, Rejection>> {
+    let usable = |key: &&Jwk| {
+        !matches!(key.common.public_key_use, Some(PublicKeyUse::Encryption))
+            && key
+                .common
+                .key_algorithm
+                .is_none_or(|declared| declared.to_string() == format!("{algorithm:?}"))
+    };
+    match kid {
+        Some(kid) => set
+            .iter()
+            .find(|key| key.common.key_id.as_deref() == Some(kid))
+            .map(|key| {
+                if usable(&key) {
+                    Ok(key.clone())
+                } else {
+                    Err(Rejection::Algorithm)
+                }
+            }),
+        None => {
+            let mut candidates = set.iter().filter(usable);
+            match (candidates.next(), candidates.next()) {
+                (Some(only), None) => Some(Ok(only.clone())),
+                _ => None,
+            }
+        }
+    }
+}
+
+fn rejection_of(error: &jsonwebtoken::errors::Error) -> Rejection {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::ExpiredSignature => Rejection::Expired,
+        ErrorKind::ImmatureSignature => Rejection::NotYetValid,
+        ErrorKind::InvalidIssuer => Rejection::Issuer,
+        ErrorKind::InvalidAudience => Rejection::Audience,
+        ErrorKind::InvalidSignature => Rejection::Signature,
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => Rejection::Algorithm,
+        _ => Rejection::Malformed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn discovery(advertised: &[&str]) -> Discovery {
+        Discovery {
+            issuer: "https://id.example.com".into(),
+            jwks_uri: "https://id.example.com/jwks".into(),
+            userinfo_endpoint: None,
+            id_token_signing_alg_values_supported: advertised
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+            token_endpoint_auth_signing_alg_values_supported: Vec::new(),
+            request_object_signing_alg_values_supported: Vec::new(),
+            userinfo_signing_alg_values_supported: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_asymmetric_algorithms_are_accepted() {
+        let plain = discovery(&["RS256"]);
+        assert_eq!(accepted_algorithm("RS256", &plain), Ok(Algorithm::RS256));
+        assert_eq!(accepted_algorithm("ES256", &plain), Ok(Algorithm::ES256));
+        for refused in ["none", "None", "HS256", "HS512", "PS256", "EdDSA", ""] {
+            assert_eq!(
+                accepted_algorithm(refused, &plain),
+                Err(Rejection::Algorithm),
+                "{refused}"
+            );
+        }
+        let more = discovery(&["RS256", "PS256", "EdDSA", "HS256"]);
+        assert_eq!(accepted_algorithm("PS256", &more), Ok(Algorithm::PS256));
+        assert_eq!(accepted_algorithm("EdDSA", &more), Ok(Algorithm::EdDSA));
+        assert_eq!(
+            accepted_algorithm("HS256", &more),
+            Err(Rejection::Algorithm)
+        );
+    }
+
+    #[test]
+    fn a_header_that_is_not_base64_json_is_malformed() {
+        assert!(read_header("not-a-token").is_err());
+        assert!(read_header("e30.e30.sig").is_err(), "no alg");
+        let header = read_header("eyJhbGciOiJub25lIn0.e30.").unwrap();
+        assert_eq!(header.alg, "none");
+    }
+}
