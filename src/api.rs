@@ -3,7 +3,11 @@
 //! extensions).
 //!
 //! - The base URL comes from the page at run time ([`crate::config`]).
-//! - The session cookie travels with every request (`credentials: include`).
+//! - How a request proves who the user is follows [`crate::auth`]: the
+//!   session cookie (`credentials: include`), or `Authorization: Bearer`
+//!   without credentials (OpenID Connect, a host page's tokens), where a
+//!   401 renews the token and retries once. `/config`, which decides that,
+//!   is sent with neither.
 //! - Any 2xx is success, with or without a body. Mutations whose answer the
 //!   SPA does not need read the body leniently ([`Reply::optional`]), because
 //!   Daytona answers 201/200 with a body where the contract says 204.
@@ -78,7 +82,7 @@ fn network_error(error: gloo_net::Error) -> ApiError {
     }
     ApiError {
         status: 0,
-        message: format!("Cannot reach the server ({error})"),
+        message: format!("Cannot reach {} ({error})", crate::config::api_address()),
     }
 }
 
@@ -208,6 +212,7 @@ fn reserve_memory_for(body_len: usize) {
 }
 
 /// What a request sends: nothing, or a JSON body (already encoded).
+#[derive(Clone)]
 pub enum Body {
     None,
     Json(Result<String, String>),
@@ -235,7 +240,15 @@ async fn exchange(
     body: Body,
     if_none_match: Option<&str>,
 ) -> ApiResult<Reply> {
-    let prefetched = if method == Method::GET && matches!(body, Body::None) {
+    // `/config` says how to authenticate: it is asked before knowing.
+    let mode = if path == CONFIG_PATH {
+        None
+    } else {
+        Some(crate::auth::ready().await)
+    };
+    let bearer = mode.as_ref().is_some_and(crate::auth::Mode::uses_bearer);
+    // The page's head start asked with cookies: of no use with tokens.
+    let prefetched = if method == Method::GET && matches!(body, Body::None) && !bearer {
         crate::prefetch::take(path)
     } else {
         None
@@ -246,12 +259,18 @@ async fn exchange(
                 .await
                 .map_err(|error| ApiError {
                     status: 0,
-                    message: format!("Cannot reach the server ({error})"),
+                    message: format!("Cannot reach {} ({error})", crate::config::api_address()),
                 })?;
             (answer.status, answer.body, answer.etag, answer.total)
         }
         None => {
-            let response = send_request(&method, path, body, if_none_match).await?;
+            let mut response =
+                send_request(&method, path, body.clone(), if_none_match, mode.as_ref()).await?;
+            if let (401, Some(mode)) = (response.status(), mode.as_ref().filter(|_| bearer)) {
+                if crate::auth::renew_after_unauthorized(mode).await {
+                    response = send_request(&method, path, body, if_none_match, Some(mode)).await?;
+                }
+            }
             let status = response.status();
             let etag = response.headers().get("etag");
             let total = response.headers().get(wire::TOTAL_COUNT_HEADER);
@@ -337,14 +356,28 @@ async fn send_request(
     path: &str,
     body: Body,
     if_none_match: Option<&str>,
+    mode: Option<&crate::auth::Mode>,
 ) -> ApiResult<gloo_net::http::Response> {
     let url = format!("{}{path}", api_base());
+    let authorization = match mode {
+        Some(mode) => crate::auth::authorization(mode)
+            .await
+            .map_err(|message| ApiError { status: 0, message })?,
+        None => None,
+    };
+    let credentials = match mode {
+        Some(crate::auth::Mode::Password) => web_sys::RequestCredentials::Include,
+        _ => web_sys::RequestCredentials::Omit,
+    };
     let controller = web_sys::AbortController::new().ok();
     let mut builder = RequestBuilder::new(&url)
         .method(method.clone())
-        .credentials(web_sys::RequestCredentials::Include)
+        .credentials(credentials)
         .header("Accept", "application/json")
         .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
+    if let Some(authorization) = &authorization {
+        builder = builder.header("Authorization", authorization);
+    }
     // A conditional request bypasses the browser's cache (Fetch: a request
     // with If-None-Match is "no-store"), so a 304 reaches us as it is.
     if let Some(etag) = if_none_match {
@@ -395,9 +428,12 @@ fn org_path(organization_id: &str) -> String {
 // ---------------------------------------------------------------------------
 // Authentication and the backend (Roster's own)
 
-/// `GET /config`: version, dev mode and demo accounts.
+const CONFIG_PATH: &str = "/config";
+
+/// `GET /config`: version, how to sign in (the OpenID provider), dev mode
+/// and demo accounts.
 pub async fn config() -> ApiResult<wire::RosterConfig> {
-    get("/config").await
+    get(CONFIG_PATH).await
 }
 
 /// `POST /auth/sign-up`.

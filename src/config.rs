@@ -12,6 +12,17 @@ pub fn api_base() -> String {
         .unwrap_or_else(|| "/api".to_string())
 }
 
+/// The API's address as a user can read it: its base made absolute
+/// (`https://api.example.com/api`, `http://127.0.0.1:8080/api`).
+pub fn api_address() -> String {
+    let base = api_base();
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .and_then(|page| web_sys::Url::new_with_base(&base, &page).ok())
+        .map(|url| url.href().trim_end_matches('/').to_owned())
+        .unwrap_or(base)
+}
+
 /// The path the app is served under: "" at a site's root, "/roster" under
 /// a sub-path. An embedding page says it with
 /// `<meta name="roster-base-path" content="/tools/roster">`; otherwise it is

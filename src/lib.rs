@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod components;
 pub mod config;
 pub mod crash;
@@ -30,6 +31,25 @@ use wasm_bindgen::JsCast;
 /// message and "Reload" ([`crash`]).
 pub fn mount() {
     crash::install();
+    let finishing_sign_in = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| q.contains("code=") && q.contains("state="));
+    if finishing_sign_in {
+        // Back from the OpenID provider: the address bar is set to the
+        // page asked for before the router reads it.
+        wasm_bindgen_futures::spawn_local(async {
+            auth::start().await;
+            mount_app();
+        });
+    } else {
+        // Before the app is mounted: not on Leptos's executor, which
+        // mounting sets up.
+        wasm_bindgen_futures::spawn_local(auth::start());
+        mount_app();
+    }
+}
+
+fn mount_app() {
     let host = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("roster"))

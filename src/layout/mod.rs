@@ -63,6 +63,17 @@ pub fn AppLayout() -> impl IntoView {
             </main>
         }
         .into_any(),
+        // A portal's own sign-in: nothing to sign in to here.
+        Gate::SignedOut if crate::auth::page_wants_host() => view! {
+            <main class="standalone" id="main">
+                <ErrorState
+                    title="You are signed out"
+                    message="Sign in again through the page that shows Roster."
+                    on_retry=Callback::new(move |_| session.check())
+                />
+            </main>
+        }
+        .into_any(),
         Gate::SignedOut => {
             let search = location.search.get_untracked();
             let search = search.trim_start_matches('?');
@@ -78,7 +89,7 @@ pub fn AppLayout() -> impl IntoView {
         Gate::Failed(message) => view! {
             <main class="standalone" id="main">
                 <ErrorState
-                    title="Cannot reach Roster"
+                    title=format!("Cannot reach {}", config::api_address())
                     message=message
                     on_retry=Callback::new(move |_| session.check())
                 />

@@ -104,10 +104,13 @@ pub fn UserMenu() -> impl IntoView {
                     .collect_view()}
             </MenuGroup>
             <MenuSeparator />
-            <MenuItem on_select=sign_out>
-                <Icon kind=IconKind::SignOut />
-                <span class="menu-item-label">"Sign out"</span>
-            </MenuItem>
+            // A host page's sign-in offers "Sign out" only when it says how.
+            {(!crate::auth::page_wants_host() || crate::auth::host::can_sign_out()).then(|| view! {
+                <MenuItem on_select=sign_out>
+                    <Icon kind=IconKind::SignOut />
+                    <span class="menu-item-label">"Sign out"</span>
+                </MenuItem>
+            })}
         </MenuButton>
     }
 }

@@ -114,6 +114,13 @@ impl Session {
     /// Revokes the session server-side and forgets the user. The session is
     /// ended locally even when the server cannot be reached.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
+        // The OpenID provider's session (its end-session page), or the
+        // host page's.
+        if crate::auth::sign_out_elsewhere() {
+            crate::prefetch::forget();
+            self.state.try_set(SessionState::SignedOut);
+            return Ok(());
+        }
         let result = api::sign_out().await;
         crate::prefetch::forget();
         self.state.try_set(SessionState::SignedOut);

@@ -25,6 +25,38 @@ fn destination() -> impl Fn() -> String + Clone + Send + Sync + 'static {
     }
 }
 
+/// Signing in elsewhere (the OpenID provider the backend names): coming
+/// from a page that asked for a session (`?next=`), the provider's sign-in
+/// opens at once; otherwise a button leads there (after signing out, the
+/// user chooses to come back).
+#[component]
+fn ProviderSignIn() -> impl IntoView {
+    let query = use_query_map();
+    let next = destination();
+    let asked_for_page = query.with_untracked(|q| q.get("next").is_some());
+    let started = RwSignal::new(false);
+    let start = move || {
+        started.set(true);
+        crate::auth::sign_in_elsewhere(&next());
+    };
+    if asked_for_page {
+        start();
+    }
+    view! {
+        <AuthCard title="Sign in">
+            <p class="auth-lead">"Roster signs you in with your organization's account."</p>
+            <button
+                type="button"
+                class="btn btn-primary"
+                aria-busy=move || if started.get() { "true" } else { "false" }
+                on:click=move |_| start()
+            >
+                {move || if started.get() { "Opening the sign-in page…" } else { "Continue to sign in" }}
+            </button>
+        </AuthCard>
+    }
+}
+
 /// The page around an authentication form.
 #[component]
 fn AuthCard(#[prop(into)] title: String, children: Children) -> impl IntoView {

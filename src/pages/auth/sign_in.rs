@@ -5,15 +5,26 @@ use roster_core::wire::{self, DemoAccount};
 
 use super::{destination, AuthCard, Field};
 use crate::api;
-use crate::components::{Button, ButtonVariant};
+use crate::components::{Button, ButtonVariant, SkeletonBlock};
 use crate::config;
 use crate::dom;
 use crate::routes;
 use crate::state::{use_page_title, use_session};
 
+/// `/sign-in`: Roster's own accounts, or the way to the OpenID provider.
 #[component]
 pub fn SignIn() -> impl IntoView {
     use_page_title("Sign in");
+    let elsewhere = crate::auth::signs_in_elsewhere();
+    move || match elsewhere.get() {
+        None => view! { <AuthCard title="Sign in"><SkeletonBlock lines=3 /></AuthCard> }.into_any(),
+        Some(true) => view! { <super::ProviderSignIn /> }.into_any(),
+        Some(false) => view! { <PasswordSignIn /> }.into_any(),
+    }
+}
+
+#[component]
+fn PasswordSignIn() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let destination = destination();

@@ -14,6 +14,16 @@ use crate::state::{use_page_title, use_session, use_toasts};
 #[component]
 pub fn SignUp() -> impl IntoView {
     use_page_title("Sign up");
+    let elsewhere = crate::auth::signs_in_elsewhere();
+    move || match elsewhere.get() {
+        // Accounts are made at the OpenID provider: its sign-in.
+        Some(true) => view! { <super::ProviderSignIn /> }.into_any(),
+        _ => view! { <PasswordSignUp /> }.into_any(),
+    }
+}
+
+#[component]
+fn PasswordSignUp() -> impl IntoView {
     let session = use_session();
     let toasts = use_toasts();
     let navigate = use_navigate();

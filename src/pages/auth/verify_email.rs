@@ -83,7 +83,7 @@ pub fn VerifyEmail() -> impl IntoView {
                 .into_any(),
                 Step::Unreachable(message) => view! {
                     <ErrorState
-                        title="Cannot reach Roster"
+                        title=format!("Cannot reach {}", config::api_address())
                         message=message
                         on_retry=Callback::new(move |_| session.check())
                     />
