@@ -6,4 +6,5 @@ mod crash;
 mod deployment;
 mod journeys;
 mod oidc_api;
+mod oidc_sign_in;
 mod shell;

@@ -33,7 +33,8 @@ fn setting(name: &str) -> PathBuf {
     }
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -96,13 +97,30 @@ impl Server {
         both: bool,
         cors_origins: &[&str],
     ) -> TestResult<Server> {
+        Self::start_trusting(
+            &provider.issuer,
+            &provider.options.audience,
+            both,
+            cors_origins,
+        )
+        .await
+    }
+
+    /// [`Server::start_with_oidc`] for a provider that is not started yet
+    /// (it needs the server's address for its redirects).
+    pub async fn start_trusting(
+        issuer: &str,
+        audience: &str,
+        both: bool,
+        cors_origins: &[&str],
+    ) -> TestResult<Server> {
         let mut extra = vec![
             "--oidc-issuer".to_owned(),
-            provider.issuer.clone(),
+            issuer.to_owned(),
             "--oidc-client-id".to_owned(),
             oidc::CLIENT_ID.to_owned(),
             "--oidc-audience".to_owned(),
-            provider.options.audience.clone(),
+            audience.to_owned(),
             "--auth".to_owned(),
             if both { "both" } else { "oidc" }.to_owned(),
         ];
