@@ -4,6 +4,7 @@ mod accessibility;
 mod actions;
 mod crash;
 mod deployment;
+mod embedding;
 mod journeys;
 mod oidc_api;
 mod oidc_sign_in;

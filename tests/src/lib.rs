@@ -130,6 +130,20 @@ impl Server {
         Self::start_serving_with(true, "", &setting("ROSTER_DIST"), &extra).await
     }
 
+    /// A server whose dist/ is the built app with its `index.html` made
+    /// by `page` (from the built one): a page of another site that embeds
+    /// the app. Its own API is not used.
+    pub async fn start_serving_page(page: impl FnOnce(&str) -> String) -> TestResult<Server> {
+        let dist = setting("ROSTER_DIST");
+        let copy = tempfile::tempdir()?;
+        copy_dir(&dist, copy.path())?;
+        let index = std::fs::read_to_string(dist.join("index.html"))?;
+        std::fs::write(copy.path().join("index.html"), page(&index))?;
+        let mut server = Self::start_serving(false, "", copy.path()).await?;
+        server._dist = Some(copy);
+        Ok(server)
+    }
+
     pub async fn start_with_test_hooks(hooks: &str) -> TestResult<Server> {
         let dist = setting("ROSTER_DIST");
         let copy = tempfile::tempdir()?;
