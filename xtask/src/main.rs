@@ -17,8 +17,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  run [--port N]   build the SPA and the server, start them on 127.0.0.1:N
-                   (default 8080) with demo data in ./data/roster.db
+  run [--port N] [--oidc]
+                   build the SPA and the server, start them on 127.0.0.1:N
+                   (default 8080) with demo data in ./data/roster.db; with
+                   --oidc, sign-in goes through an OpenID provider on port N+1
   test             format and lint checks, native tests, wasm tests in headless
                    Chromium, browser tests against the real server
   bench [--quick] [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N]
@@ -108,9 +110,11 @@ fn build_spa() -> Result<()> {
 
 fn run_product(args: &[String]) -> Result<()> {
     let mut port = 8080u16;
+    let mut oidc = false;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
+            "--oidc" => oidc = true,
             "--port" => {
                 port = rest
                     .next()
@@ -128,13 +132,67 @@ fn run_product(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(root.join("data"))?;
     let server = target_dir().join("release/roster-server");
     let url = format!("http://127.0.0.1:{port}");
-    run(tools::command(&server.to_string_lossy())
+    let mut command = tools::command(&server.to_string_lossy());
+    command
         .arg("serve")
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .args(["--database-url", "sqlite://data/roster.db"])
         .args(["--static-dir", "dist"])
         .args(["--public-url", &url])
-        .arg("--dev"))
+        .arg("--dev");
+    // The provider runs as long as this command does.
+    let _provider = if oidc {
+        let provider_port = port + 1;
+        let issuer = format!("http://127.0.0.1:{provider_port}");
+        command
+            .args(["--oidc-issuer", &issuer])
+            .args(["--oidc-client-id", OIDC_CLIENT_ID])
+            .args(["--oidc-audience", OIDC_AUDIENCE]);
+        Some(start_oidc_provider(provider_port, &format!("{url}/"))?)
+    } else {
+        None
+    };
+    run(&mut command)
+}
+
+const OIDC_CLIENT_ID: &str = "roster-spa";
+const OIDC_AUDIENCE: &str = "https://roster.test/api";
+
+/// Stops the provider when `cargo xtask run --oidc` ends.
+struct ChildGuard(std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+/// panva's oidc-provider with the demo users (tests/oidc/provider.mjs),
+/// its keys kept in data/ with the database.
+fn start_oidc_provider(port: u16, app_root: &str) -> Result<ChildGuard> {
+    let root = workspace_root();
+    let users = r#"[
+        {"login": "alice", "email": "alice@example.com", "name": "Alice Anderson"},
+        {"login": "bob", "email": "bob@example.com", "name": "Bob Brown"},
+        {"login": "carol", "email": "carol@example.com", "name": "Carol Clark"},
+        {"login": "dave", "email": "dave@example.com", "name": "Dave Davis"}
+    ]"#;
+    let child = tools::command("node")
+        .arg(root.join("tests/oidc/provider.mjs"))
+        .env("OIDC_PORT", port.to_string())
+        .env("OIDC_CLIENT_ID", OIDC_CLIENT_ID)
+        .env("OIDC_AUDIENCE", OIDC_AUDIENCE)
+        .env("OIDC_REDIRECT_URIS", app_root)
+        .env("OIDC_USERS", users)
+        .env("OIDC_KEYS_FILE", root.join("data/oidc-keys.json"))
+        .env("ROSTER_OIDC_PROVIDER_MODULE", tools::oidc_provider_module())
+        .spawn()
+        .map_err(|e| format!("cannot start the OpenID provider with node: {e}"))?;
+    println!(
+        "OpenID provider at http://127.0.0.1:{port}: sign in as alice, bob, carol or dave \
+         (any password)"
+    );
+    Ok(ChildGuard(child))
 }
 
 /// Builds the release SPA, server and bench driver once, then runs the
