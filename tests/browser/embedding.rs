@@ -75,3 +75,26 @@ async fn a_portal_mounts_roster_with_its_own_tokens_against_an_api_elsewhere() -
     browser.close().await?;
     Ok(())
 }
+
+/// A backend that cannot be reached is named by its address.
+#[tokio::test]
+async fn an_unreachable_backend_is_named_by_its_address() -> TestResult {
+    let dead = format!("http://127.0.0.1:{}/api", roster_browser_tests::free_port());
+    let page_api = dead.clone();
+    let site = Server::start_serving_page(move |index| {
+        index.replacen(
+            r#"<meta name="roster-api-base" content="/api" />"#,
+            &format!(r#"<meta name="roster-api-base" content="{page_api}" />"#),
+            1,
+        )
+    })
+    .await?;
+    let browser = Browser::start().await?;
+    browser.client.goto(&format!("{}/", site.url)).await?;
+    let shown = browser
+        .wait_for_text("[role='alert']", &format!("Cannot reach {dead}"))
+        .await?;
+    assert!(!shown.contains("Roster"), "{shown}");
+    browser.close().await?;
+    Ok(())
+}
