@@ -417,6 +417,49 @@ mod tests {
         );
     }
 
+    fn jwk(kid: &str, alg: Option<&str>, usage: &str) -> Jwk {
+        let mut key = serde_json::json!({
+            "kty": "RSA", "kid": kid, "use": usage,
+            "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw",
+            "e": "AQAB"
+        });
+        if let Some(alg) = alg {
+            key["alg"] = serde_json::json!(alg);
+        }
+        serde_json::from_value(key).unwrap()
+    }
+
+    #[test]
+    fn keys_are_found_by_id_and_only_for_signing_with_their_algorithm() {
+        let set = vec![
+            jwk("rs-1", Some("RS256"), "sig"),
+            jwk("enc-1", None, "enc"),
+            jwk("ps-1", Some("PS256"), "sig"),
+        ];
+        let found = |kid, alg| find_key(&set, kid, alg).map(|r| r.map(|k| k.common.key_id));
+        assert_eq!(
+            found(Some("rs-1"), Algorithm::RS256),
+            Some(Ok(Some("rs-1".into())))
+        );
+        assert_eq!(
+            found(Some("unknown"), Algorithm::RS256),
+            None,
+            "fetched again"
+        );
+        assert_eq!(
+            found(Some("enc-1"), Algorithm::RS256),
+            Some(Err(Rejection::Algorithm))
+        );
+        assert_eq!(
+            found(Some("ps-1"), Algorithm::RS256),
+            Some(Err(Rejection::Algorithm))
+        );
+        // Without a key id, only an unambiguous key serves.
+        assert_eq!(found(None, Algorithm::PS256), Some(Ok(Some("ps-1".into()))));
+        let two = vec![jwk("a", None, "sig"), jwk("b", None, "sig")];
+        assert!(find_key(&two, None, Algorithm::RS256).is_none());
+    }
+
     #[test]
     fn a_header_that_is_not_base64_json_is_malformed() {
         assert!(read_header("not-a-token").is_err());
