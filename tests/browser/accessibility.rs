@@ -59,15 +59,7 @@ async fn no_axe_violations_on_any_screen_in_either_theme() -> TestResult {
             .sign_in(&server, "alice@example.com", "roster-demo")
             .await?;
         let token = server.token("alice@example.com", "roster-demo").await?;
-        let (_, organizations) = server
-            .api(reqwest::Method::GET, "/organizations", Some(&token), None)
-            .await?;
-        let acme = organizations
-            .as_array()
-            .and_then(|l| l.iter().find(|o| o["name"] == "Acme Corp"))
-            .and_then(|o| o["id"].as_str())
-            .ok_or("no Acme Corp")?
-            .to_string();
+        let acme = server.organization_named(&token, "Acme Corp").await?;
         for (path, ready) in screens(&acme) {
             browser
                 .client

@@ -31,15 +31,7 @@ async fn a_portal_mounts_roster_with_its_own_tokens_against_an_api_elsewhere() -
     let api = Server::start_with_oidc(&provider, false, &[&portal.url]).await?;
     assert_ne!(portal.url, api.url);
     let token = provider.sign_in("alice").await?.access_token;
-    let (_, organizations) = api
-        .api(reqwest::Method::GET, "/organizations", Some(&token), None)
-        .await?;
-    let acme = organizations
-        .as_array()
-        .and_then(|l| l.iter().find(|o| o["name"] == "Acme Corp"))
-        .and_then(|o| o["id"].as_str())
-        .ok_or("no Acme Corp")?
-        .to_owned();
+    let acme = api.organization_named(&token, "Acme Corp").await?;
 
     let browser = Browser::start().await?;
     let mut address = url::Url::parse(&format!("{}/org/{acme}/members", portal.url))?;

@@ -15,15 +15,7 @@ pub(crate) async fn organization_id(
     name: &str,
 ) -> TestResult<String> {
     let token = server.token(email, PASSWORD).await?;
-    let (_, organizations) = server
-        .api(Method::GET, "/organizations", Some(&token), None)
-        .await?;
-    organizations
-        .as_array()
-        .and_then(|list| list.iter().find(|o| o["name"] == name))
-        .and_then(|o| o["id"].as_str())
-        .map(str::to_string)
-        .ok_or_else(|| format!("{email} has no organization named {name}").into())
+    server.organization_named(&token, name).await
 }
 
 async fn open_members(browser: &Browser, server: &Server, organization: &str) -> TestResult {

@@ -55,6 +55,20 @@ async fn sign_in_at_the_provider(browser: &Browser, login: &str) -> TestResult {
     Ok(())
 }
 
+/// Waits until the browser shows a page of the provider.
+async fn wait_for_the_provider(browser: &Browser, port: u16, what: &str) -> TestResult {
+    browser
+        .eventually(what, async || {
+            let url = browser.client.current_url().await?;
+            Ok(if url.port() == Some(port) {
+                Ok(())
+            } else {
+                Err(url.to_string())
+            })
+        })
+        .await
+}
+
 async fn refresh_token(browser: &Browser) -> TestResult<Option<String>> {
     let token = browser
         .client
@@ -87,18 +101,8 @@ async fn a_user_signs_in_at_the_provider_and_lands_on_the_deep_link() -> TestRes
         )
     })
     .await?;
-    let acme = {
-        let token = provider.sign_in("alice").await?.access_token;
-        let (_, organizations) = server
-            .api(reqwest::Method::GET, "/organizations", Some(&token), None)
-            .await?;
-        organizations
-            .as_array()
-            .and_then(|l| l.iter().find(|o| o["name"] == "Acme Corp"))
-            .and_then(|o| o["id"].as_str())
-            .ok_or("no Acme Corp")?
-            .to_owned()
-    };
+    let token = provider.sign_in("alice").await?.access_token;
+    let acme = server.organization_named(&token, "Acme Corp").await?;
     let members = format!("/org/{acme}/members");
 
     let browser = Browser::start().await?;
@@ -107,16 +111,7 @@ async fn a_user_signs_in_at_the_provider_and_lands_on_the_deep_link() -> TestRes
         .goto(&format!("{}{members}", server.app))
         .await?;
     // Straight to the provider's own login page.
-    browser
-        .eventually("the provider's login page", async || {
-            let url = browser.client.current_url().await?;
-            Ok(if url.port() == Some(provider_port) {
-                Ok(())
-            } else {
-                Err(url.to_string())
-            })
-        })
-        .await?;
+    wait_for_the_provider(&browser, provider_port, "the provider's login page").await?;
     sign_in_at_the_provider(&browser, "alice").await?;
 
     // Back on the page asked for, without the code in the address bar.
@@ -174,16 +169,7 @@ async fn a_user_signs_in_at_the_provider_and_lands_on_the_deep_link() -> TestRes
         .click("button", "Alice Anderson alice@example.com")
         .await?;
     browser.click("menuitem", "Sign out").await?;
-    browser
-        .eventually("the provider's sign-out page", async || {
-            let url = browser.client.current_url().await?;
-            Ok(if url.port() == Some(provider_port) {
-                Ok(())
-            } else {
-                Err(url.to_string())
-            })
-        })
-        .await?;
+    wait_for_the_provider(&browser, provider_port, "the provider's sign-out page").await?;
     // oidc-provider asks to confirm.
     if let Ok(yes) = browser
         .client

@@ -260,6 +260,20 @@ impl Server {
         Ok((status, body))
     }
 
+    /// The id of the organization named `name`, of the user `token` is
+    /// for.
+    pub async fn organization_named(&self, token: &str, name: &str) -> TestResult<String> {
+        let (_, organizations) = self
+            .api(reqwest::Method::GET, "/organizations", Some(token), None)
+            .await?;
+        organizations
+            .as_array()
+            .and_then(|list| list.iter().find(|o| o["name"] == name))
+            .and_then(|o| o["id"].as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("no organization named {name}: {organizations}").into())
+    }
+
     /// Signs in through the API; returns the session token.
     pub async fn token(&self, email: &str, password: &str) -> TestResult<String> {
         let (status, body) = self
