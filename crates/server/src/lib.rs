@@ -135,7 +135,12 @@ pub async fn serve(settings: Settings) -> Result<(), BoxError> {
     let state = AppState::with_mailer(db, settings, mailer);
     state.mailer.start(state.db.clone());
     println!("Roster is running at http://{address}");
-    if state.settings.dev {
+    if state.settings.dev && !state.settings.auth_mode().passwords() {
+        println!("Demo users (sign in at the OpenID provider):");
+        for account in seed::demo_accounts() {
+            println!("  {:<20} {}", account.email, account.description);
+        }
+    } else if state.settings.dev {
         println!("Demo sign-ins (password \"{}\"):", seed::DEMO_PASSWORD);
         for account in seed::demo_accounts() {
             println!("  {:<20} {}", account.email, account.description);
