@@ -35,7 +35,8 @@ async fn config(State(state): State<AppState>) -> Json<RosterConfig> {
             }
         }),
         dev: state.settings.dev,
-        demo_accounts: if state.settings.dev {
+        // Their passwords only matter while passwords sign people in.
+        demo_accounts: if state.settings.dev && state.settings.auth_mode().passwords() {
             crate::seed::demo_accounts()
         } else {
             Vec::new()
