@@ -39,6 +39,8 @@ impl Mode {
 }
 
 thread_local! {
+    /// [`start`] was called: requests wait for the mode.
+    static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static MODE: RefCell<Option<Mode>> = const { RefCell::new(None) };
     static WAITING: RefCell<Vec<oneshot::Sender<()>>> = const { RefCell::new(Vec::new()) };
 }
@@ -61,9 +63,14 @@ fn set_mode(mode: Mode) {
 }
 
 /// Waits until the mode is known (requests other than `/config` wait).
+/// Without [`start`] (a component tested on its own) it is Roster's own
+/// accounts.
 pub async fn ready() -> Mode {
     if let Some(mode) = mode() {
         return mode;
+    }
+    if !STARTED.get() {
+        return Mode::Password;
     }
     let (sender, receiver) = oneshot::channel();
     WAITING.with_borrow_mut(|w| w.push(sender));
@@ -73,8 +80,14 @@ pub async fn ready() -> Mode {
 
 /// Decides the mode: the page, else the backend's configuration. With
 /// OpenID Connect it also finishes a sign-in the provider sent the user
-/// back from, or renews the session of a reloaded page.
-pub async fn start() {
+/// back from, or renews the session of a reloaded page. From the call on
+/// (before the returned future runs), requests wait for it.
+pub fn start() -> impl std::future::Future<Output = ()> {
+    STARTED.set(true);
+    decide()
+}
+
+async fn decide() {
     if page_wants_host() {
         set_mode(Mode::Host);
         return;

@@ -467,4 +467,86 @@ mod tests {
         let header = read_header("eyJhbGciOiJub25lIn0.e30.").unwrap();
         assert_eq!(header.alg, "none");
     }
+
+    /// A provider whose access tokens carry no e-mail address (the API
+    /// then asks its userinfo endpoint, once a while per user): served
+    /// here on loopback, with a key made for this test.
+    #[tokio::test]
+    async fn without_an_email_claim_the_userinfo_endpoint_says_who_it_is() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+
+        use axum::routing::get;
+
+        const KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQCty3ylV0bNRhEs\n9u13zYNvkY59eObwDjRS5Vg4hJMrvB7ekkyYCr559dcWJSzGj09d5P18Xo+FVSYN\n6y4G+I1FClNGq05xoFAJZUm2dCIF0yY0ZeL90FwQXpb7ggxg2JC23PLPZ3eh/ZSA\n01Oi1rqYFY8NYnV3kR0Im7hMexX6K+0grP/fhk6ZG217rx14rAHdC6BrKgNibKgn\nIrdO1QPmhc3OwID6Brcbx/WhvcK/739FwnBS/KZmmn47rwK9JTx9LNBebPb9KdU6\nqJu1WumlEPKzD/avuePkGmoKuSlrUzqvR0m86AvO6ZDYkyElQsMxRTWUZV5Q5IQp\nJBJVTNJrAgMBAAECggEAC6OWDGik6DhqDA3ZZ22PANjJpyOCq873uBl96AMQ7Bvk\nIVnA4WnOydIp/mSs8/tDAHHGfB7FE9PZAZOfeH4Kz/XaD+CHF1r6ITb0UdDDOoqi\ng13TbtYWZE5BZESYWaAHSQfRBwzR2TpnSJ1ee4hP5MGE3Auc/E3umNX86LpRhXhx\nVvr37dWi4XLrrzJSXEIxM0Z/C8/VoXmzEy4V4AcWie4knL9p2q3Ui+Qzw5OLd2gn\nNiyjGESh83D7xIKnR5oG845+lFmbwkU2GLsd9mvQNqryRtJCGd3U2oeuLt8WKFE8\n2TEzHJHK2GREYs/6RAzykfPsHKIkoSzyjVq/1atIYQKBgQDdXCkzTDkCsqlgaJwZ\nE8lekvlby+EkRI56dh2Hl4ciAekFUngQl2mn3bZBje5BSyw3dhF4BHv60QkCIoWm\nR1qbjdDs9bt0+9HFYgMmSCAWlZGnHHDSi4DKOTDfrA0koWZS1PYeWG6kh9ZCKcfh\nDLlDv2al1PBRPmDtmghGHeQkMQKBgQDI/dU603zZoaFnxGPTqBrWw+98bHz9mpyH\nHWI3O9OnJ/DrFIQ/gFIYaoeLnGVYzffMMig7+OS/aU0rwJh80SxLkU8MXTEfUmvQ\nRcPOlAfeDnAiIYbhpAXYulaDZYn0JE9pUKk5/OPTwZ1/nXMN7rQoTyK+JO61CY5l\nBXAR868FWwKBgE6s2+Pkmnqv/21JoPl0w+R+Pmx2+S1HxJAX/QTdQWU/4o9GsW/M\nMPw92/JOvLiuPCf2Kd1LUrlhpF8C4BeqUrTo4bHm4NqCShtqa44momkEfgE0JZFf\njcXSL+G/p+g2CUU1dchxS9nkga2AZg9B03MVyyjzlvp5PkAUuA4bv6NxAoGBAMUM\nLg9VJfLLRk1QObpY9a8WOuUWC1gqS0kf4plZ+v/G5afi3mDPMi0jy61w798nVsgH\naHCba8/IsdKyKA0+mRmg5QmvF6ioinCO5Q/TCv+F0iN0ESOIRf8beBOr6ZrEOmJ6\npN3n84g4Kmvhddnz6wYVx275EFnGe6bItP20lSM/AoGBAKgwSW9lPxLlxZfGE5us\nz0KFrTiY4gIC8dfxQg4rbhc/X1f2clAqzfjnWY+R0nq4QkdgU3UP0bxuDB9m45NN\n/qHIdgLmeTSGmabOGBvlh+jIlZqECtczaDu9hCijTAOAt93KnSYF6zb9b7UmAdXZ\nJ4fq0R2gffS7EWesBklLUg6Z\n-----END PRIVATE KEY-----\n";
+        const MODULUS: &str = "rct8pVdGzUYRLPbtd82Db5GOfXjm8A40UuVYOISTK7we3pJMmAq-efXXFiUsxo9PXeT9fF6PhVUmDesuBviNRQpTRqtOcaBQCWVJtnQiBdMmNGXi_dBcEF6W-4IMYNiQttzyz2d3of2UgNNTota6mBWPDWJ1d5EdCJu4THsV-ivtIKz_34ZOmRtte68deKwB3QugayoDYmyoJyK3TtUD5oXNzsCA-ga3G8f1ob3Cv-9_RcJwUvymZpp-O68CvSU8fSzQXmz2_SnVOqibtVrppRDysw_2r7nj5BpqCrkpa1M6r0dJvOgLzumQ2JMhJULDMUU1lGVeUOSEKSQSVUzSaw";
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let asked = Arc::new(AtomicUsize::new(0));
+        let discovery = serde_json::json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/jwks"),
+            "userinfo_endpoint": format!("{issuer}/userinfo"),
+            "id_token_signing_alg_values_supported": ["RS256"],
+        });
+        let jwks = serde_json::json!({"keys": [{
+            "kty": "RSA", "kid": "t-1", "alg": "RS256", "use": "sig", "n": MODULUS, "e": "AQAB",
+        }]});
+        let counter = Arc::clone(&asked);
+        let app = axum::Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                get(move || async move { axum::Json(discovery) }),
+            )
+            .route("/jwks", get(move || async move { axum::Json(jwks) }))
+            .route(
+                "/userinfo",
+                get(move |headers: axum::http::HeaderMap| async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let bearer = headers
+                        .get("authorization")
+                        .is_some_and(|v| v.as_bytes().starts_with(b"Bearer "));
+                    assert!(bearer, "userinfo is asked with the access token");
+                    axum::Json(serde_json::json!({
+                        "sub": "uma", "email": "uma@example.com",
+                        "email_verified": true, "name": "Uma Usher",
+                    }))
+                }),
+            );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let verifier = Verifier::new(OidcSettings {
+            issuer: issuer.clone(),
+            client_id: "spa".into(),
+            audience: "https://api.test".into(),
+        });
+        let now = chrono::Utc::now().timestamp();
+        let mut header = jsonwebtoken::Header::new(Algorithm::RS256);
+        header.kid = Some("t-1".into());
+        let token = jsonwebtoken::encode(
+            &header,
+            &serde_json::json!({
+                "iss": issuer, "aud": "https://api.test", "sub": "uma",
+                "iat": now, "exp": now + 300,
+            }),
+            &jsonwebtoken::EncodingKey::from_rsa_pem(KEY_PEM.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        let identity = verifier.verify(&token).await.unwrap();
+        assert_eq!(
+            (
+                identity.subject.as_str(),
+                identity.email.as_str(),
+                identity.email_verified
+            ),
+            ("uma", "uma@example.com", true)
+        );
+        assert_eq!(identity.name.as_deref(), Some("Uma Usher"));
+        verifier.verify(&token).await.unwrap();
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            1,
+            "asked once, then remembered"
+        );
+    }
 }
