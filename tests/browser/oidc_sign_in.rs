@@ -157,12 +157,26 @@ async fn a_user_signs_in_at_the_provider_and_lands_on_the_deep_link() -> TestRes
         .wait_for_text(".members-table tbody", "carol@example.com")
         .await?;
 
-    // A reload keeps the session: no login page.
+    // A reload keeps the session: no login page, and no request the page
+    // sent without its token first (each once, answered 200).
     browser.client.refresh().await?;
     browser
         .wait_for_text(".members-table tbody", "bob@example.com")
         .await?;
     assert_eq!(browser.path().await?, members);
+    let reads = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+               .filter((e) => /\\/api\\/(users\\/me|organizations)$/.test(new URL(e.name).pathname))
+               .map((e) => [new URL(e.name).pathname, e.responseStatus]);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        reads,
+        serde_json::json!([["/api/users/me", 200], ["/api/organizations", 200]]),
+    );
 
     // Signing out ends the session at the provider.
     browser
