@@ -19,11 +19,7 @@ fn portal_page(index: &str) -> String {
 async fn a_portal_mounts_roster_with_its_own_tokens_against_an_api_elsewhere() -> TestResult {
     let keys = tempfile::tempdir()?;
     let provider = Provider::start(ProviderOptions::new(
-        vec![ProviderUser::new(
-            "alice",
-            "alice@example.com",
-            "Alice Anderson",
-        )],
+        vec![ProviderUser::alice()],
         &keys.path().join("keys.json"),
     ))
     .await?;

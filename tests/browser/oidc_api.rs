@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 fn users() -> Vec<ProviderUser> {
     vec![
-        ProviderUser::new("alice", "alice@example.com", "Alice Anderson"),
+        ProviderUser::alice(),
         ProviderUser::new("erin", "erin@example.com", "Erin Example"),
     ]
 }

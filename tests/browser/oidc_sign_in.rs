@@ -91,14 +91,7 @@ async fn a_user_signs_in_at_the_provider_and_lands_on_the_deep_link() -> TestRes
         redirect_uris: vec![format!("{}/", server.app), TEST_REDIRECT.to_owned()],
         // Renewed 10 s in, well before it expires.
         access_token_ttl: 20,
-        ..ProviderOptions::new(
-            vec![ProviderUser::new(
-                "alice",
-                "alice@example.com",
-                "Alice Anderson",
-            )],
-            &keys.path().join("keys.json"),
-        )
+        ..ProviderOptions::new(vec![ProviderUser::alice()], &keys.path().join("keys.json"))
     })
     .await?;
     let token = provider.sign_in("alice").await?.access_token;

@@ -31,6 +31,11 @@ pub struct ProviderUser {
 }
 
 impl ProviderUser {
+    /// alice of the demo data, whose verified address matches her account.
+    pub fn alice() -> Self {
+        ProviderUser::new("alice", "alice@example.com", "Alice Anderson")
+    }
+
     pub fn new(login: &str, email: &str, name: &str) -> Self {
         ProviderUser {
             login: login.into(),
