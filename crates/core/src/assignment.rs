@@ -274,7 +274,7 @@ mod tests {
 
         let all = global_assignments_wire(epoch());
         assert_eq!(all.len(), 8);
-        assert_eq!(all[4].permissions.len(), 15);
+        assert_eq!(all[4].permissions.len(), 21);
     }
 
     #[test]

@@ -269,7 +269,7 @@ impl Capabilities {
         self.is_owner() || self.assigned.contains(&p)
     }
 
-    /// The effective permissions: all fifteen for an owner.
+    /// The effective permissions: all twenty-one for an owner.
     pub fn permissions(&self) -> PermissionSet {
         effective_permissions(self.role, &self.assigned)
     }
@@ -408,7 +408,7 @@ impl Capabilities {
 }
 
 /// What a member gains and loses through a change of role or assignments,
-/// in effective permissions (an owner holds all fifteen).
+/// in effective permissions (an owner holds all twenty-one).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccessDiff {
     pub role_before: Role,
@@ -718,7 +718,7 @@ mod tests {
         ));
         assert!(owner.is_owner());
         assert!(Permission::ALL.iter().all(|p| owner.has(*p)));
-        assert_eq!(owner.permissions().len(), 15);
+        assert_eq!(owner.permissions().len(), 21);
 
         let auditor = Capabilities::of(&Membership::new(Member, &wire_roles(AUD), false, 1));
         assert_eq!(auditor.role(), Member);
@@ -890,13 +890,13 @@ mod tests {
         assert!(promote.role_changed());
         assert_eq!(promote.role_before, Member);
         assert_eq!(promote.role_after, Owner);
-        assert_eq!(promote.gained.len(), 14);
+        assert_eq!(promote.gained.len(), 20);
         assert!(!promote.gained.contains(&WriteSandboxes));
         assert!(promote.lost.is_empty());
 
         let demote = access_diff(Owner, &PermissionSet::new(), Member, &set(&[ReadAuditLogs]));
         assert!(demote.gained.is_empty());
-        assert_eq!(demote.lost.len(), 14);
+        assert_eq!(demote.lost.len(), 20);
         assert!(!demote.lost.contains(&ReadAuditLogs));
         assert!(!demote.is_empty());
 

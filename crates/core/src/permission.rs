@@ -1,4 +1,5 @@
-//! The fifteen organization permissions and the groups the UI shows them in.
+//! The twenty-one organization permissions of Daytona's current contract
+//! (v0.205) and the groups the UI shows them in.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -45,6 +46,18 @@ pub enum Permission {
     DeleteRunners,
     #[serde(rename = "read:audit_logs")]
     ReadAuditLogs,
+    #[serde(rename = "manage:api_keys")]
+    ManageApiKeys,
+    #[serde(rename = "manage:secrets")]
+    ManageSecrets,
+    #[serde(rename = "read:limits")]
+    ReadLimits,
+    #[serde(rename = "manage:sso")]
+    ManageSso,
+    #[serde(rename = "read:billing")]
+    ReadBilling,
+    #[serde(rename = "manage:billing")]
+    ManageBilling,
 }
 
 /// A set of permissions, iterated in the spec's order.
@@ -52,7 +65,7 @@ pub type PermissionSet = BTreeSet<Permission>;
 
 impl Permission {
     /// Every permission, in the spec's order.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 21] = [
         Permission::WriteRegistries,
         Permission::DeleteRegistries,
         Permission::WriteSnapshots,
@@ -68,6 +81,12 @@ impl Permission {
         Permission::WriteRunners,
         Permission::DeleteRunners,
         Permission::ReadAuditLogs,
+        Permission::ManageApiKeys,
+        Permission::ManageSecrets,
+        Permission::ReadLimits,
+        Permission::ManageSso,
+        Permission::ReadBilling,
+        Permission::ManageBilling,
     ];
 
     /// The wire spelling, e.g. `"write:registries"`.
@@ -88,6 +107,12 @@ impl Permission {
             Permission::WriteRunners => "write:runners",
             Permission::DeleteRunners => "delete:runners",
             Permission::ReadAuditLogs => "read:audit_logs",
+            Permission::ManageApiKeys => "manage:api_keys",
+            Permission::ManageSecrets => "manage:secrets",
+            Permission::ReadLimits => "read:limits",
+            Permission::ManageSso => "manage:sso",
+            Permission::ReadBilling => "read:billing",
+            Permission::ManageBilling => "manage:billing",
         }
     }
 
@@ -109,6 +134,12 @@ impl Permission {
             Permission::WriteRunners => "Write runners",
             Permission::DeleteRunners => "Delete runners",
             Permission::ReadAuditLogs => "Read audit logs",
+            Permission::ManageApiKeys => "Manage API keys",
+            Permission::ManageSecrets => "Manage secrets",
+            Permission::ReadLimits => "Read limits",
+            Permission::ManageSso => "Manage single sign-on",
+            Permission::ReadBilling => "Read billing",
+            Permission::ManageBilling => "Manage billing",
         }
     }
 
@@ -128,10 +159,15 @@ impl Permission {
                 PermissionGroup::Runners
             }
             Permission::ReadAuditLogs => PermissionGroup::AuditLogs,
+            Permission::ManageApiKeys => PermissionGroup::ApiKeys,
+            Permission::ManageSecrets => PermissionGroup::Secrets,
+            Permission::ReadLimits => PermissionGroup::Limits,
+            Permission::ManageSso => PermissionGroup::Sso,
+            Permission::ReadBilling | Permission::ManageBilling => PermissionGroup::Billing,
         }
     }
 
-    /// All fifteen permissions as a set (what an owner effectively holds).
+    /// All twenty-one permissions as a set (what an owner effectively holds).
     pub fn all() -> PermissionSet {
         Permission::ALL.into_iter().collect()
     }
@@ -196,18 +232,28 @@ pub enum PermissionGroup {
     Volumes,
     Regions,
     Runners,
+    Secrets,
+    ApiKeys,
+    Limits,
+    Billing,
+    Sso,
     AuditLogs,
 }
 
 impl PermissionGroup {
     /// Every group, in the picker's order.
-    pub const ALL: [PermissionGroup; 7] = [
+    pub const ALL: [PermissionGroup; 12] = [
         PermissionGroup::Sandboxes,
         PermissionGroup::Snapshots,
         PermissionGroup::Registries,
         PermissionGroup::Volumes,
         PermissionGroup::Regions,
         PermissionGroup::Runners,
+        PermissionGroup::Secrets,
+        PermissionGroup::ApiKeys,
+        PermissionGroup::Limits,
+        PermissionGroup::Billing,
+        PermissionGroup::Sso,
         PermissionGroup::AuditLogs,
     ];
 
@@ -220,6 +266,11 @@ impl PermissionGroup {
             PermissionGroup::Volumes => "Volumes",
             PermissionGroup::Regions => "Regions",
             PermissionGroup::Runners => "Runners",
+            PermissionGroup::Secrets => "Secrets",
+            PermissionGroup::ApiKeys => "API keys",
+            PermissionGroup::Limits => "Limits",
+            PermissionGroup::Billing => "Billing",
+            PermissionGroup::Sso => "Single sign-on",
             PermissionGroup::AuditLogs => "Audit logs",
         }
     }
@@ -233,6 +284,11 @@ impl PermissionGroup {
             PermissionGroup::Volumes => "volumes",
             PermissionGroup::Regions => "regions",
             PermissionGroup::Runners => "runners",
+            PermissionGroup::Secrets => "secrets",
+            PermissionGroup::ApiKeys => "api_keys",
+            PermissionGroup::Limits => "limits",
+            PermissionGroup::Billing => "billing",
+            PermissionGroup::Sso => "sso",
             PermissionGroup::AuditLogs => "audit_logs",
         }
     }
@@ -277,6 +333,12 @@ mod tests {
                 "write:runners",
                 "delete:runners",
                 "read:audit_logs",
+                "manage:api_keys",
+                "manage:secrets",
+                "read:limits",
+                "manage:sso",
+                "read:billing",
+                "manage:billing",
             ]
         );
     }
@@ -344,6 +406,11 @@ mod tests {
                 "Volumes",
                 "Regions",
                 "Runners",
+                "Secrets",
+                "API keys",
+                "Limits",
+                "Billing",
+                "Single sign-on",
                 "Audit logs"
             ]
         );
@@ -373,7 +440,7 @@ mod tests {
 
     #[test]
     fn parse_known_skips_unknown_strings() {
-        let set = Permission::parse_known(["write:sandboxes", "write:billing", "read:runners"]);
+        let set = Permission::parse_known(["write:sandboxes", "write:everything", "read:runners"]);
         assert_eq!(
             set.into_iter().collect::<Vec<_>>(),
             [Permission::WriteSandboxes, Permission::ReadRunners]

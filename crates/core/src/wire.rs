@@ -65,10 +65,32 @@ pub struct Organization {
     pub max_memory_per_sandbox: f64,
     #[serde(default, deserialize_with = "null_as_default")]
     pub max_disk_per_sandbox: f64,
+    /// Roster stores no secrets: always 0 (Daytona v0.205).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub secret_quota: f64,
+    /// Roster stores no secrets: always 0 (Daytona v0.205).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub max_secrets_per_sandbox: f64,
     #[serde(default, deserialize_with = "null_as_default")]
     pub snapshot_deactivation_timeout_minutes: f64,
+    /// Roster runs no sandboxes and so no queue: always `null` ("no
+    /// default"; Daytona's 0.231 clients require the key).
+    #[serde(default)]
+    pub default_queue_timeout: Option<u32>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub sandbox_limited_network_egress: bool,
+    /// Roster has no preview proxy: always false (Daytona v0.205).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub preview_warning_enabled: bool,
+    /// Roster has no SSO identity providers per organization: always false
+    /// (Daytona v0.205; sign-in through a company's provider is the
+    /// server's `--oidc-issuer`, not a per-organization setting).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub sso_enabled: bool,
+    /// Roster has no SCIM directory sync: always false (Daytona's 0.231
+    /// clients).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub scim_enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_region_id: Option<String>,
     #[serde(default)]
@@ -114,8 +136,14 @@ impl Organization {
             max_cpu_per_sandbox: DEFAULT_MAX_CPU_PER_SANDBOX,
             max_memory_per_sandbox: DEFAULT_MAX_MEMORY_PER_SANDBOX,
             max_disk_per_sandbox: DEFAULT_MAX_DISK_PER_SANDBOX,
+            secret_quota: 0.0,
+            max_secrets_per_sandbox: 0.0,
             snapshot_deactivation_timeout_minutes: DEFAULT_SNAPSHOT_DEACTIVATION_TIMEOUT_MINUTES,
+            default_queue_timeout: None,
             sandbox_limited_network_egress: false,
+            preview_warning_enabled: false,
+            sso_enabled: false,
+            scim_enabled: false,
             default_region_id: None,
             authenticated_rate_limit: None,
             sandbox_create_rate_limit: None,
@@ -947,7 +975,7 @@ mod tests {
                 "id": "00000000-0000-0000-0000-000000000007",
                 "name": "Auditor",
                 "description": "Grants access to audit logs in the organization",
-                "permissions": ["read:audit_logs", "read:billing"],
+                "permissions": ["read:audit_logs", "read:gpu_quota"],
                 "isGlobal": true,
                 "createdAt": "2025-01-01T00:00:00.000Z",
                 "updatedAt": "2025-01-01T00:00:00.000Z"
@@ -962,7 +990,7 @@ mod tests {
         assert_eq!(role.name, "Auditor");
         assert!(role.is_global);
         // The unknown permission survives on the wire but not in the set.
-        assert_eq!(role.permissions, ["read:audit_logs", "read:billing"]);
+        assert_eq!(role.permissions, ["read:audit_logs", "read:gpu_quota"]);
         assert_eq!(
             role.permission_set().into_iter().collect::<Vec<_>>(),
             [Permission::ReadAuditLogs]

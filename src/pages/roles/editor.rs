@@ -239,7 +239,7 @@ fn AssignmentForm(
     }
 }
 
-/// The fifteen permissions as checkboxes, one labelled group per resource.
+/// The twenty-one permissions as checkboxes, one labelled group per resource.
 #[component]
 pub fn PermissionPicker(
     selected: RwSignal<PermissionSet>,
@@ -338,7 +338,7 @@ mod tests {
                 "Audit logs"
             ]
         );
-        assert_eq!(fixture.find_all("input[type=checkbox]").len(), 15);
+        assert_eq!(fixture.find_all("input[type=checkbox]").len(), 21);
         let audit: web_sys::HtmlInputElement = fixture
             .find("input[value=\"read:audit_logs\"]")
             .unchecked_into();

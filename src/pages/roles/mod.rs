@@ -272,7 +272,7 @@ fn AssignmentTable(
     }
 }
 
-/// The permissions as short labels; all fifteen read "All permissions".
+/// The permissions as short labels; all twenty-one read "All permissions".
 #[component]
 fn PermissionTags(permissions: Vec<Permission>) -> impl IntoView {
     if permissions.len() == Permission::ALL.len() {
