@@ -17,6 +17,93 @@ pub const ORGANIZATION_AUDIT_ACTIONS: [&str; 10] = [
     "set_default_region",
 ];
 
+/// The header with the number of rows an answer holds in all: on the
+/// members' first page and on an audit export (for its progress).
+pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
+
+/// The formats of `GET /audit/organizations/{id}/export` (Roster).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExportFormat {
+    Csv,
+    Ndjson,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 2] = [ExportFormat::Csv, ExportFormat::Ndjson];
+
+    /// The `format` parameter's value and the file's extension.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Ndjson => "ndjson",
+        }
+    }
+
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Ndjson => "application/x-ndjson",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "CSV",
+            ExportFormat::Ndjson => "JSON lines",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ExportFormat> {
+        ExportFormat::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+}
+
+/// The columns of an audit export in CSV, in order.
+pub const CSV_COLUMNS: [&str; 13] = [
+    "createdAt",
+    "actorEmail",
+    "actorId",
+    "action",
+    "targetType",
+    "targetId",
+    "statusCode",
+    "errorMessage",
+    "ipAddress",
+    "userAgent",
+    "source",
+    "id",
+    "metadata",
+];
+
+/// One CSV cell (RFC 4180) that a spreadsheet will not run: a value
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed
+/// with `'` (OWASP's advice against formula injection), and a value with a
+/// comma, quote or line break is quoted.
+pub fn csv_cell(value: &str) -> String {
+    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let text = if risky {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// A CSV line of cells, ended by CRLF.
+pub fn csv_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
+    let mut line = cells
+        .into_iter()
+        .map(csv_cell)
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
 /// "update_access" → "Update access"; unknown actions (a newer backend)
 /// read the same way.
 pub fn action_label(action: &str) -> String {
@@ -65,6 +152,23 @@ mod tests {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), ORGANIZATION_AUDIT_ACTIONS.len());
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_cell(""), "");
+        assert_eq!(csv_line(["a", "=b"]), "a,'=b\r\n");
+        for format in ExportFormat::ALL {
+            assert_eq!(ExportFormat::parse(format.as_str()), Some(format));
+        }
     }
 
     #[test]

@@ -495,6 +495,10 @@ pub struct RosterConfig {
     pub oidc: Option<OidcConfig>,
     #[serde(default)]
     pub dev: bool,
+    /// Whether `GET /audit/organizations/{id}/export` exists (a Roster
+    /// extension; absent, so false, on other backends).
+    #[serde(default)]
+    pub audit_export: bool,
     /// Listed on the sign-in page in dev mode only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub demo_accounts: Vec<DemoAccount>,
@@ -652,6 +656,23 @@ pub struct AuditLog {
     pub metadata: Option<serde_json::Map<String, Value>>,
     #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub created_at: DateTime<Utc>,
+}
+
+/// `GET /audit/scenarios`: the actions an audit log can hold, by the kind
+/// of object they act on (Daytona v0.205).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditScenarios {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub targets: Vec<AuditTargetScenario>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditTargetScenario {
+    pub target_type: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub actions: Vec<String>,
 }
 
 /// `GET /audit/organizations/{id}`, newest first.

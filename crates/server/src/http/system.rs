@@ -35,6 +35,7 @@ async fn config(State(state): State<AppState>) -> Json<RosterConfig> {
             }
         }),
         dev: state.settings.dev,
+        audit_export: true,
         // Their passwords only matter while passwords sign people in.
         demo_accounts: if state.settings.dev && state.settings.auth_mode().passwords() {
             crate::seed::demo_accounts()
