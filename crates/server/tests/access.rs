@@ -190,6 +190,12 @@ fn expectations() -> Vec<(Method, &'static str, [Gate; 5])> {
             "/audit/organizations/{organizationId}",
             auditor,
         ),
+        (
+            Method::GET,
+            "/audit/organizations/{organizationId}/export",
+            auditor,
+        ),
+        (Method::GET, "/audit/scenarios", user),
     ]
 }
 

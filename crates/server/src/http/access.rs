@@ -41,6 +41,10 @@ pub struct RouteAccess {
     /// Audit action (Daytona's names) and the kind of object it acts on.
     pub action: &'static str,
     pub target: &'static str,
+    /// A call by a signed-in user (not through an organization's path)
+    /// whose row still goes to an organization's log: creating one, and
+    /// answering its invitation.
+    acts_on_organization: bool,
 }
 
 const fn route(
@@ -56,7 +60,55 @@ const fn route(
         who,
         action,
         target,
+        acts_on_organization: false,
     }
+}
+
+/// A [`route`] of a signed-in user whose row goes to an organization's log.
+const fn user_route_on_organization(
+    method: Method,
+    path: &'static str,
+    action: &'static str,
+    target: &'static str,
+) -> RouteAccess {
+    RouteAccess {
+        method,
+        path,
+        who: User,
+        action,
+        target,
+        acts_on_organization: true,
+    }
+}
+
+impl RouteAccess {
+    /// Whether a call writes a row to an organization's audit log: every
+    /// mutation is recorded (`crate::audit`), and it lands in an
+    /// organization's log when the organization is in the path or the
+    /// call acts on one.
+    pub fn recorded_in_organization_log(&self) -> bool {
+        let mutation = !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let scoped = matches!(self.who, Member | Owner | Permission(_));
+        mutation && (scoped || self.acts_on_organization)
+    }
+}
+
+/// `GET /audit/scenarios`: what an organization's log can hold, read off
+/// this table, so it cannot drift from what is recorded. Target types
+/// sorted, each with its actions sorted (as Daytona lists them).
+pub fn organization_log_scenarios() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut scenarios: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for route in ROUTES.iter().filter(|r| r.recorded_in_organization_log()) {
+        scenarios
+            .entry(route.target)
+            .or_default()
+            .insert(route.action);
+    }
+    scenarios
+        .into_iter()
+        .map(|(target, actions)| (target, actions.into_iter().collect()))
+        .collect()
 }
 
 use Who::*;
@@ -84,7 +136,7 @@ pub static ROUTES: &[RouteAccess] = &[
     route(Method::POST, "/auth/sign-out", User, "logout", USER),
     route(Method::GET, "/users/me", User, "read", USER),
     route(Method::GET, "/organizations", User, "read", ORG),
-    route(Method::POST, "/organizations", User, "create", ORG),
+    user_route_on_organization(Method::POST, "/organizations", "create", ORG),
     route(
         Method::GET,
         "/organizations/invitations",
@@ -106,17 +158,15 @@ pub static ROUTES: &[RouteAccess] = &[
         "read",
         INVITATION,
     ),
-    route(
+    user_route_on_organization(
         Method::POST,
         "/organizations/invitations/{invitationId}/accept",
-        User,
         "accept",
         INVITATION,
     ),
-    route(
+    user_route_on_organization(
         Method::POST,
         "/organizations/invitations/{invitationId}/decline",
-        User,
         "decline",
         INVITATION,
     ),
@@ -253,6 +303,14 @@ pub static ROUTES: &[RouteAccess] = &[
         "read",
         "audit_log",
     ),
+    route(
+        Method::GET,
+        "/audit/organizations/{organizationId}/export",
+        Permission(Permission::ReadAuditLogs),
+        "read",
+        "audit_log",
+    ),
+    route(Method::GET, "/audit/scenarios", User, "read", "audit_log"),
 ];
 
 /// The table entry of a matched route (with or without the `/api` prefix).

@@ -1,54 +1,95 @@
-//! `GET /audit/organizations/{organizationId}`: an organization's audit log,
-//! newest first, by page number or by cursor (`nextToken`), with Roster's
-//! `action` and `actorId` filters.
+//! The audit log: `GET /audit/organizations/{organizationId}` (newest
+//! first, by page number or by cursor, `nextToken`), with Daytona's filters
+//! (`roster_core::audit_filter`); `GET /audit/scenarios`, what a log can
+//! hold; and `GET /audit/organizations/{organizationId}/export` (Roster),
+//! the filtered log streamed as CSV or newline-delimited JSON.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use roster_core::wire::PaginatedAuditLogs;
-use serde::Deserialize;
+use chrono::{DateTime, SecondsFormat, Utc};
+use roster_core::audit::{csv_line, ExportFormat, CSV_COLUMNS, TOTAL_COUNT_HEADER};
+use roster_core::audit_filter::AuditFilters;
+use roster_core::wire::{AuditLog, AuditScenarios, AuditTargetScenario, PaginatedAuditLogs};
 
+use super::access::organization_log_scenarios;
 use super::context::OrgContext;
 use super::{Json, RouteList};
 use crate::error::{ApiError, ApiResult};
-use crate::store::audit::{self, AuditQuery, Position};
+use crate::store::audit::{self, AuditQuery, ExportSnapshot, Position};
 use crate::AppState;
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 200;
+/// Rows an export reads from the database at a time.
+const EXPORT_BATCH: i64 = 1000;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add(
         "/audit/organizations/{organizationId}",
         get(organization_log),
     );
+    routes.add(
+        "/audit/organizations/{organizationId}/export",
+        get(export_log),
+    );
+    routes.add("/audit/scenarios", get(scenarios));
 }
 
-/// The query string as sent; every value is checked by hand so that a bad
-/// one gets a message naming it.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawQuery {
-    page: Option<String>,
-    limit: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    next_token: Option<String>,
-    action: Option<String>,
-    actor_id: Option<String>,
+/// What an organization's log can hold, read off the access table.
+async fn scenarios() -> Json<AuditScenarios> {
+    Json(AuditScenarios {
+        targets: organization_log_scenarios()
+            .into_iter()
+            .map(|(target, actions)| AuditTargetScenario {
+                target_type: target.to_owned(),
+                actions: actions.into_iter().map(str::to_owned).collect(),
+            })
+            .collect(),
+    })
+}
+
+/// The query string's pairs, percent-decoded (`+` as a space).
+fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// The one value of a parameter that is not a filter; refused when given
+/// twice.
+fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, String> {
+    let mut values = pairs
+        .iter()
+        .filter(|(key, _)| key == name)
+        .map(|(_, v)| v.as_str());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(format!("{name} is given more than once"));
+    }
+    Ok(first.filter(|v| !v.trim().is_empty()))
+}
+
+fn filters_of(pairs: &[(String, String)], errors: &mut Vec<String>) -> AuditFilters {
+    AuditFilters::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap_or_else(
+        |found| {
+            errors.extend(found);
+            AuditFilters::default()
+        },
+    )
 }
 
 async fn organization_log(
     State(state): State<AppState>,
     ctx: OrgContext,
-    query: Result<Query<RawQuery>, QueryRejection>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<PaginatedAuditLogs>> {
     ctx.capabilities
         .read_audit_log()
         .map_err(|refusal| ApiError::refused(refusal, ctx.id()))?;
-    let Query(raw) = query?;
-    let request = parse(raw, ctx.id())?;
+    let request = parse(&pairs(raw.as_deref()), ctx.id())?;
     let page = audit::read(&state.db, &state.audit_tallies, &request.query).await?;
     let next_token = page.more_after.map(|position| Cursor {
         page: request.page.saturating_add(1),
@@ -72,27 +113,26 @@ struct LogRequest {
     page: u64,
 }
 
-fn parse(raw: RawQuery, organization_id: &str) -> ApiResult<LogRequest> {
-    let present = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+fn parse(pairs: &[(String, String)], organization_id: &str) -> ApiResult<LogRequest> {
     let mut errors = Vec::new();
-    let page = present(raw.page).and_then(|v| noted(&mut errors, parse_page(&v)));
-    let limit = present(raw.limit).and_then(|v| noted(&mut errors, parse_limit(&v)));
-    let from =
-        present(raw.from).and_then(|v| noted(&mut errors, parse_time(&v, "from", Bound::Start)));
-    let to = present(raw.to).and_then(|v| noted(&mut errors, parse_time(&v, "to", Bound::End)));
-    let cursor = present(raw.next_token).and_then(|v| {
-        let cursor = Cursor::decode(&v).ok_or_else(|| {
+    let mut text = |name: &str| {
+        single(pairs, name)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
+    };
+    let (page, limit, next_token) = (text("page"), text("limit"), text("nextToken"));
+    let page = page.and_then(|v| noted(&mut errors, parse_page(v)));
+    let limit = limit.and_then(|v| noted(&mut errors, parse_limit(v)));
+    let cursor = next_token.and_then(|v| {
+        let cursor = Cursor::decode(v).ok_or_else(|| {
             "nextToken is not valid; request the first page again without it".to_string()
         });
         noted(&mut errors, cursor)
     });
-    if let (Some(from), Some(to)) = (from, to) {
-        if from > to {
-            errors.push("from must not be later than to".to_string());
-        }
-    }
+    let filters = filters_of(pairs, &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::bad_request(errors.join(", ")));
+        return Err(ApiError::bad_request(errors.join("; ")));
     }
 
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
@@ -112,16 +152,168 @@ fn parse(raw: RawQuery, organization_id: &str) -> ApiResult<LogRequest> {
     Ok(LogRequest {
         query: AuditQuery {
             organization_id: organization_id.to_string(),
-            action: present(raw.action),
-            actor_id: present(raw.actor_id),
-            from,
-            to,
+            filters,
             after,
             limit,
             offset,
         },
         page,
     })
+}
+
+/// The filtered log as a file, newest first, streamed: rows are read from
+/// the database a batch at a time as the client takes them, so an export
+/// of a million rows never sits in memory. It holds the rows that matched
+/// when it started (their number is in `X-Total-Count`).
+async fn export_log(
+    State(state): State<AppState>,
+    ctx: OrgContext,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    ctx.capabilities
+        .read_audit_log()
+        .map_err(|refusal| ApiError::refused(refusal, ctx.id()))?;
+    let pairs = pairs(raw.as_deref());
+    let mut errors = Vec::new();
+    let format = match single(&pairs, "format") {
+        Ok(None) => Some(ExportFormat::Csv),
+        Ok(Some(text)) => ExportFormat::parse(text).or_else(|| {
+            errors.push(format!("format must be csv or ndjson (got '{text}')"));
+            None
+        }),
+        Err(message) => {
+            errors.push(message);
+            None
+        }
+    };
+    for paging in ["page", "limit", "nextToken"] {
+        if pairs.iter().any(|(key, _)| key == paging) {
+            errors.push(format!(
+                "an export holds every matching row: leave out {paging}"
+            ));
+        }
+    }
+    let filters = filters_of(&pairs, &mut errors);
+    let Some(format) = format.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::bad_request(errors.join("; ")));
+    };
+    let query = AuditQuery {
+        organization_id: ctx.id().to_string(),
+        filters,
+        after: None,
+        limit: EXPORT_BATCH,
+        offset: 0,
+    };
+    let snapshot = audit::export_snapshot(&state.db, &state.audit_tallies, &query).await?;
+    let filename = format!(
+        "audit-log-{}-{}.{}",
+        ctx.id(),
+        Utc::now().format("%Y%m%dT%H%M%SZ"),
+        format.as_str()
+    );
+    let total = snapshot.total;
+    let body = Body::from_stream(export_stream(state, query, snapshot, format));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(TOTAL_COUNT_HEADER, HeaderValue::from(total));
+    Ok(response)
+}
+
+/// Where an export stands between two batches.
+struct Export {
+    state: AppState,
+    query: AuditQuery,
+    snapshot: ExportSnapshot,
+    format: ExportFormat,
+    after: Option<Position>,
+    /// Rows still to send.
+    left: i64,
+    header_sent: bool,
+}
+
+fn export_stream(
+    state: AppState,
+    query: AuditQuery,
+    snapshot: ExportSnapshot,
+    format: ExportFormat,
+) -> impl futures_util::Stream<Item = Result<Bytes, sqlx::Error>> {
+    let export = Export {
+        state,
+        left: snapshot.total,
+        query,
+        snapshot,
+        format,
+        after: None,
+        header_sent: false,
+    };
+    futures_util::stream::try_unfold(export, |mut export| async move {
+        if !export.header_sent {
+            export.header_sent = true;
+            let header = match export.format {
+                ExportFormat::Csv => csv_line(CSV_COLUMNS),
+                ExportFormat::Ndjson => String::new(),
+            };
+            return Ok(Some((Bytes::from(header), export)));
+        }
+        if export.left <= 0 {
+            return Ok(None);
+        }
+        let rows = audit::export_batch(
+            &export.state.db,
+            &export.query,
+            &export.snapshot,
+            export.after.as_ref(),
+            EXPORT_BATCH.min(export.left),
+        )
+        .await?;
+        let Some((last, _)) = rows.last() else {
+            return Ok(None); // fewer rows than counted: the organization went
+        };
+        export.after = Some(last.clone());
+        export.left -= rows.len() as i64;
+        let mut chunk = String::with_capacity(rows.len() * 256);
+        for (_, row) in &rows {
+            match export.format {
+                ExportFormat::Csv => chunk.push_str(&csv_row(row)),
+                ExportFormat::Ndjson => {
+                    chunk.push_str(&serde_json::to_string(row).unwrap_or_default());
+                    chunk.push('\n');
+                }
+            }
+        }
+        Ok(Some((Bytes::from(chunk), export)))
+    })
+}
+
+/// One entry as a CSV line, in [`CSV_COLUMNS`]' order.
+fn csv_row(row: &AuditLog) -> String {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let cells = [
+        row.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        row.actor_email.clone(),
+        row.actor_id.clone(),
+        row.action.clone(),
+        text(&row.target_type),
+        text(&row.target_id),
+        row.status_code.map(|c| c.to_string()).unwrap_or_default(),
+        text(&row.error_message),
+        text(&row.ip_address),
+        text(&row.user_agent),
+        text(&row.source),
+        row.id.clone(),
+        row.metadata
+            .as_ref()
+            .map(|m| serde_json::Value::Object(m.clone()).to_string())
+            .unwrap_or_default(),
+    ];
+    csv_line(cells.iter().map(String::as_str))
 }
 
 /// The value, or `None` with its message added to `errors`.
@@ -145,33 +337,6 @@ fn parse_limit(text: &str) -> Result<i64, String> {
         .ok_or_else(|| {
             format!("limit must be a whole number between 1 and {MAX_LIMIT} (got '{text}')")
         })
-}
-
-#[derive(Clone, Copy)]
-enum Bound {
-    Start,
-    End,
-}
-
-/// An ISO-8601 date-time with an offset, or a bare date: `from` then means
-/// the start of that day (UTC), `to` its end.
-fn parse_time(text: &str, name: &str, bound: Bound) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    // An unencoded `+02:00` offset arrives as " 02:00".
-    let repaired = text.replace(' ', "+");
-    if let Ok(at) = DateTime::parse_from_rfc3339(&repaired) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let start = day.and_time(chrono::NaiveTime::MIN).and_utc();
-        return Ok(match bound {
-            Bound::Start => start,
-            Bound::End => start + TimeDelta::days(1) - TimeDelta::microseconds(1),
-        });
-    }
-    Err(format!(
-        "{name} must be an ISO-8601 date-time such as 2025-03-01T09:30:00Z (got '{text}')"
-    ))
 }
 
 /// Where the next page starts, and its number. Opaque to clients: hex of

@@ -1,10 +1,13 @@
 //! Reading the audit log (the rows are written by `crate::audit`).
 //!
 //! Pages are ordered newest first by `(created_at, seq)`, the order of the
-//! `(organization_id, [action | actor_id,] created_at, seq)` indexes, so a
-//! page is an index range: no table scan and no sort, however many rows
-//! there are. A page first picks its `seq`s from the index alone and only
-//! then reads those rows. A cursor continues strictly after the last row
+//! `(organization_id, [action | actor_id,] created_at, seq, status_code,
+//! target_type)` indexes, so a page is an index range: no table scan and no
+//! sort, however many rows there are. A page first picks its `seq`s from
+//! the index alone and only then reads those rows. Every filter the Audit
+//! Logs page offers (action, actor, time, outcome, target type) is read off
+//! the index walked; Daytona's other filters (e-mail, target id, entry id,
+//! the lists) are applied to the rows the walk meets. A cursor continues strictly after the last row
 //! shown, so rows written meanwhile neither repeat nor shift the next page.
 //!
 //! A million rows make two things slow that an index alone does not fix:
@@ -22,6 +25,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use roster_core::audit_filter::{AuditFilters, IntFilter, StringFilter, TextColumn};
 use roster_core::wire::AuditLog;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
@@ -38,11 +42,7 @@ pub struct Position {
 #[derive(Clone, Debug)]
 pub struct AuditQuery {
     pub organization_id: String,
-    pub action: Option<String>,
-    pub actor_id: Option<String>,
-    /// Inclusive bounds on `created_at`.
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
+    pub filters: AuditFilters,
     /// Only rows older than this one (keyset pagination).
     pub after: Option<Position>,
     pub limit: i64,
@@ -114,33 +114,163 @@ pub struct AuditPage {
     pub total: i64,
 }
 
+/// How the filters are written, which decides the index SQLite walks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Terms {
+    /// Rows in the log's order: one index of the log's order is walked (the
+    /// action's or actor's for an equality on them, else the time index,
+    /// which also holds status code and target type, so those filters are
+    /// read off the index); every other term is kept off the indexes
+    /// (`+column`) so SQLite never picks an index that would need a sort.
+    Ordered,
+    /// A count: SQLite picks any index.
+    Count,
+    /// Rows newer than a `seq`: every term off the indexes, so SQLite walks
+    /// the `seq` index, which holds only the newer rows.
+    SinceSeq,
+}
+
 /// `WHERE …` for the query's rows; the cursor is left to the caller so the
 /// total can ignore it.
 fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, query: &AuditQuery) {
-    push_terms(sql, query, "");
+    push_terms(sql, query, Terms::Ordered);
 }
 
-/// The filters as terms joined by AND, each column behind `prefix`: `"+"`
-/// keeps SQLite from using an index for them (see [`count_since_sql`]).
-fn push_terms(sql: &mut QueryBuilder<'_, Sqlite>, query: &AuditQuery, prefix: &str) {
-    sql.push(format!(" WHERE {prefix}organization_id = "))
+/// The log's columns of the filterable text fields. Roster has no API keys,
+/// so their prefix and suffix are always `NULL`.
+fn column(text: TextColumn) -> &'static str {
+    match text {
+        TextColumn::Id => "id",
+        TextColumn::ActorId => "actor_id",
+        TextColumn::ActorEmail => "actor_email",
+        TextColumn::ActorApiKeyPrefix | TextColumn::ActorApiKeySuffix => "NULL",
+        TextColumn::Action => "action",
+        TextColumn::TargetType => "target_type",
+        TextColumn::TargetId => "target_id",
+    }
+}
+
+/// The text column whose index walks an ordered read: one compared for
+/// equality that has an index of the log's order.
+fn driving_column(filters: &AuditFilters) -> Option<TextColumn> {
+    [TextColumn::Action, TextColumn::ActorId]
+        .into_iter()
+        .find(|text| filters.text(*text).eq.is_some())
+}
+
+/// The filters as terms joined by AND.
+fn push_terms(sql: &mut QueryBuilder<'_, Sqlite>, query: &AuditQuery, terms: Terms) {
+    let off_index = |indexed: bool| if indexed { "" } else { "+" };
+    let keyed = terms != Terms::SinceSeq;
+    sql.push(format!(" WHERE {}organization_id = ", off_index(keyed)))
         .push_bind(query.organization_id.clone());
-    if let Some(action) = &query.action {
-        sql.push(format!(" AND {prefix}action = "))
-            .push_bind(action.clone());
+    let filters = &query.filters;
+    let driver = driving_column(filters);
+    for (text, filter) in filters.texts() {
+        let indexed = match terms {
+            Terms::Ordered => driver == Some(text),
+            Terms::Count => true,
+            Terms::SinceSeq => false,
+        };
+        let name = format!("{}{}", off_index(indexed), column(text));
+        push_text_filter(sql, &name, filter);
     }
-    if let Some(actor_id) = &query.actor_id {
-        sql.push(format!(" AND {prefix}actor_id = "))
-            .push_bind(actor_id.clone());
+    let status = format!("{}status_code", off_index(terms == Terms::Count));
+    push_int_filter(sql, &status, &filters.status_code);
+    // The time is the ordered indexes' second key: a range on it is an
+    // index range, never a scan.
+    let created = format!("{}created_at", off_index(keyed));
+    let dates = &filters.created_at;
+    for (comparison, value) in [
+        (">=", dates.gte),
+        ("<=", dates.lte),
+        (">", dates.gt),
+        ("<", dates.lt),
+    ] {
+        if let Some(at) = value {
+            sql.push(format!(" AND {created} {comparison} "))
+                .push_bind(timestamp(at));
+        }
     }
-    if let Some(from) = query.from {
-        sql.push(format!(" AND {prefix}created_at >= "))
-            .push_bind(timestamp(from));
+}
+
+/// `eq`, `not`, `in`, `notIn`; `not` and `notIn` keep rows without a
+/// value (`NULL`).
+fn push_text_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &StringFilter) {
+    if let Some(value) = &filter.eq {
+        sql.push(format!(" AND {name} = ")).push_bind(value.clone());
     }
-    if let Some(to) = query.to {
-        sql.push(format!(" AND {prefix}created_at <= "))
-            .push_bind(timestamp(to));
+    if let Some(value) = &filter.not {
+        sql.push(format!(" AND {name} IS NOT "))
+            .push_bind(value.clone());
     }
+    if let Some(values) = &filter.any_of {
+        push_list(sql, &format!(" AND {name} IN ("), values, " AND 0");
+    }
+    if let Some(values) = &filter.none_of {
+        push_list(
+            sql,
+            &format!(" AND ({name} IS NULL OR {name} NOT IN ("),
+            values,
+            "",
+        );
+        if !values.is_empty() {
+            sql.push(")");
+        }
+    }
+}
+
+fn push_int_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &IntFilter) {
+    for (comparison, value) in [
+        ("=", filter.eq),
+        (">=", filter.gte),
+        ("<=", filter.lte),
+        (">", filter.gt),
+        ("<", filter.lt),
+    ] {
+        if let Some(value) = value {
+            sql.push(format!(" AND {name} {comparison} "))
+                .push_bind(value);
+        }
+    }
+    if let Some(value) = filter.not {
+        sql.push(format!(" AND {name} IS NOT ")).push_bind(value);
+    }
+    if let Some(values) = &filter.any_of {
+        push_list(sql, &format!(" AND {name} IN ("), values, " AND 0");
+    }
+    if let Some(values) = &filter.none_of {
+        push_list(
+            sql,
+            &format!(" AND ({name} IS NULL OR {name} NOT IN ("),
+            values,
+            "",
+        );
+        if !values.is_empty() {
+            sql.push(")");
+        }
+    }
+}
+
+/// `opening v1, v2, …)`, or `when_empty` for an empty list.
+fn push_list<'a, T>(
+    sql: &mut QueryBuilder<'a, Sqlite>,
+    opening: &str,
+    values: &[T],
+    when_empty: &str,
+) where
+    T: Clone + 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
+{
+    if values.is_empty() {
+        sql.push(when_empty);
+        return;
+    }
+    sql.push(opening);
+    let mut separated = sql.separated(", ");
+    for value in values {
+        separated.push_bind(value.clone());
+    }
+    sql.push(")");
 }
 
 /// Every `STRIDE`th row of a filtered log is remembered as a mark.
@@ -205,7 +335,7 @@ fn page_sql(
 
 fn count_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(format!("{prefix}SELECT COUNT(*) FROM audit_logs"));
-    push_filters(&mut sql, query);
+    push_terms(&mut sql, query, Terms::Count);
     sql
 }
 
@@ -219,7 +349,7 @@ fn count_since_sql(
     before: Option<&Position>,
 ) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(format!("{prefix}SELECT COUNT(*) FROM audit_logs"));
-    push_terms(&mut sql, query, "+");
+    push_terms(&mut sql, query, Terms::SinceSeq);
     sql.push(" AND seq > ").push_bind(seq);
     if let Some(before) = before {
         sql.push(" AND (+created_at, +seq) < (")
@@ -264,20 +394,14 @@ fn marks_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct FilterKey {
     organization_id: String,
-    action: Option<String>,
-    actor_id: Option<String>,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
+    filters: AuditFilters,
 }
 
 impl FilterKey {
     fn of(query: &AuditQuery) -> Self {
         FilterKey {
             organization_id: query.organization_id.clone(),
-            action: query.action.clone(),
-            actor_id: query.actor_id.clone(),
-            from: query.from,
-            to: query.to,
+            filters: query.filters.clone(),
         }
     }
 }
@@ -414,6 +538,102 @@ async fn set_marks(
     })
 }
 
+/// How many rows match, from the tally when there is a recent one.
+async fn total(
+    conn: &mut SqliteConnection,
+    query: &AuditQuery,
+    known: Option<&Tally>,
+    newest: i64,
+) -> Result<i64, sqlx::Error> {
+    match known {
+        Some(tally) if newest - tally.seq <= RECOUNT_AFTER => {
+            Ok(tally.count + count_since(conn, query, tally.seq, None).await?)
+        }
+        _ => {
+            count_sql("", query)
+                .build_query_scalar()
+                .fetch_one(conn)
+                .await
+        }
+    }
+}
+
+/// The rows of an export: those matching when it started.
+#[derive(Clone, Debug)]
+pub struct ExportSnapshot {
+    /// How many rows the export holds.
+    pub total: i64,
+    /// The newest row of the log when it started; later rows are left out.
+    pub newest_seq: i64,
+}
+
+/// Counts what an export of the query's filters will hold, as of now.
+pub async fn export_snapshot(
+    db: &SqlitePool,
+    tallies: &Tallies,
+    query: &AuditQuery,
+) -> Result<ExportSnapshot, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let newest = newest_seq(&mut tx).await?;
+    let key = FilterKey::of(query);
+    let known = tallies.get(&key).filter(|t| t.seq <= newest);
+    let count = total(&mut tx, query, known.as_ref(), newest).await?;
+    tx.commit().await?;
+    let marks = known.and_then(|t| t.marks);
+    tallies.put(
+        key,
+        Tally {
+            seq: newest,
+            count,
+            marks,
+            last_used: 0,
+        },
+    );
+    Ok(ExportSnapshot {
+        total: count,
+        newest_seq: newest,
+    })
+}
+
+/// The next `rows` rows of an export, newest first, after `after` (or from
+/// the newest), none newer than the snapshot. Each batch is its own short
+/// read: the log only grows, so batches read at different times still add
+/// up to the snapshot's rows exactly.
+pub async fn export_batch(
+    db: &SqlitePool,
+    query: &AuditQuery,
+    snapshot: &ExportSnapshot,
+    after: Option<&Position>,
+    rows: i64,
+) -> Result<Vec<(Position, AuditLog)>, sqlx::Error> {
+    let mut sql = QueryBuilder::new(
+        "SELECT id, seq, organization_id, actor_id, actor_email, action, target_type,
+                target_id, status_code, error_message, metadata, ip_address, user_agent, source,
+                created_at
+           FROM audit_logs
+          WHERE seq IN (SELECT seq FROM audit_logs",
+    );
+    push_filters(&mut sql, query);
+    // `+seq`: the bound must not make SQLite walk the `seq` index and sort.
+    sql.push(" AND +seq <= ").push_bind(snapshot.newest_seq);
+    if let Some(position) = after {
+        sql.push(" AND (created_at, seq) < (")
+            .push_bind(timestamp(position.created_at))
+            .push(", ")
+            .push_bind(position.seq)
+            .push(")");
+    }
+    sql.push(" ORDER BY created_at DESC, seq DESC LIMIT ")
+        .push_bind(rows)
+        .push(")");
+    let mut found: Vec<AuditRow> = sql.build_query_as().fetch_all(db).await?;
+    found.sort_by_key(|row| std::cmp::Reverse((row.created_at, row.seq)));
+    Ok(found
+        .into_iter()
+        .map(|row| (row.position(), row.into_wire()))
+        .collect())
+}
+
 /// One page of the query and the total of its filters, from one snapshot.
 pub async fn read(
     db: &SqlitePool,
@@ -424,17 +644,7 @@ pub async fn read(
     let newest = newest_seq(&mut tx).await?;
     let key = FilterKey::of(query);
     let known = tallies.get(&key).filter(|t| t.seq <= newest);
-    let total = match &known {
-        Some(tally) if newest - tally.seq <= RECOUNT_AFTER => {
-            tally.count + count_since(&mut tx, query, tally.seq, None).await?
-        }
-        _ => {
-            count_sql("", query)
-                .build_query_scalar()
-                .fetch_one(&mut *tx)
-                .await?
-        }
-    };
+    let total = total(&mut tx, query, known.as_ref(), newest).await?;
     let mut marks = known.and_then(|t| t.marks);
 
     // One row more than the limit tells whether another page follows.
