@@ -198,6 +198,8 @@ async fn run(args: &[String]) -> Result<()> {
     let token = api::sign_in(&base, data::OWNER_EMAIL, data::OWNER_PASSWORD).await?;
 
     let endpoints = endpoints(&base, &token, &dataset, &static_dir).await?;
+    progress("exporting the whole audit log (a million rows) as CSV");
+    let export = export_figure(&server, &base, &token, &dataset.big_organization_id).await?;
 
     let big = &dataset.big_organization_id;
     let members_url = format!("{base}/org/{big}/members");
@@ -257,6 +259,7 @@ async fn run(args: &[String]) -> Result<()> {
         figures.extend(api_figures(endpoint, real, floor));
     }
     figures.push(audit_depth_figure(&endpoints, &loads));
+    figures.extend(export);
     let mb = |bytes: f64| bytes / 1e6;
     figures.push(
         Figure::single(
@@ -380,6 +383,25 @@ async fn endpoints(
             None,
         ),
     ];
+    // The Audit Logs page's Outcome and Target filters, deep into their
+    // rows (about 10,000 of the million match).
+    let filtered = "statusCode%5Bgte%5D=400&statusCode%5Blt%5D=500\
+                    &targetType%5Beq%5D=organization_user";
+    let (_, first) = api::get_json(
+        &format!("{base}/api/audit/organizations/{big}?{filtered}&limit=100"),
+        token,
+    )
+    .await?;
+    let matching = first["total"]
+        .as_u64()
+        .ok_or("the filtered log has no total")?;
+    let filtered_deep = (matching / 100 * 9 / 10).max(1);
+    list.push((
+        "audit_filtered_deep",
+        format!("GET audit log filtered (client errors on members, {matching} rows), page {filtered_deep}"),
+        format!("/api/audit/organizations/{big}?{filtered}&page={filtered_deep}&limit=100"),
+        None,
+    ));
     let (_, deep) = api::get_json(&format!("{base}{}", list[4].2), token).await?;
     let cursor = deep["nextToken"]
         .as_str()
@@ -836,6 +858,73 @@ fn audit_depth_figure(endpoints: &[Endpoint], loads: &[(Vec<Outcome>, Vec<Outcom
         "cursor at the same depth {} ms",
         number(median(&cursor))
     ))
+}
+
+/// Exports the big organization's whole log as CSV, reading the stream as
+/// it comes: rows per second, and the server's memory while it streamed
+/// (its resident size before, and its peak after, which `VmHWM` keeps).
+async fn export_figure(
+    server: &server::Server,
+    base: &str,
+    token: &str,
+    organization_id: &str,
+) -> Result<Vec<Figure>> {
+    let (before, _) = server.memory()?;
+    let started = Instant::now();
+    let mut response = reqwest::Client::new()
+        .get(format!(
+            "{base}/api/audit/organizations/{organization_id}/export?format=csv"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    if response.status() != 200 {
+        return Err(format!("the export answered {}", response.status()).into());
+    }
+    let promised: u64 = response
+        .headers()
+        .get("x-total-count")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or("the export has no X-Total-Count")?;
+    let (mut bytes, mut lines) = (0_u64, 0_u64);
+    while let Some(chunk) = response.chunk().await? {
+        bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let (_, peak) = server.memory()?;
+    // CSV: a header line, then one line per row (no row here spans lines).
+    let rows = lines.saturating_sub(1);
+    if rows != promised || rows < data::SIZES.audit_rows as u64 {
+        return Err(format!("the export held {rows} rows, promised {promised}").into());
+    }
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    Ok(vec![
+        Figure::single(
+            "api.audit_export_rate",
+            "Audit export, whole log as CSV (streamed)",
+            "rows/s",
+            rows as f64 / seconds,
+        )
+        .detail(format!(
+            "{} rows, {} MB in {} s",
+            rows,
+            number(mb(bytes)),
+            number(seconds)
+        )),
+        Figure::single(
+            "memory.server_peak_during_export",
+            "Server peak resident memory during the export",
+            "MB",
+            mb(peak),
+        )
+        .detail(format!(
+            "{} MB before it; the file is {} MB",
+            number(mb(before)),
+            number(mb(bytes))
+        )),
+    ])
 }
 
 fn git(args: &[&str]) -> Option<String> {

@@ -479,10 +479,11 @@ impl Reader {
                 } else if value.is_empty() {
                     // `action=` filters nothing, as Roster always read it.
                 } else if field == Field::Created {
-                    self.errors.push(format!(
+                    self.errors.push(
                         "createdAt needs an operator: createdAt[gte]=…, createdAt[lte]=…, \
                          createdAt[gt]=… or createdAt[lt]=…"
-                    ));
+                            .to_owned(),
+                    );
                 } else {
                     self.set(field, name, Op::Eq, Given::Text(value));
                 }
