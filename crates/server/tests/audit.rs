@@ -578,6 +578,10 @@ async fn a_million_rows_stay_fast() {
         "page=9000&limit=100",
         "action=update&page=3000",
         "actorId=odd&limit=200&page=2000",
+        // The Audit Logs page's Outcome and Target filters, deep pages.
+        "statusCode%5Bgte%5D=400&statusCode%5Blt%5D=500&page=900",
+        "statusCode%5Bgte%5D=500&targetType%5Beq%5D=organization_role&page=500",
+        "action%5Beq%5D=update&statusCode%5Bgte%5D=400&statusCode%5Blt%5D=500&page=300",
     ] {
         let (elapsed, body) = timed(query).await;
         println!("{query}: {elapsed:?}");
