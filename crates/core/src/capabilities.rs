@@ -4,8 +4,10 @@
 //! re-checks owner counts inside its transaction); the SPA calls the same
 //! predicates to decide what to show and enable.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
+use crate::assignment::permissions_of;
 use crate::permission::{Permission, PermissionSet};
 use crate::role::Role;
 use crate::wire::{OrganizationRole, OrganizationUser};
@@ -415,6 +417,10 @@ pub struct AccessDiff {
     pub role_after: Role,
     pub gained: PermissionSet,
     pub lost: PermissionSet,
+    /// Permissions this version does not know (a newer backend's), by their
+    /// raw names: a diff lists them rather than hiding them.
+    pub gained_unknown: BTreeSet<String>,
+    pub lost_unknown: BTreeSet<String>,
 }
 
 impl AccessDiff {
@@ -424,7 +430,11 @@ impl AccessDiff {
 
     /// Nothing the member could notice changes.
     pub fn is_empty(&self) -> bool {
-        !self.role_changed() && self.gained.is_empty() && self.lost.is_empty()
+        !self.role_changed()
+            && self.gained.is_empty()
+            && self.lost.is_empty()
+            && self.gained_unknown.is_empty()
+            && self.lost_unknown.is_empty()
     }
 }
 
@@ -441,7 +451,48 @@ pub fn access_diff(
         role_after: after_role,
         gained: after.difference(&before).copied().collect(),
         lost: before.difference(&after).copied().collect(),
+        gained_unknown: BTreeSet::new(),
+        lost_unknown: BTreeSet::new(),
     }
+}
+
+/// [`access_diff`] of a change from holding `before` (assignments as the
+/// API lists them) to holding `after`, counting permission strings this
+/// version does not know by their raw names.
+///
+/// An owner holds every permission, the unknown ones too: a change to or
+/// from the owner role gains or loses no unknown permission a member keeps,
+/// and the others cannot be named.
+pub fn assignments_access_diff(
+    before_role: Role,
+    before: &[OrganizationRole],
+    after_role: Role,
+    after: &[OrganizationRole],
+) -> AccessDiff {
+    let mut diff = access_diff(
+        before_role,
+        &permissions_of(before),
+        after_role,
+        &permissions_of(after),
+    );
+    if before_role == Role::Member && after_role == Role::Member {
+        let before = unknown_permissions_of(before);
+        let after = unknown_permissions_of(after);
+        diff.gained_unknown = after.difference(&before).cloned().collect();
+        diff.lost_unknown = before.difference(&after).cloned().collect();
+    }
+    diff
+}
+
+/// The permission strings of `assignments` that name no permission this
+/// version knows (what [`permissions_of`] leaves out).
+pub fn unknown_permissions_of(assignments: &[OrganizationRole]) -> BTreeSet<String> {
+    assignments
+        .iter()
+        .flat_map(|a| &a.permissions)
+        .filter(|name| name.parse::<Permission>().is_err())
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -903,5 +954,89 @@ mod tests {
         // An owner's assignments change nothing effective.
         let owner_to_owner = access_diff(Owner, &PermissionSet::new(), Owner, &set(&[ReadVolumes]));
         assert!(owner_to_owner.is_empty());
+    }
+
+    /// An assignment as a newer backend may list it.
+    fn holding(id: &str, permissions: &[&str]) -> OrganizationRole {
+        OrganizationRole {
+            id: id.into(),
+            name: id.into(),
+            description: String::new(),
+            permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+            is_global: false,
+            created_at: epoch(),
+            updated_at: epoch(),
+        }
+    }
+
+    fn names(set: &BTreeSet<String>) -> Vec<&str> {
+        set.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn access_diff_of_assignments_counts_the_new_permissions() {
+        // Developer → Super Admin: every permission but write:sandboxes,
+        // the six of v0.205 among them.
+        let diff = assignments_access_diff(Member, &wire_roles(DEV), Member, &wire_roles(SUP));
+        assert_eq!(diff.gained.len(), 20);
+        for new in [
+            ManageApiKeys,
+            ManageSecrets,
+            ReadLimits,
+            ManageSso,
+            ReadBilling,
+            ManageBilling,
+        ] {
+            assert!(diff.gained.contains(&new), "{new} not gained");
+        }
+        assert!(diff.lost.is_empty());
+        assert!(diff.gained_unknown.is_empty() && diff.lost_unknown.is_empty());
+    }
+
+    #[test]
+    fn unknown_permissions_are_listed_by_their_raw_names() {
+        let gpus = holding("gpus", &["write:gpus", "write:sandboxes"]);
+        let billing = holding("billing", &["read:billing", "read:quantum"]);
+        let developer = wire_roles(DEV);
+
+        // Adding an assignment holding an unknown permission gains it.
+        let added = assignments_access_diff(Member, &developer, Member, &[gpus.clone()]);
+        assert_eq!(names(&added.gained_unknown), ["write:gpus"]);
+        assert!(added.gained.is_empty() && added.lost.is_empty());
+        assert!(!added.is_empty(), "the unknown permission is a change");
+
+        // Swapping it for another loses it and gains the other.
+        let swapped = assignments_access_diff(Member, &[gpus.clone()], Member, &[billing.clone()]);
+        assert_eq!(names(&swapped.gained_unknown), ["read:quantum"]);
+        assert_eq!(names(&swapped.lost_unknown), ["write:gpus"]);
+        assert_eq!(swapped.gained, set(&[ReadBilling]));
+        assert_eq!(swapped.lost, set(&[WriteSandboxes]));
+
+        // Held through another assignment still: neither gained nor lost.
+        let both = [
+            gpus.clone(),
+            holding("gpus-too", &["write:gpus", "write:sandboxes"]),
+        ];
+        let kept = assignments_access_diff(Member, &both, Member, &both[1..]);
+        assert!(kept.is_empty(), "{kept:?}");
+
+        // Owners hold every permission, unknown ones included.
+        let promoted = assignments_access_diff(Member, &[gpus.clone()], Owner, &[gpus.clone()]);
+        assert!(promoted.gained_unknown.is_empty() && promoted.lost_unknown.is_empty());
+        let demoted = assignments_access_diff(Owner, &[], Member, &[gpus.clone()]);
+        assert!(demoted.lost_unknown.is_empty() && demoted.gained_unknown.is_empty());
+
+        // The known permissions are as `access_diff` counts them.
+        assert_eq!(
+            assignments_access_diff(Member, &developer, Member, &[gpus.clone()]).gained,
+            access_diff(
+                Member,
+                &permissions_of(&developer),
+                Member,
+                &permissions_of(&[gpus])
+            )
+            .gained
+        );
+        assert_eq!(names(&unknown_permissions_of(&[billing])), ["read:quantum"]);
     }
 }

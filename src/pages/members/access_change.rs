@@ -1,10 +1,15 @@
 //! A change of a member's role or assignments, and the confirmation that
 //! shows, permission by permission, what the member gains and loses
-//! (`roster_core::access_diff`) before it is saved.
+//! (`roster_core::capabilities::assignments_access_diff`) before it is
+//! saved. Permissions a newer backend has and this version does not know
+//! are listed by their raw names.
+
+use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+use roster_core::capabilities::assignments_access_diff;
 use roster_core::wire::{OrganizationRole, OrganizationUser, UpdateOrganizationMemberAccess};
-use roster_core::{access_diff, permissions_of, AccessDiff, Permission, Role};
+use roster_core::{AccessDiff, PermissionSet, Role};
 
 use crate::components::ConfirmDialog;
 
@@ -55,11 +60,11 @@ impl AccessChange {
     }
 
     pub fn diff(&self) -> AccessDiff {
-        access_diff(
+        assignments_access_diff(
             self.member.role,
-            &self.member.permission_set(),
+            &self.member.assigned_roles,
             self.role,
-            &permissions_of(&self.assignments),
+            &self.assignments,
         )
     }
 
@@ -176,17 +181,27 @@ pub fn AccessChangeSummary(change: AccessChange) -> impl IntoView {
                     title="Gains"
                     empty="No new permissions"
                     class="access-gains"
-                    permissions=diff.gained.iter().copied().collect()
+                    permissions=listed(&diff.gained, &diff.gained_unknown)
                 />
                 <PermissionList
                     title="Loses"
                     empty="No permissions lost"
                     class="access-losses"
-                    permissions=diff.lost.iter().copied().collect()
+                    permissions=listed(&diff.lost, &diff.lost_unknown)
                 />
             </div>
         </div>
     }
+}
+
+/// (wire name, text) of each permission: the known ones in the spec's
+/// order with their labels, then the unknown ones by their raw names.
+fn listed(known: &PermissionSet, unknown: &BTreeSet<String>) -> Vec<(String, String)> {
+    known
+        .iter()
+        .map(|p| (p.as_str().to_owned(), p.label().to_owned()))
+        .chain(unknown.iter().map(|name| (name.clone(), name.clone())))
+        .collect()
 }
 
 #[component]
@@ -194,7 +209,7 @@ fn PermissionList(
     title: &'static str,
     empty: &'static str,
     class: &'static str,
-    permissions: Vec<Permission>,
+    permissions: Vec<(String, String)>,
 ) -> impl IntoView {
     let heading_id = crate::dom::unique_id("access-diff");
     let body = if permissions.is_empty() {
@@ -204,7 +219,7 @@ fn PermissionList(
             <ul aria-labelledby=heading_id.clone()>
                 {permissions
                     .into_iter()
-                    .map(|p| view! { <li data-permission=p.as_str()>{p.label()}</li> })
+                    .map(|(name, text)| view! { <li data-permission=name>{text}</li> })
                     .collect_view()}
             </ul>
         }
@@ -222,7 +237,9 @@ fn PermissionList(
 mod tests {
     use super::*;
     use crate::components::test_support::*;
-    use roster_core::{global_assignment, AUDITOR_ID, DEVELOPER_ID, SANDBOXES_ADMIN_ID};
+    use roster_core::{
+        global_assignment, AUDITOR_ID, DEVELOPER_ID, SANDBOXES_ADMIN_ID, SUPER_ADMIN_ID,
+    };
     use roster_test_macros::page_test;
     use wasm_bindgen_test::wasm_bindgen_test_configure;
 
@@ -242,6 +259,19 @@ mod tests {
             email: "ada@example.com".into(),
             role,
             assigned_roles: assignments.iter().map(|id| assignment(id)).collect(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// An assignment as a newer backend may list it.
+    fn custom(name: &str, permissions: &[&str]) -> OrganizationRole {
+        OrganizationRole {
+            id: format!("r-{name}"),
+            name: name.into(),
+            description: String::new(),
+            permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+            is_global: false,
             created_at: chrono::DateTime::UNIX_EPOCH,
             updated_at: chrono::DateTime::UNIX_EPOCH,
         }
@@ -307,12 +337,77 @@ mod tests {
         settle().await;
         assert!(listed(&fixture, "access-gains").is_empty());
         let losses = listed(&fixture, "access-losses");
-        assert_eq!(losses.len(), 14);
+        assert_eq!(losses.len(), 20);
         assert!(!losses.contains(&"Read audit logs".to_owned()));
+        assert!(losses.contains(&"Manage billing".to_owned()), "{losses:?}");
         assert!(fixture
             .container
             .text_content()
             .unwrap()
             .contains("Role: Owner \u{2192} Member"));
+    }
+
+    #[page_test]
+    async fn the_permissions_of_daytona_v0_205_are_listed() {
+        let fixture = Fixture::new();
+        // Developer → Super Admin: the twenty other permissions.
+        let change = AccessChange::assignments(
+            member(Role::Member, &[DEVELOPER_ID]),
+            &[SUPER_ADMIN_ID.to_owned()],
+            &[assignment(SUPER_ADMIN_ID)],
+        );
+        let _handle = fixture.mount(move || view! { <AccessChangeSummary change=change /> });
+        settle().await;
+        let gains = listed(&fixture, "access-gains");
+        assert_eq!(gains.len(), 20, "{gains:?}");
+        for new in [
+            "Manage API keys",
+            "Manage secrets",
+            "Read limits",
+            "Manage single sign-on",
+            "Read billing",
+            "Manage billing",
+        ] {
+            assert!(gains.contains(&new.to_owned()), "{new} missing: {gains:?}");
+        }
+        assert!(listed(&fixture, "access-losses").is_empty());
+    }
+
+    #[page_test]
+    async fn permissions_this_version_does_not_know_are_listed_by_name() {
+        let gpus = custom("GPU operators", &["write:gpus", "write:sandboxes"]);
+        let quantum = custom("Quantum", &["read:quantum"]);
+        let fixture = Fixture::new();
+        // Developer → GPU operators: write:gpus is gained, nothing known.
+        let gain = AccessChange::assignments(
+            member(Role::Member, &[DEVELOPER_ID]),
+            &[gpus.id.clone()],
+            &[gpus.clone()],
+        );
+        let _gain = fixture.mount(move || view! { <AccessChangeSummary change=gain /> });
+        settle().await;
+        assert_eq!(listed(&fixture, "access-gains"), ["write:gpus"]);
+        assert_eq!(
+            fixture
+                .find(".access-gains li")
+                .get_attribute("data-permission")
+                .as_deref(),
+            Some("write:gpus")
+        );
+        assert!(listed(&fixture, "access-losses").is_empty());
+
+        // GPU operators → Quantum: one unknown lost, another gained.
+        let fixture = Fixture::new();
+        let mut holder = member(Role::Member, &[]);
+        holder.assigned_roles = vec![gpus];
+        let swap = AccessChange::assignments(holder, &[quantum.id.clone()], &[quantum]);
+        assert!(!swap.diff().is_empty());
+        let _swap = fixture.mount(move || view! { <AccessChangeSummary change=swap /> });
+        settle().await;
+        assert_eq!(listed(&fixture, "access-gains"), ["read:quantum"]);
+        assert_eq!(
+            listed(&fixture, "access-losses"),
+            ["Write sandboxes", "write:gpus"]
+        );
     }
 }

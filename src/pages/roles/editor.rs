@@ -84,6 +84,18 @@ fn AssignmentForm(
             .map(|a| a.permission_set())
             .unwrap_or_default(),
     );
+    // A newer backend's permissions cannot be sent back: say so rather
+    // than drop them unnoticed.
+    let unknown: Vec<String> = original
+        .as_ref()
+        .map(|a| {
+            a.permissions
+                .iter()
+                .filter(|name| name.parse::<Permission>().is_err())
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     let name_error = RwSignal::new(None::<String>);
     let permissions_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<String>);
@@ -229,6 +241,13 @@ fn AssignmentForm(
                 {move || permissions_error.get().map(|m| view! {
                     <p class="field-error" id=permissions_error_id.clone()>{m}</p>
                 })}
+                {(!unknown.is_empty()).then(|| view! {
+                    <p class="muted permission-unknown-notice">
+                        "This assignment also holds permissions this version of Roster does not know: "
+                        <code>{unknown.join(", ")}</code>
+                        ". Saving keeps only the permissions checked above."
+                    </p>
+                })}
                 {move || form_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
             </div>
             <div class="dialog-footer">
@@ -335,9 +354,35 @@ mod tests {
                 "Volumes",
                 "Regions",
                 "Runners",
+                "Secrets",
+                "API keys",
+                "Limits",
+                "Billing",
+                "Single sign-on",
                 "Audit logs"
             ]
         );
+        let boxes: Vec<String> = fixture
+            .find_all("input[type=checkbox]")
+            .iter()
+            .map(|input| input.get_attribute("value").unwrap_or_default())
+            .collect();
+        let every: Vec<&str> = PermissionGroup::ALL
+            .iter()
+            .flat_map(|g| g.permissions())
+            .map(Permission::as_str)
+            .collect();
+        assert_eq!(boxes, every);
+        for new in [
+            "manage:api_keys",
+            "manage:secrets",
+            "read:limits",
+            "manage:sso",
+            "read:billing",
+            "manage:billing",
+        ] {
+            assert!(boxes.contains(&new.to_owned()), "{new} missing");
+        }
         assert_eq!(fixture.find_all("input[type=checkbox]").len(), 21);
         let audit: web_sys::HtmlInputElement = fixture
             .find("input[value=\"read:audit_logs\"]")

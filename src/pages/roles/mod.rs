@@ -235,7 +235,7 @@ fn AssignmentTable(
                                         {assignment.is_global.then(|| view! { " " <Badge>"Built-in"</Badge> })}
                                     </td>
                                     <td class="assignment-description">{assignment.description.clone()}</td>
-                                    <td><PermissionTags permissions=assignment.permission_set().into_iter().collect() /></td>
+                                    <td><PermissionTags permissions=assignment.permissions.clone() /></td>
                                     {editable.then(|| view! {
                                         <td class="actions-column"><div class="row-actions">
                                             {on_edit.map(|on_edit| view! {
@@ -272,19 +272,110 @@ fn AssignmentTable(
     }
 }
 
-/// The permissions as short labels; all twenty-one read "All permissions".
+/// The permissions as short labels, in the spec's order; all twenty-one
+/// read "All permissions". Permissions this version does not know (a newer
+/// backend's) follow by their raw names.
 #[component]
-fn PermissionTags(permissions: Vec<Permission>) -> impl IntoView {
-    if permissions.len() == Permission::ALL.len() {
-        return view! { <span class="permission-all">"All permissions"</span> }.into_any();
+fn PermissionTags(
+    /// As the API lists them.
+    permissions: Vec<String>,
+) -> impl IntoView {
+    let known = Permission::parse_known(&permissions);
+    let mut unknown: Vec<String> = permissions
+        .into_iter()
+        .filter(|name| name.parse::<Permission>().is_err())
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    let all = known.len() == Permission::ALL.len();
+    let unknown_tags = unknown
+        .into_iter()
+        .map(|name| {
+            view! {
+                <li class="permission-tag permission-unknown" title="Not known to this version of Roster">
+                    <code>{name}</code>
+                </li>
+            }
+        })
+        .collect_view();
+    if all {
+        return view! {
+            <span class="permission-all">"All permissions"</span>
+            <ul class="permission-tags">{unknown_tags}</ul>
+        }
+        .into_any();
     }
     view! {
         <ul class="permission-tags">
-            {permissions
+            {known
                 .into_iter()
                 .map(|p| view! { <li class="permission-tag">{p.label()}</li> })
                 .collect_view()}
+            {unknown_tags}
         </ul>
     }
     .into_any()
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::components::test_support::*;
+    use roster_core::{global_assignments_wire, SUPER_ADMIN_ID};
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn tags(fixture: &Fixture, assignment_id: &str) -> Vec<String> {
+        fixture
+            .find_all(&format!(
+                "tr[data-assignment=\"{assignment_id}\"] .permission-tag"
+            ))
+            .iter()
+            .map(|tag| tag.text_content().unwrap_or_default())
+            .collect()
+    }
+
+    #[page_test]
+    async fn an_unknown_permission_is_shown_by_its_raw_name() {
+        let mut custom = global_assignments_wire(chrono::DateTime::UNIX_EPOCH)
+            .into_iter()
+            .find(|a| a.id == SUPER_ADMIN_ID)
+            .expect("Super Admin");
+        let super_admin = custom.clone();
+        custom.id = "r-gpus".into();
+        custom.name = "GPU operators".into();
+        custom.is_global = false;
+        custom.permissions = vec![
+            "write:gpus".into(),
+            "read:billing".into(),
+            "write:sandboxes".into(),
+        ];
+        let mut everything = super_admin.clone();
+        everything.id = "r-all".into();
+        everything.permissions.push("write:gpus".into());
+        let list = vec![custom, super_admin, everything];
+        let fixture = Fixture::new();
+        let _handle = fixture.mount(move || {
+            view! { <AssignmentTable caption="Assignments" assignments=Signal::derive(move || list.clone()) /> }
+        });
+        settle().await;
+        assert_eq!(
+            tags(&fixture, "r-gpus"),
+            ["Write sandboxes", "Read billing", "write:gpus"]
+        );
+        assert!(fixture.exists("tr[data-assignment=\"r-gpus\"] .permission-unknown code"));
+        // Super Admin holds all twenty-one.
+        assert!(tags(&fixture, SUPER_ADMIN_ID).is_empty());
+        let text = |id: &str| {
+            fixture
+                .find(&format!("tr[data-assignment=\"{id}\"]"))
+                .text_content()
+                .unwrap_or_default()
+        };
+        assert!(text(SUPER_ADMIN_ID).contains("All permissions"));
+        assert!(text("r-all").contains("All permissions"));
+        assert_eq!(tags(&fixture, "r-all"), ["write:gpus"]);
+    }
 }
