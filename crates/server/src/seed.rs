@@ -1,6 +1,8 @@
 //! Demo data for `--dev` on an empty database: four people to sign in as,
-//! three collaborative organizations, a pending invitation, and "Initech"
-//! with 2,000 generated members for trying search and pagination.
+//! three collaborative organizations, a pending invitation, "Initech" with
+//! 2,000 generated members for trying search and pagination, and an audit
+//! history for each of the two (Acme Corp's story, Initech's three months
+//! of changes), for trying the Audit Logs page's filters and export.
 
 use chrono::{Duration, Utc};
 use roster_core::wire::DemoAccount;
@@ -92,12 +94,13 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
     add_member(&mut tx, &acme.id, &carol.id, &[AUDITOR_ID]).await?;
 
     let now = Utc::now();
+    let dave_invitation = new_id();
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
              assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
          VALUES (?, ?, 'dave@example.com', 'dave@example.com', 'member', ?, ?, 'pending', ?, ?, ?)",
     )
-    .bind(new_id())
+    .bind(&dave_invitation)
     .bind(&acme.id)
     .bind(serde_json::json!([DEVELOPER_ID]).to_string())
     .bind(&alice.email)
@@ -108,6 +111,14 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
     .bind(timestamp(now))
     .execute(&mut *tx)
     .await?;
+
+    let mut history = History::default();
+    acme_story(
+        &mut history,
+        &acme.id,
+        &dave_invitation,
+        [alice, bob, carol],
+    );
 
     for n in 1..=GENERATED_MEMBERS {
         let name = generated_name(n);
@@ -127,10 +138,200 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
                 _ => &[],
             };
             add_member(&mut tx, &initech.id, &user.id, assignments).await?;
+            initech_changes(&mut history, &initech.id, alice, &user.id, n);
         }
     }
+    history.write(&mut tx).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Demo audit rows, written oldest first so that `seq` follows time.
+#[derive(Default)]
+struct History {
+    rows: Vec<AuditRow>,
+}
+
+struct AuditRow {
+    organization_id: String,
+    actor: (String, String),
+    action: &'static str,
+    target: (&'static str, String),
+    status: u16,
+    error: Option<&'static str>,
+    method: &'static str,
+    path: String,
+    minutes_ago: i64,
+}
+
+impl History {
+    async fn write(mut self, tx: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+        self.rows
+            .sort_by_key(|row| std::cmp::Reverse(row.minutes_ago));
+        let now = Utc::now();
+        for (seq, row) in (1_i64..).zip(&self.rows) {
+            let metadata = serde_json::json!({ "method": row.method, "path": row.path });
+            sqlx::query(
+                "INSERT INTO audit_logs (id, seq, organization_id, actor_id, actor_email, action,
+                     target_type, target_id, status_code, error_message, metadata, ip_address,
+                     user_agent, source, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '192.0.2.10',
+                     'Mozilla/5.0 (X11; Linux x86_64) Chrome/141.0 Safari/537.36', 'api', ?)",
+            )
+            .bind(new_id())
+            .bind(seq)
+            .bind(&row.organization_id)
+            .bind(&row.actor.0)
+            .bind(&row.actor.1)
+            .bind(row.action)
+            .bind(row.target.0)
+            .bind(&row.target.1)
+            .bind(i64::from(row.status))
+            .bind(row.error)
+            .bind(metadata.to_string())
+            .bind(timestamp(now - Duration::minutes(row.minutes_ago)))
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// How Acme Corp came to be as seeded, with a refused and a conflicting
+/// request among the changes.
+fn acme_story(
+    history: &mut History,
+    acme: &str,
+    dave_invitation: &str,
+    [alice, bob, carol]: [&UserRow; 3],
+) {
+    let person = |user: &UserRow| (user.id.clone(), user.email.clone());
+    let day = 24 * 60;
+    let org_path = format!("/api/organizations/{acme}");
+    let mut row = |actor: &UserRow,
+                   action: &'static str,
+                   target: (&'static str, String),
+                   (status, error): (u16, Option<&'static str>),
+                   (method, path): (&'static str, String),
+                   minutes_ago: i64| {
+        history.rows.push(AuditRow {
+            organization_id: acme.to_owned(),
+            actor: person(actor),
+            action,
+            target,
+            status,
+            error,
+            method,
+            path,
+            minutes_ago,
+        });
+    };
+    let ok = (200, None);
+    let created = (201, None);
+    let invitation = |n: u32| ("organization_invitation", format!("demo-invitation-{n}"));
+    let org = ("organization", acme.to_owned());
+    let invitations = format!("{org_path}/invitations");
+    row(
+        alice,
+        "create",
+        org.clone(),
+        created,
+        ("POST", "/api/organizations".into()),
+        30 * day,
+    );
+    row(
+        alice,
+        "create",
+        invitation(1),
+        created,
+        ("POST", invitations.clone()),
+        30 * day - 5,
+    );
+    row(
+        alice,
+        "create",
+        invitation(2),
+        created,
+        ("POST", invitations.clone()),
+        30 * day - 4,
+    );
+    let accept = |n: u32| format!("/api/organizations/invitations/demo-invitation-{n}/accept");
+    row(
+        bob,
+        "accept",
+        invitation(1),
+        ok,
+        ("POST", accept(1)),
+        29 * day,
+    );
+    row(
+        carol,
+        "accept",
+        invitation(2),
+        ok,
+        ("POST", accept(2)),
+        28 * day,
+    );
+    row(
+        alice,
+        "update_access",
+        ("organization_user", carol.id.clone()),
+        ok,
+        ("POST", format!("{org_path}/users/{}/access", carol.id)),
+        28 * day - 30,
+    );
+    row(
+        bob,
+        "create",
+        invitation(3),
+        (403, Some("Access denied")),
+        ("POST", invitations.clone()),
+        12 * day,
+    );
+    row(
+        alice,
+        "create",
+        invitation(4),
+        (
+            409,
+            Some("bob@example.com is already a member of this organization"),
+        ),
+        ("POST", invitations.clone()),
+        12 * day - 20,
+    );
+    row(
+        alice,
+        "update",
+        org,
+        ok,
+        ("PATCH", org_path.clone()),
+        7 * day,
+    );
+    let to_dave = ("organization_invitation", dave_invitation.to_owned());
+    row(alice, "create", to_dave, created, ("POST", invitations), 60);
+}
+
+/// Initech's last three months: an access change per generated member, a
+/// few of them refused or failed.
+fn initech_changes(history: &mut History, initech: &str, alice: &UserRow, user_id: &str, n: usize) {
+    let minutes_ago = (90 * 24 * 60 * (GENERATED_MEMBERS - n) / GENERATED_MEMBERS) as i64 + 1;
+    let (status, error) = match n % 100 {
+        // An assignment deleted in another tab meanwhile.
+        0 | 7 | 50 | 57 => (400, Some("One of the assignments no longer exists")),
+        13 => (500, Some("Internal server error")),
+        _ => (200, None),
+    };
+    history.rows.push(AuditRow {
+        organization_id: initech.to_owned(),
+        actor: (alice.id.clone(), alice.email.clone()),
+        action: "update_access",
+        target: ("organization_user", user_id.to_owned()),
+        status,
+        error,
+        method: "POST",
+        path: format!("/api/organizations/{initech}/users/{user_id}/access"),
+        minutes_ago,
+    });
 }
 
 async fn add_member(
