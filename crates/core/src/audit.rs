@@ -17,9 +17,9 @@ pub const ORGANIZATION_AUDIT_ACTIONS: [&str; 10] = [
     "set_default_region",
 ];
 
-/// The header with the number of rows an answer holds in all: on the
-/// members' first page and on an audit export (for its progress).
-pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
+/// An audit export's number of rows is in the same header as the members'
+/// first page's number of members.
+pub use crate::wire::TOTAL_COUNT_HEADER;
 
 /// The formats of `GET /audit/organizations/{id}/export` (Roster).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -51,7 +51,9 @@ pub fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
         .expose_headers([
             header::ETAG,
             header::RETRY_AFTER,
-            HeaderName::from_static("x-total-count"),
+            // The audit export's file name.
+            header::CONTENT_DISPOSITION,
+            HeaderName::from_static(roster_core::wire::TOTAL_COUNT_HEADER),
         ])
         .max_age(std::time::Duration::from_secs(600))
 }
