@@ -24,6 +24,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use gloo_net::http::{Method, RequestBuilder};
+use roster_core::audit::{ExportFormat, TOTAL_COUNT_HEADER};
+use roster_core::audit_filter::AuditFilters;
 use roster_core::wire;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -264,13 +266,11 @@ async fn exchange(
             (answer.status, answer.body, answer.etag, answer.total)
         }
         None => {
-            let mut response =
-                send_request(&method, path, body.clone(), if_none_match, mode.as_ref()).await?;
-            if let (401, Some(mode)) = (response.status(), mode.as_ref().filter(|_| bearer)) {
-                if crate::auth::renew_after_unauthorized(mode).await {
-                    response = send_request(&method, path, body, if_none_match, Some(mode)).await?;
-                }
-            }
+            let outgoing = Outgoing {
+                if_none_match,
+                ..Outgoing::new(method.clone(), path, body)
+            };
+            let response = send_authorized(&outgoing, mode.as_ref()).await?;
             let status = response.status();
             let etag = response.headers().get("etag");
             let total = response.headers().get(wire::TOTAL_COUNT_HEADER);
@@ -291,7 +291,13 @@ async fn exchange(
             total,
         });
     }
-    let message = serde_json::from_slice::<wire::ApiError>(&body)
+    Err(failure(&method, path, status, &body))
+}
+
+/// The error of an answer that is no success: the server's message, and
+/// 401/403 announced to the [`subscribe`]rs.
+fn failure(method: &Method, path: &str, status: u16, body: &[u8]) -> ApiError {
+    let message = serde_json::from_slice::<wire::ApiError>(body)
         .map(|body| body.message)
         .ok()
         .filter(|m| !m.is_empty())
@@ -306,7 +312,7 @@ async fn exchange(
         }),
         _ => {}
     }
-    Err(ApiError { status, message })
+    ApiError { status, message }
 }
 
 /// An answer kept with its validator, so that reading it again costs
@@ -350,15 +356,55 @@ async fn get_validated<T: DeserializeOwned>(
     }
 }
 
-/// Sends `body` to `path` (the fetch itself).
-async fn send_request(
-    method: &Method,
-    path: &str,
+/// One request as it is sent.
+struct Outgoing<'a> {
+    method: Method,
+    path: &'a str,
     body: Body,
-    if_none_match: Option<&str>,
+    /// A validator from an earlier answer.
+    if_none_match: Option<&'a str>,
+    accept: &'a str,
+    /// Cancels the request and the reading of its body. Without it, the
+    /// request is cancelled when the reactive owner current when it is sent
+    /// is cleaned up.
+    abort: Option<&'a web_sys::AbortSignal>,
+}
+
+impl<'a> Outgoing<'a> {
+    fn new(method: Method, path: &'a str, body: Body) -> Self {
+        Outgoing {
+            method,
+            path,
+            body,
+            if_none_match: None,
+            accept: "application/json",
+            abort: None,
+        }
+    }
+}
+
+/// Sends `outgoing` as the mode authenticates; in a bearer mode a 401
+/// renews the token and sends it once more. Any status is returned.
+async fn send_authorized(
+    outgoing: &Outgoing<'_>,
     mode: Option<&crate::auth::Mode>,
 ) -> ApiResult<gloo_net::http::Response> {
-    let url = format!("{}{path}", api_base());
+    let response = send_request(outgoing, mode).await?;
+    let bearer = mode.filter(|mode| mode.uses_bearer());
+    if let (401, Some(mode)) = (response.status(), bearer) {
+        if crate::auth::renew_after_unauthorized(mode).await {
+            return send_request(outgoing, Some(mode)).await;
+        }
+    }
+    Ok(response)
+}
+
+/// Sends `outgoing` (the fetch itself).
+async fn send_request(
+    outgoing: &Outgoing<'_>,
+    mode: Option<&crate::auth::Mode>,
+) -> ApiResult<gloo_net::http::Response> {
+    let url = format!("{}{}", api_base(), outgoing.path);
     let authorization = match mode {
         Some(mode) => crate::auth::authorization(mode)
             .await
@@ -369,27 +415,34 @@ async fn send_request(
         Some(crate::auth::Mode::Password) => web_sys::RequestCredentials::Include,
         _ => web_sys::RequestCredentials::Omit,
     };
-    let controller = web_sys::AbortController::new().ok();
+    let controller = match outgoing.abort {
+        Some(_) => None,
+        None => web_sys::AbortController::new().ok(),
+    };
+    let signal = outgoing
+        .abort
+        .cloned()
+        .or_else(|| controller.as_ref().map(|c| c.signal()));
     let mut builder = RequestBuilder::new(&url)
-        .method(method.clone())
+        .method(outgoing.method.clone())
         .credentials(credentials)
-        .header("Accept", "application/json")
-        .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
+        .header("Accept", outgoing.accept)
+        .abort_signal(signal.as_ref());
     if let Some(authorization) = &authorization {
         builder = builder.header("Authorization", authorization);
     }
     // A conditional request bypasses the browser's cache (Fetch: a request
     // with If-None-Match is "no-store"), so a 304 reaches us as it is.
-    if let Some(etag) = if_none_match {
+    if let Some(etag) = outgoing.if_none_match {
         builder = builder.header("If-None-Match", etag);
     }
     if let Some(controller) = controller {
         let controller = send_wrapper::SendWrapper::new(controller);
         leptos::prelude::on_cleanup(move || controller.abort());
     }
-    let request = match body {
+    let request = match &outgoing.body {
         Body::Json(text) => {
-            let text = text.map_err(|e| ApiError {
+            let text = text.clone().map_err(|e| ApiError {
                 status: 0,
                 message: format!("Cannot encode the request: {e}"),
             })?;
@@ -768,43 +821,41 @@ pub struct AuditQuery {
     pub page: Option<u32>,
     /// 1–200; the server's default is 100.
     pub limit: Option<u32>,
-    /// ISO-8601 timestamps.
-    pub from: Option<String>,
-    pub to: Option<String>,
     /// Cursor pagination; takes precedence over `page`.
     pub next_token: Option<String>,
-    /// Roster extensions.
-    pub action: Option<String>,
-    pub actor_id: Option<String>,
+    /// In Daytona's syntax, written in the bracket style
+    /// (`action[in]=…&statusCode[gte]=400`).
+    pub filters: AuditFilters,
 }
 
 impl AuditQuery {
-    /// `?page=…&limit=…`, or empty.
+    /// `?page=…&limit=…&action[in]=…`, or empty.
     pub fn to_query_string(&self) -> String {
-        let page = self.page.map(|p| p.to_string());
-        let limit = self.limit.map(|l| l.to_string());
-        let pairs = [
-            ("page", page.as_deref()),
-            ("limit", limit.as_deref()),
-            ("from", self.from.as_deref()),
-            ("to", self.to.as_deref()),
-            ("nextToken", self.next_token.as_deref()),
-            ("action", self.action.as_deref()),
-            ("actorId", self.actor_id.as_deref()),
-        ];
-        let query: Vec<String> = pairs
-            .iter()
-            .filter_map(|(key, value)| {
-                value
-                    .filter(|v| !v.is_empty())
-                    .map(|v| format!("{key}={}", encode(v)))
-            })
-            .collect();
-        if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", query.join("&"))
-        }
+        let mut pairs: Vec<(String, String)> = [
+            ("page", self.page.map(|p| p.to_string())),
+            ("limit", self.limit.map(|l| l.to_string())),
+            ("nextToken", self.next_token.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.map(|v| (key.to_owned(), v)))
+        .collect();
+        pairs.extend(self.filters.to_query());
+        query_string(&pairs)
+    }
+}
+
+/// `?k=v&…` of pairs whose value is not empty, each part escaped; empty
+/// when there are none.
+fn query_string(pairs: &[(String, String)]) -> String {
+    let query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(key, value)| format!("{}={}", encode(key), encode(value)))
+        .collect();
+    if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
     }
 }
 
@@ -821,9 +872,157 @@ pub async fn audit_logs(
     .await
 }
 
+/// `GET /audit/scenarios`: the actions an audit log records, by target
+/// type (Daytona v0.205; absent from older backends).
+pub async fn audit_scenarios() -> ApiResult<wire::AuditScenarios> {
+    get("/audit/scenarios").await
+}
+
+/// The path of `GET /audit/organizations/{id}/export` (Roster): the rows
+/// `filters` select, every page of them.
+pub fn audit_export_path(
+    organization_id: &str,
+    format: ExportFormat,
+    filters: &AuditFilters,
+) -> String {
+    let mut pairs = vec![("format".to_owned(), format.as_str().to_owned())];
+    pairs.extend(filters.to_query());
+    format!(
+        "/audit/organizations/{}/export{}",
+        encode(organization_id),
+        query_string(&pairs)
+    )
+}
+
+/// An answer whose body is read as it arrives.
+pub struct Streamed {
+    /// The body, once: [`web_sys::Response::body`].
+    pub response: web_sys::Response,
+    /// `X-Total-Count`: how many rows the body holds.
+    pub total: Option<u64>,
+    /// The file name of `Content-Disposition`, when the server gives one.
+    pub file_name: Option<String>,
+}
+
+/// `GET /audit/organizations/{id}/export` (Roster), authenticated as every
+/// other request; `abort` cancels it, the reading of the body included.
+/// A failure is the server's message, as for any request.
+pub async fn audit_export(
+    organization_id: &str,
+    format: ExportFormat,
+    filters: &AuditFilters,
+    abort: &web_sys::AbortSignal,
+) -> ApiResult<Streamed> {
+    let path = audit_export_path(organization_id, format, filters);
+    let mode = crate::auth::ready().await;
+    let outgoing = Outgoing {
+        accept: format.content_type(),
+        abort: Some(abort),
+        ..Outgoing::new(Method::GET, &path, Body::None)
+    };
+    let response = send_authorized(&outgoing, Some(&mode)).await?;
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        let body = response.binary().await.map_err(network_error)?;
+        return Err(failure(&Method::GET, &path, status, &body));
+    }
+    let headers = response.headers();
+    let total = headers
+        .get(TOTAL_COUNT_HEADER)
+        .and_then(|t| t.trim().parse().ok());
+    let file_name = headers
+        .get("content-disposition")
+        .and_then(|value| attachment_file_name(&value));
+    Ok(Streamed {
+        response: response.into(),
+        total,
+        file_name,
+    })
+}
+
+/// Reads `response`'s body as it arrives, handing each chunk to
+/// `on_chunk`. Cancelled through the request's abort signal.
+pub async fn read_body(
+    response: &web_sys::Response,
+    mut on_chunk: impl FnMut(js_sys::Uint8Array),
+) -> ApiResult<()> {
+    use wasm_bindgen::JsCast;
+    let Some(body) = response.body() else {
+        return Ok(());
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let field = |object: &wasm_bindgen::JsValue, name: &str| {
+        js_sys::Reflect::get(object, &wasm_bindgen::JsValue::from_str(name)).ok()
+    };
+    loop {
+        let read = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|error| {
+                let text = |name: &str| field(&error, name).and_then(|v| v.as_string());
+                if text("name").as_deref() == Some("AbortError") {
+                    return ApiError {
+                        status: 0,
+                        message: ApiError::ABORTED.to_owned(),
+                    };
+                }
+                let reason = text("message").unwrap_or_else(|| format!("{error:?}"));
+                ApiError {
+                    status: 0,
+                    message: format!(
+                        "The answer of {} broke off ({reason})",
+                        crate::config::api_address()
+                    ),
+                }
+            })?;
+        if field(&read, "done")
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true)
+        {
+            return Ok(());
+        }
+        if let Some(chunk) = field(&read, "value").and_then(|v| v.dyn_into().ok()) {
+            on_chunk(chunk);
+        }
+    }
+}
+
+/// The `filename` of a `Content-Disposition` header (`filename*=UTF-8''…`
+/// preferred), without any directory part.
+pub fn attachment_file_name(header: &str) -> Option<String> {
+    let mut plain = None;
+    let mut extended = None;
+    for part in header.split(';').map(str::trim) {
+        let Some((key, value)) = part.split_once('=') else {
+            continue;
+        };
+        match key.trim().to_ascii_lowercase().as_str() {
+            "filename*" => {
+                let value = value.trim();
+                let encoded = value.split_once("''").map_or(value, |(_, encoded)| encoded);
+                extended = Some(crate::routes::decode(encoded));
+            }
+            "filename" => plain = Some(value.trim().trim_matches('"').to_owned()),
+            _ => {}
+        }
+    }
+    extended
+        .or(plain)
+        .map(|name| {
+            name.rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .filter(|name| !name.is_empty())
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use roster_core::audit::ExportFormat;
+    use roster_core::audit_filter::{Outcome, TextColumn};
+
     #[test]
     fn organization_is_read_from_org_scoped_paths_only() {
         assert_eq!(
@@ -847,20 +1046,60 @@ mod tests {
     }
 
     #[test]
-    fn audit_query_leaves_out_what_is_unset_and_escapes_values() {
+    fn audit_query_sends_the_filters_in_brackets_and_escapes_values() {
         assert_eq!(AuditQuery::default().to_query_string(), "");
+        let mut filters = AuditFilters::default();
+        filters.text_mut(TextColumn::Action).any_of = Some(vec!["update_access".into()]);
+        filters.text_mut(TextColumn::ActorEmail).eq = Some("a+b@example.com".into());
+        filters.status_code = Outcome::ClientError.filter();
+        filters.created_at.gte = Some("2025-03-01T00:00:00Z".parse().expect("timestamp"));
         let query = AuditQuery {
             page: Some(2),
             limit: Some(50),
-            from: Some("2025-03-01T00:00:00+01:00".into()),
-            action: Some("update_access".into()),
-            actor_id: Some(String::new()),
+            filters,
             ..AuditQuery::default()
         };
         assert_eq!(
             query.to_query_string(),
-            "?page=2&limit=50&from=2025-03-01T00%3A00%3A00%2B01%3A00&action=update_access"
+            "?page=2&limit=50\
+             &actorEmail%5Beq%5D=a%2Bb%40example.com\
+             &action%5Bin%5D=update_access\
+             &statusCode%5Bgte%5D=400&statusCode%5Blt%5D=500\
+             &createdAt%5Bgte%5D=2025-03-01T00%3A00%3A00.000Z"
         );
+    }
+
+    #[test]
+    fn an_export_asks_for_the_same_filters_without_pages() {
+        let mut filters = AuditFilters::default();
+        filters.text_mut(TextColumn::TargetType).eq = Some("organization_user".into());
+        assert_eq!(
+            audit_export_path("o 1", ExportFormat::Ndjson, &filters),
+            "/audit/organizations/o%201/export?format=ndjson&targetType%5Beq%5D=organization_user"
+        );
+        assert_eq!(
+            audit_export_path("o1", ExportFormat::Csv, &AuditFilters::default()),
+            "/audit/organizations/o1/export?format=csv"
+        );
+    }
+
+    #[test]
+    fn the_file_name_is_read_from_content_disposition() {
+        assert_eq!(
+            attachment_file_name("attachment; filename=\"audit-log.csv\"").as_deref(),
+            Some("audit-log.csv")
+        );
+        assert_eq!(
+            attachment_file_name("attachment; filename=\"a.csv\"; filename*=UTF-8''acme%20log.csv")
+                .as_deref(),
+            Some("acme log.csv")
+        );
+        assert_eq!(
+            attachment_file_name("attachment; filename=../../etc/x.csv").as_deref(),
+            Some("x.csv")
+        );
+        assert_eq!(attachment_file_name("attachment"), None);
+        assert_eq!(attachment_file_name("attachment; filename=\"\""), None);
     }
 
     #[test]

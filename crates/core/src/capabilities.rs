@@ -995,18 +995,18 @@ mod tests {
 
     #[test]
     fn unknown_permissions_are_listed_by_their_raw_names() {
-        let gpus = holding("gpus", &["write:gpus", "write:sandboxes"]);
-        let billing = holding("billing", &["read:billing", "read:quantum"]);
+        let gpus = [holding("gpus", &["write:gpus", "write:sandboxes"])];
+        let billing = [holding("billing", &["read:billing", "read:quantum"])];
         let developer = wire_roles(DEV);
 
         // Adding an assignment holding an unknown permission gains it.
-        let added = assignments_access_diff(Member, &developer, Member, &[gpus.clone()]);
+        let added = assignments_access_diff(Member, &developer, Member, &gpus);
         assert_eq!(names(&added.gained_unknown), ["write:gpus"]);
         assert!(added.gained.is_empty() && added.lost.is_empty());
         assert!(!added.is_empty(), "the unknown permission is a change");
 
         // Swapping it for another loses it and gains the other.
-        let swapped = assignments_access_diff(Member, &[gpus.clone()], Member, &[billing.clone()]);
+        let swapped = assignments_access_diff(Member, &gpus, Member, &billing);
         assert_eq!(names(&swapped.gained_unknown), ["read:quantum"]);
         assert_eq!(names(&swapped.lost_unknown), ["write:gpus"]);
         assert_eq!(swapped.gained, set(&[ReadBilling]));
@@ -1014,29 +1014,29 @@ mod tests {
 
         // Held through another assignment still: neither gained nor lost.
         let both = [
-            gpus.clone(),
+            gpus[0].clone(),
             holding("gpus-too", &["write:gpus", "write:sandboxes"]),
         ];
         let kept = assignments_access_diff(Member, &both, Member, &both[1..]);
         assert!(kept.is_empty(), "{kept:?}");
 
         // Owners hold every permission, unknown ones included.
-        let promoted = assignments_access_diff(Member, &[gpus.clone()], Owner, &[gpus.clone()]);
+        let promoted = assignments_access_diff(Member, &gpus, Owner, &gpus);
         assert!(promoted.gained_unknown.is_empty() && promoted.lost_unknown.is_empty());
-        let demoted = assignments_access_diff(Owner, &[], Member, &[gpus.clone()]);
+        let demoted = assignments_access_diff(Owner, &[], Member, &gpus);
         assert!(demoted.lost_unknown.is_empty() && demoted.gained_unknown.is_empty());
 
         // The known permissions are as `access_diff` counts them.
         assert_eq!(
-            assignments_access_diff(Member, &developer, Member, &[gpus.clone()]).gained,
+            assignments_access_diff(Member, &developer, Member, &gpus).gained,
             access_diff(
                 Member,
                 &permissions_of(&developer),
                 Member,
-                &permissions_of(&[gpus])
+                &permissions_of(&gpus)
             )
             .gained
         );
-        assert_eq!(names(&unknown_permissions_of(&[billing])), ["read:quantum"]);
+        assert_eq!(names(&unknown_permissions_of(&billing)), ["read:quantum"]);
     }
 }

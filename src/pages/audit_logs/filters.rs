@@ -1,53 +1,24 @@
-//! The audit log's filters: a date range (from/to, or a quick range that
-//! follows the clock), the action, the user, and auto-refresh.
+//! The audit log's filter bar: a date range (from/to, or a quick range that
+//! follows the clock), the action, the target, the outcome, the user, and
+//! auto-refresh.
+//!
+//! The bar shows the [`AuditAddress`] it is given and hands every change to
+//! `on_change` as a new address; the page puts that in the URL, which is
+//! where the filters live.
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::Utc;
 use leptos::prelude::*;
-use roster_core::audit::{action_label, ORGANIZATION_AUDIT_ACTIONS};
+use roster_core::audit::{action_label, target_type_label};
+use roster_core::audit_filter::Outcome;
 use roster_core::emails_equal;
 use roster_core::wire::OrganizationUser;
 
+use super::address::{AuditAddress, Choice, QuickRange};
+use super::scenarios::Scenarios;
 use super::time_input;
 use crate::dom;
-
-/// "Last hour" … "Last 30 days": a range ending now, recomputed at every
-/// refresh.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QuickRange {
-    Hour,
-    Day,
-    Week,
-    Month,
-}
-
-impl QuickRange {
-    pub const ALL: [QuickRange; 4] = [
-        QuickRange::Hour,
-        QuickRange::Day,
-        QuickRange::Week,
-        QuickRange::Month,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            QuickRange::Hour => "Last hour",
-            QuickRange::Day => "Last 24 hours",
-            QuickRange::Week => "Last 7 days",
-            QuickRange::Month => "Last 30 days",
-        }
-    }
-
-    pub fn length(self) -> TimeDelta {
-        match self {
-            QuickRange::Hour => TimeDelta::hours(1),
-            QuickRange::Day => TimeDelta::days(1),
-            QuickRange::Week => TimeDelta::days(7),
-            QuickRange::Month => TimeDelta::days(30),
-        }
-    }
-}
 
 /// How often the log reloads by itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,78 +59,8 @@ impl AutoRefresh {
     }
 }
 
-/// Every filter, as signals (a `Copy` handle).
-#[derive(Clone, Copy)]
-pub struct Filters {
-    /// `datetime-local` values; empty = open-ended.
-    pub from: RwSignal<String>,
-    pub to: RwSignal<String>,
-    pub quick: RwSignal<Option<QuickRange>>,
-    /// Empty = every action.
-    pub action: RwSignal<String>,
-    /// The actor's user id; empty = everyone.
-    pub actor_id: RwSignal<String>,
-    pub auto_refresh: RwSignal<AutoRefresh>,
-    /// 1-based; back to 1 whenever a filter changes.
-    pub page: RwSignal<u32>,
-}
-
-impl Filters {
-    pub fn new() -> Self {
-        Filters {
-            from: RwSignal::new(String::new()),
-            to: RwSignal::new(String::new()),
-            quick: RwSignal::new(None),
-            action: RwSignal::new(String::new()),
-            actor_id: RwSignal::new(String::new()),
-            auto_refresh: RwSignal::new(AutoRefresh::Off),
-            page: RwSignal::new(1),
-        }
-    }
-
-    /// The range to ask for at `now`: a quick range ends now.
-    pub fn range(&self, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-        match self.quick.get() {
-            Some(quick) => (Some(now - quick.length()), None),
-            None => (
-                self.from.with(|v| time_input::from_input(v)),
-                self.to.with(|v| time_input::from_input(v)),
-            ),
-        }
-    }
-
-    /// Whether anything narrows the log.
-    pub fn any(&self) -> bool {
-        self.quick.with(Option::is_some)
-            || !self.from.with(String::is_empty)
-            || !self.to.with(String::is_empty)
-            || !self.action.with(String::is_empty)
-            || !self.actor_id.with(String::is_empty)
-    }
-
-    /// Sets one filter; the log starts again at its first page.
-    pub fn set(&self, filter: RwSignal<String>, value: String) {
-        filter.set(value);
-        self.page.set(1);
-    }
-
-    fn choose_quick(&self, quick: QuickRange) {
-        let now = Utc::now();
-        self.page.set(1);
-        self.quick.set(Some(quick));
-        self.from.set(time_input::to_input(now - quick.length()));
-        self.to.set(String::new());
-    }
-
-    fn clear(&self) {
-        self.page.set(1);
-        self.quick.set(None);
-        self.from.set(String::new());
-        self.to.set(String::new());
-        self.action.set(String::new());
-        self.actor_id.set(String::new());
-    }
-}
+/// The value of the option standing for a filter a picker cannot show.
+const OTHER: &str = "(other)";
 
 /// Above this many members the user filter is a text field (an e-mail
 /// address) instead of a select.
@@ -167,19 +68,61 @@ const USER_SELECT_LIMIT: usize = 200;
 
 #[component]
 pub fn FilterBar(
-    filters: Filters,
+    #[prop(into)] address: Signal<AuditAddress>,
+    on_change: Callback<AuditAddress>,
+    #[prop(into)] scenarios: Signal<Scenarios>,
     /// The organization's members (for the user filter).
     #[prop(into)]
     members: Signal<Option<Arc<Vec<OrganizationUser>>>>,
+    auto_refresh: RwSignal<AutoRefresh>,
 ) -> impl IntoView {
     let from_id = dom::unique_id("audit-from");
     let to_id = dom::unique_id("audit-to");
-    let action_id = dom::unique_id("audit-action");
     let refresh_id = dom::unique_id("audit-refresh");
-    let manual = move |signal: RwSignal<String>, value: String| {
-        filters.quick.set(None);
-        filters.set(signal, value);
+    let change = move |next: AuditAddress| on_change.run(next);
+    let bound = move |start: bool| {
+        move || {
+            address.with(|a| {
+                let (from, to) = a.bounds(Utc::now());
+                let at = if start { from } else { to };
+                at.map(time_input::to_input).unwrap_or_default()
+            })
+        }
     };
+    let set_bound = move |start: bool, value: String| {
+        let at = time_input::from_input(&value);
+        let now = Utc::now();
+        change(address.with_untracked(|a| {
+            if start {
+                a.with_bounds(now, Some(at), None)
+            } else {
+                a.with_bounds(now, None, Some(at))
+            }
+        }));
+    };
+
+    let target = Signal::derive(move || address.with(AuditAddress::target_type));
+    let action_options = Signal::derive(move || {
+        let chosen = target.with(|t| match t {
+            Choice::One(target) => Some(target.clone()),
+            _ => None,
+        });
+        scenarios.with(|s| s.actions(chosen.as_deref()))
+    });
+    let choose_target = move |value: String| {
+        let next = address.with_untracked(|a| {
+            let mut next = a.with_target_type((!value.is_empty()).then(|| value.clone()));
+            // An action never recorded on the new target would match nothing.
+            if let Choice::One(action) = a.action() {
+                if !value.is_empty() && !scenarios.with_untracked(|s| s.allows(&value, &action)) {
+                    next = next.with_action(None);
+                }
+            }
+            next
+        });
+        change(next);
+    };
+
     view! {
         <div class="audit-filters" role="group" aria-label="Filters">
             <div class="filter-row">
@@ -189,8 +132,8 @@ pub fn FilterBar(
                         id=from_id
                         class="input"
                         type="datetime-local"
-                        prop:value=move || filters.from.get()
-                        on:change=move |event| manual(filters.from, event_target_value(&event))
+                        prop:value=bound(true)
+                        on:change=move |event| set_bound(true, event_target_value(&event))
                     />
                 </div>
                 <div class="field">
@@ -199,20 +142,21 @@ pub fn FilterBar(
                         id=to_id
                         class="input"
                         type="datetime-local"
-                        prop:value=move || filters.to.get()
-                        on:change=move |event| manual(filters.to, event_target_value(&event))
+                        prop:value=bound(false)
+                        on:change=move |event| set_bound(false, event_target_value(&event))
                     />
                 </div>
                 <div class="quick-ranges" role="group" aria-label="Quick ranges">
                     {QuickRange::ALL
                         .into_iter()
                         .map(|quick| {
+                            let pressed = move || address.with(|a| a.range == Some(quick));
                             view! {
                                 <button
                                     type="button"
                                     class="btn btn-secondary btn-small"
-                                    aria-pressed=move || if filters.quick.get() == Some(quick) { "true" } else { "false" }
-                                    on:click=move |_| filters.choose_quick(quick)
+                                    aria-pressed=move || if pressed() { "true" } else { "false" }
+                                    on:click=move |_| change(address.with_untracked(|a| a.with_range(quick)))
                                 >
                                     {quick.label()}
                                 </button>
@@ -222,39 +166,38 @@ pub fn FilterBar(
                 </div>
             </div>
             <div class="filter-row">
-                <div class="field">
-                    <label for=action_id.clone()>"Action"</label>
-                    <select
-                        id=action_id
-                        class="input"
-                        on:change=move |event| filters.set(filters.action, event_target_value(&event))
-                    >
-                        <option value="" prop:selected=move || filters.action.with(String::is_empty)>"All actions"</option>
-                        {ORGANIZATION_AUDIT_ACTIONS
-                            .into_iter()
-                            .map(|action| {
-                                view! {
-                                    <option value=action prop:selected=move || filters.action.with(|a| a == action)>
-                                        {action_label(action)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <UserFilter filters=filters members=members />
+                <Picker
+                    label="Target"
+                    all="All targets"
+                    chosen=target
+                    options=Signal::derive(move || scenarios.with(Scenarios::target_types))
+                    option_label=target_type_label
+                    on_choose=Callback::new(choose_target)
+                />
+                <Picker
+                    label="Action"
+                    all="All actions"
+                    chosen=Signal::derive(move || address.with(AuditAddress::action))
+                    options=action_options
+                    option_label=action_label
+                    on_choose=Callback::new(move |value: String| {
+                        change(address.with_untracked(|a| a.with_action((!value.is_empty()).then_some(value))));
+                    })
+                />
+                <OutcomePicker address=address on_change=on_change />
+                <UserFilter address=address on_change=on_change members=members />
                 <div class="field">
                     <label for=refresh_id.clone()>"Auto-refresh"</label>
                     <select
                         id=refresh_id
                         class="input"
-                        on:change=move |event| filters.auto_refresh.set(AutoRefresh::parse(&event_target_value(&event)))
+                        on:change=move |event| auto_refresh.set(AutoRefresh::parse(&event_target_value(&event)))
                     >
                         {AutoRefresh::ALL
                             .into_iter()
                             .map(|every| {
                                 view! {
-                                    <option value=every.value() prop:selected=move || filters.auto_refresh.get() == every>
+                                    <option value=every.value() prop:selected=move || auto_refresh.get() == every>
                                         {every.label()}
                                     </option>
                                 }
@@ -262,8 +205,12 @@ pub fn FilterBar(
                             .collect_view()}
                     </select>
                 </div>
-                <Show when=move || filters.any()>
-                    <button type="button" class="btn btn-ghost btn-small clear-filters" on:click=move |_| filters.clear()>
+                <Show when=move || address.with(AuditAddress::filtered)>
+                    <button
+                        type="button"
+                        class="btn btn-ghost btn-small clear-filters"
+                        on:click=move |_| change(address.with_untracked(AuditAddress::cleared))
+                    >
                         "Clear filters"
                     </button>
                 </Show>
@@ -272,11 +219,110 @@ pub fn FilterBar(
     }
 }
 
+/// A select of one value among `options` (wire names shown through
+/// `option_label`): "all" first, the chosen value even when it is not
+/// among the options (a link from a newer backend), and a filter it
+/// cannot show as "Other".
+#[component]
+fn Picker(
+    label: &'static str,
+    all: &'static str,
+    #[prop(into)] chosen: Signal<Choice<String>>,
+    #[prop(into)] options: Signal<Vec<String>>,
+    option_label: fn(&str) -> String,
+    on_choose: Callback<String>,
+) -> impl IntoView {
+    let id = dom::unique_id("audit-picker");
+    let listed = Memo::new(move |_| {
+        let mut listed = options.get();
+        if let Choice::One(value) = chosen.get() {
+            if !listed.contains(&value) {
+                listed.push(value);
+            }
+        }
+        listed
+    });
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                class="input"
+                on:change=move |event| {
+                    let value = event_target_value(&event);
+                    if value != OTHER {
+                        on_choose.run(value);
+                    }
+                }
+            >
+                <option value="" prop:selected=move || chosen.with(|c| *c == Choice::All)>{all}</option>
+                <Show when=move || chosen.with(|c| *c == Choice::Other)>
+                    <option value=OTHER selected>"Other (from the link)"</option>
+                </Show>
+                <For each=move || listed.get() key=|value| value.clone() let:value>
+                    {
+                        let text = option_label(&value);
+                        let mine = value.clone();
+                        view! {
+                            <option
+                                value=value
+                                prop:selected=move || chosen.with(|c| matches!(c, Choice::One(v) if *v == mine))
+                            >
+                                {text}
+                            </option>
+                        }
+                    }
+                </For>
+            </select>
+        </div>
+    }
+}
+
+/// Success, client error or server error: a range of status codes.
+#[component]
+fn OutcomePicker(
+    address: Signal<AuditAddress>,
+    on_change: Callback<AuditAddress>,
+) -> impl IntoView {
+    let id = dom::unique_id("audit-outcome");
+    let chosen = Memo::new(move |_| address.with(AuditAddress::outcome));
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Outcome"</label>
+            <select
+                id=id
+                class="input"
+                on:change=move |event| {
+                    let value = event_target_value(&event);
+                    if value != OTHER {
+                        let outcome = Outcome::parse(&value);
+                        on_change.run(address.with_untracked(|a| a.with_outcome(outcome)));
+                    }
+                }
+            >
+                <option value="" prop:selected=move || chosen.get() == Choice::All>"All outcomes"</option>
+                <Show when=move || chosen.get() == Choice::Other>
+                    <option value=OTHER selected>"Other (from the link)"</option>
+                </Show>
+                {Outcome::ALL
+                    .into_iter()
+                    .map(|outcome| view! {
+                        <option value=outcome.as_str() prop:selected=move || chosen.get() == Choice::One(outcome)>
+                            {outcome.label()}
+                        </option>
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// A select of the members, or for large organizations a field taking an
 /// e-mail address (matched case-insensitively against the members).
 #[component]
 fn UserFilter(
-    filters: Filters,
+    address: Signal<AuditAddress>,
+    on_change: Callback<AuditAddress>,
     members: Signal<Option<Arc<Vec<OrganizationUser>>>>,
 ) -> impl IntoView {
     let field_id = dom::unique_id("audit-user");
@@ -291,6 +337,10 @@ fn UserFilter(
             Arc::new(list)
         })
     });
+    let chosen = Memo::new(move |_| address.with(AuditAddress::actor_id));
+    let choose = move |id: Option<String>| {
+        on_change.run(address.with_untracked(|a| a.with_actor_id(id)));
+    };
     let as_select =
         move || sorted.with(|s| s.as_ref().is_none_or(|s| s.len() <= USER_SELECT_LIMIT));
     let typed = RwSignal::new(String::new());
@@ -306,20 +356,38 @@ fn UserFilter(
                     <select
                         id=field_id
                         class="input"
-                        on:change=move |event| filters.set(filters.actor_id, event_target_value(&event))
+                        on:change=move |event| {
+                            let value = event_target_value(&event);
+                            if value != OTHER {
+                                choose((!value.is_empty()).then_some(value));
+                            }
+                        }
                     >
-                        <option value="" prop:selected=move || filters.actor_id.with(String::is_empty)>"All users"</option>
+                        <option value="" prop:selected=move || chosen.get() == Choice::All>"All users"</option>
+                        <Show when=move || chosen.get() == Choice::Other>
+                            <option value=OTHER selected>"Other (from the link)"</option>
+                        </Show>
                         {move || {
                             sorted
                                 .get()
                                 .map(|list| {
+                                    let listed = |id: &str| list.iter().any(|(_, known)| known == id);
+                                    // Someone who has left still has entries.
+                                    let former = match chosen.get() {
+                                        Choice::One(id) if !listed(&id) => Some(id),
+                                        _ => None,
+                                    };
                                     list.iter()
-                                        .map(|(email, id)| {
-                                            let id = id.clone();
+                                        .map(|(email, id)| (email.clone(), id.clone()))
+                                        .chain(former.map(|id| (id.clone(), id)))
+                                        .map(|(text, id)| {
                                             let value = id.clone();
                                             view! {
-                                                <option value=value prop:selected=move || filters.actor_id.with(|a| *a == id)>
-                                                    {email.clone()}
+                                                <option
+                                                    value=value
+                                                    prop:selected=move || chosen.with(|c| matches!(c, Choice::One(v) if *v == id))
+                                                >
+                                                    {text}
                                                 </option>
                                             }
                                         })
@@ -335,7 +403,7 @@ fn UserFilter(
                 let text = typed.get_untracked();
                 if text.trim().is_empty() {
                     unknown.set(false);
-                    filters.set(filters.actor_id, String::new());
+                    choose(None);
                     return;
                 }
                 let found = sorted.with_untracked(|s| {
@@ -347,7 +415,7 @@ fn UserFilter(
                 });
                 unknown.set(found.is_none());
                 if let Some(id) = found {
-                    filters.set(filters.actor_id, id);
+                    choose(Some(id));
                 }
             };
             let described = hint_id.clone();
@@ -387,27 +455,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quick_ranges_end_now_and_override_the_inputs() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let filters = Filters::new();
-            let now: DateTime<Utc> = "2025-03-08T12:00:00Z".parse().expect("timestamp");
-            assert_eq!(filters.range(now), (None, None));
-            assert!(!filters.any());
-            filters.quick.set(Some(QuickRange::Week));
-            assert_eq!(
-                filters.range(now),
-                (
-                    Some("2025-03-01T12:00:00Z".parse().expect("timestamp")),
-                    None
-                )
-            );
-            assert!(filters.any());
-            filters.clear();
-            assert!(!filters.any());
-            assert_eq!(AutoRefresh::parse("30"), AutoRefresh::Seconds(30));
-            assert_eq!(AutoRefresh::parse("off"), AutoRefresh::Off);
-            assert_eq!(AutoRefresh::Seconds(60).label(), "1 min");
-        });
+    fn auto_refresh_reads_its_values() {
+        assert_eq!(AutoRefresh::parse("30"), AutoRefresh::Seconds(30));
+        assert_eq!(AutoRefresh::parse("off"), AutoRefresh::Off);
+        assert_eq!(AutoRefresh::Seconds(60).label(), "1 min");
+        for every in AutoRefresh::ALL {
+            assert_eq!(AutoRefresh::parse(&every.value()), every);
+        }
     }
 }

@@ -1,10 +1,17 @@
 //! `/org/:orgId/audit-logs`: the audit log (product.md §2.6), for owners and
 //! members holding `read:audit_logs` (`Capabilities::read_audit_log`).
 //!
-//! The server filters and pages (a log may hold a million rows); this page
-//! keeps the filters, the page and the auto-refresh timer.
+//! The server filters and pages (a log may hold a million rows). The
+//! filters and the page live in the address ([`address`]), so a filtered
+//! view is a link; the page keeps only the auto-refresh timer. The action
+//! and target pickers list the backend's scenarios ([`scenarios`]), and
+//! "Export" downloads the filtered view where the backend offers it
+//! ([`export`]).
 
+mod address;
+mod export;
 mod filters;
+mod scenarios;
 pub mod time_input;
 
 use std::sync::{Arc, Mutex};
@@ -12,8 +19,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
 use roster_core::audit::{action_label, target_type_label};
-use roster_core::wire::{AuditLog, PaginatedAuditLogs};
+use roster_core::wire::{AuditLog, OrganizationUser, PaginatedAuditLogs};
 use roster_core::Capabilities;
 
 use crate::api::{self, AuditQuery};
@@ -25,11 +34,12 @@ use crate::format;
 use crate::icons::IconKind;
 use crate::state::{use_current_organization, use_org_page_title};
 
-use filters::{AutoRefresh, FilterBar, Filters};
+use address::{AuditAddress, PAGE_SIZES};
+use export::{ExportJob, ExportMenu, ExportStatus};
+use filters::{AutoRefresh, FilterBar};
+use scenarios::Scenarios;
 
 const HEADERS: [&str; 5] = ["Time", "User", "Action", "Target", "Outcome"];
-const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
-const DEFAULT_PAGE_SIZE: u32 = 50;
 
 #[component]
 pub fn AuditLogsPage() -> impl IntoView {
@@ -44,22 +54,67 @@ pub fn AuditLogsPage() -> impl IntoView {
 #[component]
 fn AuditLogView() -> impl IntoView {
     let current = use_current_organization();
-    let organization_id = StoredValue::new(current.id_untracked().unwrap_or_default());
-    let filters = Filters::new();
-    let page = filters.page;
-    let limit = RwSignal::new(DEFAULT_PAGE_SIZE);
+    let organization_id = current.id_untracked().unwrap_or_default();
+    let members = Signal::derive(move || current.members().and_then(Result::ok));
+    view! { <AuditLog organization_id=organization_id members=members /> }
+}
+
+/// The log of one organization, its view read from and written to the
+/// address.
+#[component]
+fn AuditLog(
+    organization_id: String,
+    /// The organization's members (for the user filter).
+    #[prop(into)]
+    members: Signal<Option<Arc<Vec<OrganizationUser>>>>,
+) -> impl IntoView {
+    let organization_id = StoredValue::new(organization_id);
+    let location = use_location();
+    let navigate = use_navigate();
+    let address = Memo::new(move |_| location.search.with(|s| AuditAddress::from_search(s)));
+    // Filtering replaces the entry in the history: Back leaves the page
+    // rather than stepping through every filter tried.
+    let show = Callback::new(move |next: AuditAddress| {
+        let path = location.pathname.get_untracked();
+        let search = next.to_search();
+        let target = if search.is_empty() {
+            crate::config::app_path(&path).to_owned()
+        } else {
+            format!("{}?{search}", crate::config::app_path(&path))
+        };
+        navigate(
+            &target,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..NavigateOptions::default()
+            },
+        );
+    });
+    let auto_refresh = RwSignal::new(AutoRefresh::Off);
+
+    // Older backends lack the scenarios, and `/config` says nothing of the
+    // export: the pickers then offer what Roster knows, without a word.
+    let scenarios = LocalResource::new(|| async {
+        api::audit_scenarios()
+            .await
+            .map_or_else(|_| Scenarios::known(), Scenarios::from_backend)
+    });
+    let scenarios = Signal::derive(move || scenarios.get().unwrap_or_else(Scenarios::known));
+    let export_offered = LocalResource::new(|| async {
+        api::config().await.is_ok_and(|config| config.audit_export)
+    });
+
+    let export = ExportJob::new();
 
     let fetching = RwSignal::new(false);
     let logs = LocalResource::new(move || {
-        let (from, to) = filters.range(Utc::now());
+        let view = address.get();
         let query = AuditQuery {
-            page: Some(page.get()),
-            limit: Some(limit.get()),
-            from: from.map(|at| at.to_rfc3339()),
-            to: to.map(|at| at.to_rfc3339()),
+            page: Some(view.page),
+            limit: Some(view.limit),
             next_token: None,
-            action: Some(filters.action.get()),
-            actor_id: Some(filters.actor_id.get()),
+            filters: view.request_filters(Utc::now()),
         };
         let organization_id = organization_id.get_value();
         async move {
@@ -86,7 +141,7 @@ fn AuditLogView() -> impl IntoView {
     Effect::new({
         let clear_timer = clear_timer.clone();
         move |_| {
-            let every = filters.auto_refresh.get();
+            let every = auto_refresh.get();
             clear_timer();
             if let AutoRefresh::Seconds(seconds) = every {
                 let handle = set_interval_with_handle(
@@ -105,7 +160,6 @@ fn AuditLogView() -> impl IntoView {
     });
     on_cleanup(clear_timer);
 
-    let members = Signal::derive(move || current.members().and_then(Result::ok));
     let state = Memo::new(move |_| {
         logs.with(|r| {
             r.as_ref()
@@ -128,7 +182,7 @@ fn AuditLogView() -> impl IntoView {
         .into_any(),
         Some(Ok(())) => view! {
             <AuditTable data=data fetching=fetching.into() />
-            <Pager data=data page=page limit=limit />
+            <Pager data=data address=address on_change=show />
         }
         .into_any(),
     };
@@ -137,15 +191,25 @@ fn AuditLogView() -> impl IntoView {
         <header class="page-header">
             <h1>"Audit Logs"</h1>
             <div class="page-actions">
+                <Show when=move || export_offered.get() == Some(true)>
+                    <ExportMenu job=export organization_id=organization_id address=address />
+                </Show>
                 <Button busy=fetching on_click=Callback::new(move |_| logs.refetch())>"Refresh"</Button>
             </div>
         </header>
-        <FilterBar filters=filters members=members />
+        <ExportStatus job=export />
+        <FilterBar
+            address=address
+            on_change=show
+            scenarios=scenarios
+            members=members
+            auto_refresh=auto_refresh
+        />
         {content}
         {move || {
             (state.get() == Some(Ok(())) && data.with(|d| d.as_ref().is_some_and(|d| d.items.is_empty())))
                 .then(|| {
-                    let description = if filters.any() {
+                    let description = if address.with(AuditAddress::filtered) {
                         "Nothing matches these filters."
                     } else {
                         "Changes to this organization will be recorded here."
@@ -239,12 +303,14 @@ fn AuditRow(entry: AuditLog, now: DateTime<Utc>) -> impl IntoView {
 #[component]
 fn Pager(
     data: Memo<Option<PaginatedAuditLogs>>,
-    page: RwSignal<u32>,
-    limit: RwSignal<u32>,
+    address: Memo<AuditAddress>,
+    on_change: Callback<AuditAddress>,
 ) -> impl IntoView {
     let limit_id = dom::unique_id("audit-limit");
+    let page = move || address.with(|a| a.page);
     let total = move || data.with(|d| d.as_ref().map_or(0, |d| d.total));
     let pages = move || data.with(|d| d.as_ref().map_or(1, |d| d.total_pages.max(1)));
+    let go = move |page: u32| on_change.run(address.with_untracked(|a| a.with_page(page)));
     view! {
         <nav class="pagination" aria-label="Audit log pages">
             <div class="field field-inline">
@@ -254,15 +320,14 @@ fn Pager(
                     class="input"
                     on:change=move |event| {
                         if let Ok(size) = event_target_value(&event).parse::<u32>() {
-                            limit.set(size);
-                            page.set(1);
+                            on_change.run(address.with_untracked(|a| a.with_limit(size)));
                         }
                     }
                 >
                     {PAGE_SIZES
                         .into_iter()
                         .map(|size| view! {
-                            <option value=size.to_string() prop:selected=move || limit.get() == size>{size.to_string()}</option>
+                            <option value=size.to_string() prop:selected=move || address.with(|a| a.limit == size)>{size.to_string()}</option>
                         })
                         .collect_view()}
                 </select>
@@ -271,23 +336,329 @@ fn Pager(
                 {move || {
                     let total = total();
                     let noun = if total == 1 { "entry" } else { "entries" };
-                    format!("Page {} of {} \u{b7} {total} {noun}", page.get(), pages())
+                    format!("Page {} of {} \u{b7} {total} {noun}", page(), pages())
                 }}
             </span>
             <Button
                 small=true
-                disabled=Signal::derive(move || page.get() <= 1)
-                on_click=Callback::new(move |_| page.update(|p| *p = p.saturating_sub(1).max(1)))
+                disabled=Signal::derive(move || page() <= 1)
+                on_click=Callback::new(move |_| go(address.with_untracked(|a| a.page).saturating_sub(1).max(1)))
             >
                 "Previous page"
             </Button>
             <Button
                 small=true
-                disabled=Signal::derive(move || u64::from(page.get()) >= pages())
-                on_click=Callback::new(move |_| page.update(|p| *p += 1))
+                disabled=Signal::derive(move || u64::from(page()) >= pages())
+                on_click=Callback::new(move |_| go(address.with_untracked(|a| a.page).saturating_add(1)))
             >
                 "Next page"
             </Button>
         </nav>
+    }
+}
+
+/// The page against a backend played by `window.fetch`, at an address the
+/// test sets, inside a router as in the app.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::components::test_support::*;
+    use crate::pages::members::test_util::fire;
+    use leptos_router::components::{Route, Router, Routes};
+    use leptos_router::path;
+    use roster_core::audit::ORGANIZATION_AUDIT_ACTIONS;
+    use roster_test_macros::page_test;
+    use serde_json::json;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
+    use web_sys::HtmlSelectElement;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// A backend answering paths ending with each route's suffix with its
+    /// status and body (status 0: the network fails); anything else is
+    /// NestJS's 404. Returns a function that restores fetch. The paths and
+    /// queries asked are in `window.rosterRequests`.
+    fn backend(routes: serde_json::Value) -> js_sys::Function {
+        let install = js_sys::Function::new_with_args(
+            "routes",
+            r#"
+            const real = window.fetch;
+            window.rosterRequests = [];
+            window.fetch = async (input) => {
+              const url = new URL(typeof input === "string" ? input : input.url, location.href);
+              window.rosterRequests.push(url.pathname + url.search);
+              const json = { "content-type": "application/json" };
+              for (const [suffix, status, body] of JSON.parse(routes)) {
+                if (url.pathname.endsWith(suffix)) {
+                  if (status === 0) throw new TypeError("Failed to fetch");
+                  return new Response(JSON.stringify(body), { status, headers: json });
+                }
+              }
+              return new Response(
+                JSON.stringify({ statusCode: 404, message: "Cannot GET " + url.pathname, error: "Not Found" }),
+                { status: 404, headers: json });
+            };
+            return () => { window.fetch = real; };
+            "#,
+        );
+        install
+            .call1(&JsValue::NULL, &JsValue::from_str(&routes.to_string()))
+            .expect("install the backend")
+            .unchecked_into()
+    }
+
+    /// The paths and queries asked (gloo ends a query with `&`).
+    fn requests() -> Vec<String> {
+        let list = js_sys::Reflect::get(&window(), &JsValue::from_str("rosterRequests"))
+            .expect("the requests");
+        js_sys::Array::from(&list)
+            .iter()
+            .filter_map(|v| v.as_string())
+            .map(|r| r.trim_end_matches('&').to_owned())
+            .collect()
+    }
+
+    fn log_page(actions: &[&str]) -> serde_json::Value {
+        let items: Vec<_> = actions
+            .iter()
+            .enumerate()
+            .map(|(n, action)| {
+                json!({
+                    "id": format!("e{n}"),
+                    "actorId": "u1",
+                    "actorEmail": "ada@example.com",
+                    "action": action,
+                    "targetType": "organization_user",
+                    "targetId": "u2",
+                    "statusCode": 403,
+                    "createdAt": "2026-03-01T09:30:00Z",
+                })
+            })
+            .collect();
+        json!({ "items": items, "total": items.len(), "page": 1, "totalPages": 1 })
+    }
+
+    /// Shows the log of `o1` at `search`; the previous address comes back
+    /// when the returned guard goes.
+    struct AtAddress(String);
+
+    impl AtAddress {
+        fn new(search: &str) -> Self {
+            let location = window().location();
+            let before = location.href().expect("the address");
+            let history = window().history().expect("history");
+            history
+                .replace_state_with_url(
+                    &JsValue::NULL,
+                    "",
+                    Some(&format!("/org/o1/audit-logs{search}")),
+                )
+                .expect("set the address");
+            AtAddress(before)
+        }
+    }
+
+    impl Drop for AtAddress {
+        fn drop(&mut self) {
+            if let Ok(history) = window().history() {
+                let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&self.0));
+            }
+        }
+    }
+
+    fn mount(fixture: &Fixture) -> leptos::mount::UnmountHandle<impl Mountable> {
+        fixture.mount(|| {
+            view! {
+                <Router>
+                    <Routes fallback=|| "not found">
+                        <Route
+                            path=path!("/org/:orgId/audit-logs")
+                            view=|| view! { <AuditLog organization_id="o1".to_owned() members=Signal::derive(|| None) /> }
+                        />
+                    </Routes>
+                </Router>
+            }
+        })
+    }
+
+    /// The select labelled `label`.
+    fn select(fixture: &Fixture, label: &str) -> HtmlSelectElement {
+        let label = fixture
+            .find_all("label")
+            .into_iter()
+            .find(|l| l.text_content().as_deref() == Some(label))
+            .unwrap_or_else(|| panic!("no label {label}"));
+        let id = label.get_attribute("for").expect("a labelled control");
+        fixture.find(&format!("#{id}")).unchecked_into()
+    }
+
+    fn option_texts(select: &HtmlSelectElement) -> Vec<String> {
+        crate::dom::query_all(select, "option")
+            .iter()
+            .map(|o| o.text_content().unwrap_or_default())
+            .collect()
+    }
+
+    async fn until(what: &str, check: impl Fn() -> bool) {
+        for _ in 0..100 {
+            if check() {
+                return;
+            }
+            settle().await;
+        }
+        panic!("never saw {what}");
+    }
+
+    fn search() -> String {
+        window().location().search().expect("the query")
+    }
+
+    #[page_test]
+    async fn a_shared_link_sets_the_pickers_and_the_address_follows_them() {
+        let _address = AtAddress::new(
+            "?action[in]=update_access&statusCode[gte]=400&statusCode[lt]=500\
+             &targetType[eq]=organization_user&page=2&bogus[op]=1&createdAt[gte]=soon",
+        );
+        let restore = backend(json!([
+            ["/config", 200, { "version": "test", "auditExport": true }],
+            ["/audit/scenarios", 200, { "targets": [
+                { "targetType": "organization", "actions": ["update", "delete"] },
+                { "targetType": "organization_user", "actions": ["update_access", "delete", "leave"] },
+            ] }],
+            ["/audit/organizations/o1", 200, log_page(&["update_access"])],
+        ]));
+        let fixture = Fixture::new();
+        let history_length = window().history().and_then(|h| h.length()).unwrap_or(0);
+        let _handle = mount(&fixture);
+        until("the entries", || fixture.exists(".audit-table tbody tr")).await;
+        until("the scenarios", || {
+            option_texts(&select(&fixture, "Target")).len() == 3
+        })
+        .await;
+
+        assert_eq!(select(&fixture, "Target").value(), "organization_user");
+        assert_eq!(select(&fixture, "Action").value(), "update_access");
+        assert_eq!(select(&fixture, "Outcome").value(), "client_error");
+        assert_eq!(select(&fixture, "User").value(), "");
+        // The member's actions only, labelled.
+        assert_eq!(
+            option_texts(&select(&fixture, "Action")),
+            ["All actions", "Update access", "Delete", "Leave"]
+        );
+        assert_eq!(
+            option_texts(&select(&fixture, "Target")),
+            ["All targets", "Organization", "Member"]
+        );
+        // The server is asked for that view (the bad parameters left out).
+        let asked = requests();
+        let log = asked
+            .iter()
+            .find(|r| r.starts_with("/api/audit/organizations/o1?"))
+            .expect("the log was asked for");
+        assert_eq!(
+            log,
+            "/api/audit/organizations/o1?page=2&limit=50\
+             &action%5Bin%5D=update_access&targetType%5Beq%5D=organization_user\
+             &statusCode%5Bgte%5D=400&statusCode%5Blt%5D=500"
+        );
+        assert!(
+            fixture.exists(".export-trigger"),
+            "the backend offers exports"
+        );
+
+        // Another outcome: the address follows, back at the first page.
+        let outcome = select(&fixture, "Outcome");
+        outcome.set_value("server_error");
+        fire(&outcome, "change");
+        until("the address", || search().contains("statusCode[gte]=500")).await;
+        assert_eq!(
+            search(),
+            "?action[in]=update_access&targetType[eq]=organization_user&statusCode[gte]=500"
+        );
+        until("the log asked again", || {
+            requests().iter().any(|r| {
+                r == "/api/audit/organizations/o1?page=1&limit=50\
+                      &action%5Bin%5D=update_access&targetType%5Beq%5D=organization_user\
+                      &statusCode%5Bgte%5D=500"
+            })
+        })
+        .await;
+        // Another target whose actions do not include the chosen one.
+        let target = select(&fixture, "Target");
+        target.set_value("organization");
+        fire(&target, "change");
+        until("the target in the address", || {
+            search().contains("targetType[eq]=organization&")
+        })
+        .await;
+        assert_eq!(search(), "?targetType[eq]=organization&statusCode[gte]=500");
+        until("all actions chosen", || {
+            select(&fixture, "Action").value().is_empty()
+        })
+        .await;
+        assert_eq!(
+            option_texts(&select(&fixture, "Action")),
+            ["All actions", "Update", "Delete"]
+        );
+        // Filtering replaced the history entry rather than adding ones.
+        assert_eq!(
+            window().history().and_then(|h| h.length()).unwrap_or(0),
+            history_length
+        );
+        // Clearing empties the address.
+        fixture.find(".clear-filters").click();
+        until("no filters in the address", || search().is_empty()).await;
+        restore.call0(&JsValue::NULL).expect("restore fetch");
+    }
+
+    #[page_test]
+    async fn without_scenarios_the_pickers_offer_what_roster_knows_silently() {
+        let known_actions: Vec<String> = ORGANIZATION_AUDIT_ACTIONS
+            .iter()
+            .map(|a| action_label(a))
+            .collect();
+        // A backend without the endpoint (404), then one that cannot be
+        // reached for it: the same pickers, no error, no export.
+        for scenarios in [
+            json!(["/nowhere", 404, {}]),
+            json!(["/audit/scenarios", 0, {}]),
+        ] {
+            let _address = AtAddress::new("?action[in]=leave");
+            let restore = backend(json!([
+                scenarios,
+                ["/config", 200, { "version": "daytona" }],
+                ["/audit/organizations/o1", 200, log_page(&["leave"])],
+            ]));
+            let fixture = Fixture::new();
+            let _handle = mount(&fixture);
+            until("the entries", || fixture.exists(".audit-table tbody tr")).await;
+            until("the scenarios asked", || {
+                requests().iter().any(|r| r == "/api/audit/scenarios")
+            })
+            .await;
+            settle().await;
+            let actions = option_texts(&select(&fixture, "Action"));
+            assert_eq!(actions[0], "All actions");
+            assert_eq!(actions[1..], known_actions[..]);
+            assert_eq!(select(&fixture, "Action").value(), "leave");
+            assert_eq!(
+                option_texts(&select(&fixture, "Target")),
+                [
+                    "All targets",
+                    "Organization",
+                    "Member",
+                    "Invitation",
+                    "Assignment"
+                ]
+            );
+            assert!(!fixture.exists("[role=alert]"), "an error was shown");
+            assert!(!fixture.exists(".error-state"), "an error was shown");
+            assert!(
+                !fixture.exists(".export-trigger"),
+                "no export without the backend's"
+            );
+            restore.call0(&JsValue::NULL).expect("restore fetch");
+        }
     }
 }

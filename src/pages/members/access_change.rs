@@ -381,8 +381,8 @@ mod tests {
         // Developer → GPU operators: write:gpus is gained, nothing known.
         let gain = AccessChange::assignments(
             member(Role::Member, &[DEVELOPER_ID]),
-            &[gpus.id.clone()],
-            &[gpus.clone()],
+            std::slice::from_ref(&gpus.id),
+            std::slice::from_ref(&gpus),
         );
         let _gain = fixture.mount(move || view! { <AccessChangeSummary change=gain /> });
         settle().await;
@@ -400,7 +400,11 @@ mod tests {
         let fixture = Fixture::new();
         let mut holder = member(Role::Member, &[]);
         holder.assigned_roles = vec![gpus];
-        let swap = AccessChange::assignments(holder, &[quantum.id.clone()], &[quantum]);
+        let swap = AccessChange::assignments(
+            holder,
+            std::slice::from_ref(&quantum.id),
+            std::slice::from_ref(&quantum),
+        );
         assert!(!swap.diff().is_empty());
         let _swap = fixture.mount(move || view! { <AccessChangeSummary change=swap /> });
         settle().await;
