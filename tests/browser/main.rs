@@ -2,6 +2,7 @@
 
 mod accessibility;
 mod actions;
+mod audit;
 mod crash;
 mod deployment;
 mod embedding;

@@ -237,6 +237,12 @@ impl Server {
         self.process.id()
     }
 
+    /// Stops the server (a backend that went away); its pages stay open.
+    pub async fn stop(&mut self) -> TestResult {
+        self.process.kill().await?;
+        Ok(())
+    }
+
     /// Calls the API directly (for setting up a journey), as `token`'s user.
     pub async fn api(
         &self,
@@ -369,6 +375,8 @@ pub struct Browser {
     driver_address: String,
     session: String,
     page_errors: Mutex<PageErrors>,
+    /// Where the browser saves downloads, without asking.
+    downloads: PathBuf,
     _driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -487,11 +495,17 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()?;
         let profile = tempfile::tempdir()?;
+        let downloads = profile.path().join("downloads");
+        std::fs::create_dir_all(&downloads)?;
         let capabilities = serde_json::json!({
             // Keeps the page's console and uncaught errors for `page_errors`.
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": setting("CHROME"),
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                },
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
@@ -539,9 +553,28 @@ impl Browser {
             driver_address,
             session,
             page_errors: Mutex::default(),
+            downloads,
             _driver: driver,
             _profile: profile,
         })
+    }
+
+    /// Waits for the download of a file with this extension to finish
+    /// (Chromium writes it under a temporary name until then); returns its
+    /// path.
+    pub async fn downloaded(&self, extension: &str) -> TestResult<PathBuf> {
+        self.eventually(&format!("a downloaded .{extension} file"), async || {
+            let mut names = Vec::new();
+            for entry in std::fs::read_dir(&self.downloads)? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == extension) {
+                    return Ok(Ok(path));
+                }
+                names.push(path.display().to_string());
+            }
+            Ok(Err(format!("[{}]", names.join(", "))))
+        })
+        .await
     }
 
     fn errors(&self) -> std::sync::MutexGuard<'_, PageErrors> {

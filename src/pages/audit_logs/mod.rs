@@ -661,4 +661,165 @@ mod tests {
             restore.call0(&JsValue::NULL).expect("restore fetch");
         }
     }
+
+    /// An export whose first two rows arrive at once and the last two when
+    /// `window.rosterExportRelease()` is called; `window.rosterExportAborted`
+    /// tells whether it was cancelled, `window.rosterExportAsked` what was
+    /// asked. Saving is recorded, not done: `window.rosterSaved` holds the
+    /// file's name and text.
+    fn slow_export() -> js_sys::Function {
+        let install = js_sys::Function::new_no_args(
+            r#"
+            const fetch = window.fetch;
+            const createObjectURL = URL.createObjectURL;
+            const click = HTMLAnchorElement.prototype.click;
+            window.rosterExportAborted = false;
+            window.rosterSaved = null;
+            let saving = null;
+            URL.createObjectURL = (blob) => { saving = blob.text(); return "blob:saved"; };
+            HTMLAnchorElement.prototype.click = function () {
+              const name = this.download;
+              saving.then((text) => { window.rosterSaved = [name, text]; });
+            };
+            window.fetch = async (input, init) => {
+              const url = new URL(typeof input === "string" ? input : input.url, location.href);
+              if (!url.pathname.endsWith("/export")) return fetch(input, init);
+              window.rosterExportAsked = url.pathname + url.search;
+              const signal = input.signal;
+              const bytes = (text) => new TextEncoder().encode(text);
+              const released = new Promise((resolve) => { window.rosterExportRelease = resolve; });
+              const body = new ReadableStream({
+                start(controller) {
+                  signal.addEventListener("abort", () => {
+                    window.rosterExportAborted = true;
+                    controller.error(new DOMException("The user aborted a request.", "AbortError"));
+                  });
+                  controller.enqueue(bytes("createdAt,action\r\n2026-03-01,create\r\n2026-03-02,\"a\r\nb\"\r\n"));
+                  released.then(() => {
+                    if (signal.aborted) return;
+                    controller.enqueue(bytes("2026-03-03,leave\r\n2026-03-04,'=1+1\r\n"));
+                    controller.close();
+                  });
+                },
+              });
+              return new Response(body, { status: 200, headers: {
+                "content-type": "text/csv; charset=utf-8",
+                "x-total-count": "4",
+                "content-disposition": 'attachment; filename="audit-log-o1.csv"',
+              } });
+            };
+            return () => {
+              window.fetch = fetch;
+              URL.createObjectURL = createObjectURL;
+              HTMLAnchorElement.prototype.click = click;
+            };
+            "#,
+        );
+        install
+            .call0(&JsValue::NULL)
+            .expect("install the export")
+            .unchecked_into()
+    }
+
+    fn global(name: &str) -> JsValue {
+        js_sys::Reflect::get(&window(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    async fn export_csv(fixture: &Fixture) {
+        fixture.find(".export-trigger").click();
+        settle().await;
+        fixture
+            .find_all("[role=menuitem]")
+            .into_iter()
+            .find(|item| item.text_content().as_deref() == Some("CSV"))
+            .expect("a CSV item")
+            .click();
+        until("the export running", || fixture.exists(".export-running")).await;
+    }
+
+    #[page_test]
+    async fn an_export_shows_its_progress_and_can_be_cancelled_or_saved() {
+        let _address = AtAddress::new("?outcome=ignored&statusCode[gte]=500");
+        let restore = backend(json!([
+            ["/config", 200, { "version": "test", "auditExport": true }],
+            ["/audit/organizations/o1", 200, log_page(&["update"])],
+        ]));
+        let restore_export = slow_export();
+        let fixture = Fixture::new();
+        let _handle = mount(&fixture);
+        until("the export offered", || fixture.exists(".export-trigger")).await;
+
+        // Two of four rows (a line break in a quoted cell ends no row).
+        export_csv(&fixture).await;
+        until("two rows counted", || {
+            fixture
+                .find(".export-running")
+                .text_content()
+                .is_some_and(|t| t.contains("Exporting\u{2026} 2 of 4 rows"))
+        })
+        .await;
+        let bar = fixture.find("[role=progressbar]");
+        assert_eq!(bar.get_attribute("aria-valuenow").as_deref(), Some("50"));
+        assert_eq!(
+            bar.get_attribute("aria-valuetext").as_deref(),
+            Some("2 of 4 rows")
+        );
+        fixture
+            .find_all(".export-running button")
+            .into_iter()
+            .find(|b| b.text_content().as_deref() == Some("Cancel export"))
+            .expect("Cancel")
+            .click();
+        until("the export cancelled", || {
+            fixture
+                .container
+                .text_content()
+                .is_some_and(|t| t.contains("Export cancelled"))
+        })
+        .await;
+        assert_eq!(global("rosterExportAborted").as_bool(), Some(true));
+        assert!(global("rosterSaved").is_null(), "nothing is saved");
+
+        // Again, to the end: the file holds the body as it came.
+        export_csv(&fixture).await;
+        until("two rows counted", || {
+            fixture.exists("[role=progressbar][aria-valuenow='50']")
+        })
+        .await;
+        js_sys::Reflect::get(&window(), &JsValue::from_str("rosterExportRelease"))
+            .expect("the release")
+            .unchecked_into::<js_sys::Function>()
+            .call0(&JsValue::NULL)
+            .expect("release the rest");
+        until("the export saved", || !global("rosterSaved").is_null()).await;
+        let saved: Vec<String> = js_sys::Array::from(&global("rosterSaved"))
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect();
+        assert_eq!(
+            saved,
+            [
+                "audit-log-o1.csv",
+                "createdAt,action\r\n2026-03-01,create\r\n2026-03-02,\"a\r\nb\"\r\n\
+                 2026-03-03,leave\r\n2026-03-04,'=1+1\r\n"
+            ]
+        );
+        until("the outcome said", || {
+            fixture
+                .find(".export-status")
+                .text_content()
+                .is_some_and(|t| t.contains("Exported 4 rows to audit-log-o1.csv"))
+        })
+        .await;
+        // The export asked for the page's filters, without its pages.
+        assert_eq!(
+            global("rosterExportAsked")
+                .as_string()
+                .map(|asked| asked.trim_end_matches('&').to_owned())
+                .as_deref(),
+            Some("/api/audit/organizations/o1/export?format=csv&statusCode%5Bgte%5D=500")
+        );
+        restore_export.call0(&JsValue::NULL).expect("restore");
+        restore.call0(&JsValue::NULL).expect("restore fetch");
+    }
 }
