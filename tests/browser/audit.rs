@@ -455,4 +455,3 @@ async fn an_export_refused_for_lost_access_says_so() -> TestResult {
     auditor.close().await?;
     Ok(())
 }
-
