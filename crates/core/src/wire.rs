@@ -611,6 +611,14 @@ pub struct RegionUsageOverview {
     pub max_memory_per_gpu_sandbox: Option<f64>,
     #[serde(default)]
     pub max_disk_per_gpu_sandbox: Option<f64>,
+    /// Daytona v0.205's names of the three maxima above, which v0.190
+    /// clients still require: both are sent.
+    #[serde(default)]
+    pub max_cpu_per_gpu: Option<f64>,
+    #[serde(default)]
+    pub max_memory_per_gpu: Option<f64>,
+    #[serde(default)]
+    pub max_disk_per_gpu: Option<f64>,
 }
 
 // ---------------------------------------------------------------------------
