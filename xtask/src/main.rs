@@ -4,6 +4,7 @@
 //! machine with only rustup, Node/npm and apt needs nothing else.
 
 mod bundle;
+mod contract;
 mod tools;
 
 use std::env;
@@ -28,6 +29,8 @@ commands:
                    members, a million audit rows); prints a table and writes
                    bench/results.json
   dist             build the SPA into ./dist (release)
+  contract         only the API contract steps of `test`: Daytona's Python
+                   clients against the server, and the schemathesis run
 ";
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Some("test") => return test_everything(),
         Some("bench") => bench(&args[1..]),
         Some("dist") => tools::ensure_spa_toolchain().and_then(|()| build_spa()),
+        Some("contract") => return test_contract(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -231,6 +235,35 @@ fn bench(args: &[String]) -> Result<()> {
     )
 }
 
+const DAYTONA_CLIENTS_STEP: &str = "Daytona clients (Python)";
+const FUZZ_STEP: &str = "OpenAPI fuzzing (schemathesis)";
+
+/// `cargo xtask contract`: the contract steps of `test`, alone.
+fn test_contract() -> ExitCode {
+    let mut summary = Vec::new();
+    let mut step = |name: &'static str, work: fn() -> Result<()>| {
+        eprintln!("\n== xtask contract: {name}");
+        let begun = Instant::now();
+        let outcome = work();
+        if let Err(error) = &outcome {
+            eprintln!("== xtask contract: {name} FAILED: {error}");
+        }
+        summary.push((name, outcome.is_ok(), begun.elapsed()));
+    };
+    step(DAYTONA_CLIENTS_STEP, contract::daytona_clients);
+    step(FUZZ_STEP, contract::fuzz);
+    eprintln!("\n== xtask contract summary");
+    for (name, ok, took) in &summary {
+        let mark = if *ok { "ok  " } else { "FAIL" };
+        eprintln!("  {mark} {name:<36} {:>6.1}s", took.as_secs_f64());
+    }
+    if summary.iter().all(|(_, ok, _)| *ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 struct Step {
     name: &'static str,
     outcome: Result<(), String>,
@@ -258,7 +291,8 @@ fn test_everything() -> ExitCode {
 
     step("install tools", &|| {
         tools::ensure_spa_toolchain()?;
-        tools::ensure_browser()
+        tools::ensure_browser()?;
+        contract::ensure_python_tools()
     });
     step("cargo fmt --check", &|| {
         run(cargo().args(["fmt", "--all", "--", "--check"]))
@@ -293,6 +327,8 @@ fn test_everything() -> ExitCode {
     step("native tests", &|| {
         run(cargo().args(["test", "--workspace", "--exclude", "roster-browser-tests"]))
     });
+    step(DAYTONA_CLIENTS_STEP, &contract::daytona_clients);
+    step(FUZZ_STEP, &contract::fuzz);
     step("wasm tests (headless Chromium)", &|| {
         run_with_scratch_tmp(
             cargo()

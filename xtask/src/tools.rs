@@ -207,3 +207,41 @@ pub fn ensure_browser() -> Result<()> {
         "chromium-driver",
     ])
 }
+
+/// The Python that makes the virtual environments.
+const PYTHON: &str = "python3";
+
+/// A virtual environment under the tools directory holding exactly the
+/// packages of `requirements` (a pinned requirements file of the
+/// repository), installed from PyPI; made again when that file changes.
+/// Returns the environment's `python`.
+pub fn ensure_python_env(name: &str, requirements: &Path) -> Result<PathBuf> {
+    let wanted = fs::read_to_string(requirements)
+        .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
+    let env = tools_dir().join("python").join(name);
+    let python = env.join("bin").join("python");
+    // What the environment was made from, to tell whether it is current.
+    let stamp = env.join("roster-requirements.txt");
+    if python.exists() && fs::read_to_string(&stamp).is_ok_and(|made| made == wanted) {
+        return Ok(python);
+    }
+    eprintln!("xtask: installing {name} from PyPI into {}", env.display());
+    if env.exists() {
+        fs::remove_dir_all(&env)?;
+    }
+    run(Command::new(PYTHON).args(["-m", "venv"]).arg(&env)).map_err(|e| {
+        format!("{e}: {PYTHON} cannot make a virtual environment (Debian's python3-venv?)")
+    })?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--requirement",
+        ])
+        .arg(requirements))?;
+    fs::write(&stamp, wanted)?;
+    Ok(python)
+}
