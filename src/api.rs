@@ -18,6 +18,8 @@
 //! - 401 and 403 answers are announced to [`subscribe`]rs (the state layer
 //!   sends the user to sign-in, or refetches capabilities) before the error
 //!   is returned to the caller.
+//! - An audit export is sent the same way, but its body is read as it
+//!   arrives ([`audit_export`], [`read_body`]) and cancelled by its caller.
 
 use std::cell::RefCell;
 use std::rc::Rc;

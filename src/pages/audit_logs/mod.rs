@@ -93,8 +93,9 @@ fn AuditLog(
     });
     let auto_refresh = RwSignal::new(AutoRefresh::Off);
 
-    // Older backends lack the scenarios, and `/config` says nothing of the
-    // export: the pickers then offer what Roster knows, without a word.
+    // Without the backend's scenarios (an older backend, or none reached)
+    // the pickers offer what this version knows, without an error. The
+    // export shows where the backend's `/config` says it has one.
     let scenarios = LocalResource::new(|| async {
         api::audit_scenarios()
             .await
@@ -624,7 +625,7 @@ mod tests {
             json!(["/nowhere", 404, {}]),
             json!(["/audit/scenarios", 0, {}]),
         ] {
-            let _address = AtAddress::new("?action[in]=leave");
+            let _address = AtAddress::new("?action[in]=leave&statusCode[eq]=404");
             let restore = backend(json!([
                 scenarios,
                 ["/config", 200, { "version": "daytona" }],
@@ -642,6 +643,18 @@ mod tests {
             assert_eq!(actions[0], "All actions");
             assert_eq!(actions[1..], known_actions[..]);
             assert_eq!(select(&fixture, "Action").value(), "leave");
+            // A filter the Outcome picker cannot show applies, and is said.
+            let outcome = select(&fixture, "Outcome");
+            assert_eq!(
+                outcome
+                    .selected_options()
+                    .item(0)
+                    .and_then(|o| o.text_content()),
+                Some("Other (from the link)".to_owned())
+            );
+            assert!(requests()
+                .iter()
+                .any(|r| r.ends_with("action%5Bin%5D=leave&statusCode%5Beq%5D=404")));
             assert_eq!(
                 option_texts(&select(&fixture, "Target")),
                 [
