@@ -238,10 +238,11 @@ fn correct_schemas(schemas: &mut Value) {
     }
 }
 
-/// Trimmed, 1 to 50 characters, as `roster_core::validate` checks display
-/// names: no control characters but tab and line breaks, no HTML tags, no
-/// links. The pattern may refuse a little more than the server does (a
-/// link-like word after a non-ASCII letter), never less.
+/// The rules `roster_core::validate` applies to text other people see
+/// (display names, descriptions) as lookaheads of a pattern: no control
+/// characters but tab and line breaks, no HTML tags, no links. They may
+/// refuse a little more than the server does (a link-like word right after
+/// a non-ASCII letter), never less.
 fn safe_text_lookaheads() -> String {
     const CONTROL: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F";
     // The start of a word, for the schemes and `www.`.
@@ -249,7 +250,8 @@ fn safe_text_lookaheads() -> String {
     [
         format!(r"(?![\s\S]*[{CONTROL}])"),
         r"(?![\s\S]*<[A-Za-z/!])".to_string(),
-        r"(?![\s\S]*[A-Za-z0-9]://)".to_string(),
+        // The server looks at the lower case: the Kelvin sign is a `k` there.
+        r"(?![\s\S]*[A-Za-z0-9\u212A]://)".to_string(),
         format!(r"(?![\s\S]*{WORD_START}(?:[Jj][Aa][Vv][Aa]|[Vv][Bb])[Ss][Cc][Rr][Ii][Pp][Tt]:)"),
         format!(r"(?![\s\S]*{WORD_START}[Dd][Aa][Tt][Aa]:[^ \t\n\r])"),
         format!(r"(?![\s\S]*{WORD_START}[Ww][Ww][Ww]\.[^\s!-/:-@\[-`{{-~])"),
