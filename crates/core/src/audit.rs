@@ -104,6 +104,15 @@ pub fn csv_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
     line
 }
 
+/// The kinds of object an organization's log records actions on, for a
+/// backend that does not list its scenarios (`GET /audit/scenarios`).
+pub const ORGANIZATION_AUDIT_TARGET_TYPES: [&str; 4] = [
+    "organization",
+    "organization_user",
+    "organization_invitation",
+    "organization_role",
+];
+
 /// "update_access" → "Update access"; unknown actions (a newer backend)
 /// read the same way.
 pub fn action_label(action: &str) -> String {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::{Account, TestApp};
+use roster_core::audit::{ORGANIZATION_AUDIT_ACTIONS, ORGANIZATION_AUDIT_TARGET_TYPES};
 use roster_core::audit_filter::AuditFilters;
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};
 use roster_server::store::audit::{self, AuditQuery, Position};
@@ -950,6 +951,16 @@ async fn scenarios_list_every_action_an_organizations_log_holds() {
     let mut sorted = listed.clone();
     sorted.sort();
     assert_eq!(listed, sorted, "sorted by target, then action");
+    // What the SPA offers a backend without scenarios is what Roster records.
+    let mut known = ORGANIZATION_AUDIT_TARGET_TYPES.to_vec();
+    known.sort_unstable();
+    assert_eq!(types, known);
+    let mut actions: Vec<&str> = listed.iter().map(|(_, a)| a.as_str()).collect();
+    actions.sort_unstable();
+    actions.dedup();
+    let mut offered = ORGANIZATION_AUDIT_ACTIONS.to_vec();
+    offered.sort_unstable();
+    assert_eq!(actions, offered);
     for expected in [
         ("organization", "create"),
         ("organization", "leave"),

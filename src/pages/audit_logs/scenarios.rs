@@ -3,17 +3,10 @@
 //! from a backend without them, the actions and target types this version
 //! of Roster records.
 
-use roster_core::audit::ORGANIZATION_AUDIT_ACTIONS;
+use roster_core::audit::{
+    ORGANIZATION_AUDIT_ACTIONS, ORGANIZATION_AUDIT_TARGET_TYPES as KNOWN_TARGET_TYPES,
+};
 use roster_core::wire::AuditScenarios;
-
-/// The kinds of object an organization's log names, as Roster's server
-/// records them; offered when the backend does not list its scenarios.
-const KNOWN_TARGET_TYPES: [&str; 4] = [
-    "organization",
-    "organization_user",
-    "organization_invitation",
-    "organization_role",
-];
 
 /// The actions of each target type, in the backend's order.
 #[derive(Clone, Debug, PartialEq, Eq)]
