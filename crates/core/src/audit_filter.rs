@@ -646,14 +646,22 @@ fn date_value(label: &str, op: Op, given: Given<'_>) -> Result<DateTime<Utc>, St
     })
 }
 
-/// An RFC 3339 date-time, or a bare date: its first microsecond, or its
-/// last with `end_of_day`.
+/// An ISO-8601 date-time, or a bare date: its first microsecond, or its
+/// last with `end_of_day`. Besides RFC 3339 this reads what Python's
+/// `datetime.isoformat`/`strftime` send through Daytona's clients: an
+/// offset without a colon (`+0000`), and no offset at all (read as UTC).
 pub fn parse_time(text: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
     let text = text.trim();
     // An unencoded `+02:00` offset arrives as " 02:00".
     let repaired = text.replace(' ', "+");
     if let Ok(at) = DateTime::parse_from_rfc3339(&repaired) {
         return Some(at.with_timezone(&Utc));
+    }
+    if let Ok(at) = DateTime::parse_from_str(&repaired, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(at.with_timezone(&Utc));
+    }
+    if let Ok(at) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(at.and_utc());
     }
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
     let start = day.and_time(NaiveTime::MIN).and_utc();
@@ -776,6 +784,22 @@ mod tests {
             filters.created_at.lt,
             Some("2026-04-01T00:00:00Z".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn python_clients_times_read_too() {
+        let at = |text: &str| parse_time(text, false);
+        let expected = "2026-12-02T19:43:25.542181Z".parse().ok();
+        assert_eq!(at("2026-12-02T19:43:25.542181+0000"), expected);
+        assert_eq!(at("2026-12-02T20:43:25.542181+0100"), expected);
+        assert_eq!(at("2026-12-02T19:43:25.542181"), expected);
+        assert_eq!(at("2026-12-02T19:43:25.542181+00:00"), expected);
+        assert_eq!(
+            at("2026-12-02T19:43:25"),
+            "2026-12-02T19:43:25Z".parse().ok()
+        );
+        assert_eq!(at("2026-12-02 19:43"), None);
+        assert_eq!(at("tomorrow"), None);
     }
 
     #[test]

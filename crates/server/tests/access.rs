@@ -195,7 +195,7 @@ fn expectations() -> Vec<(Method, &'static str, [Gate; 5])> {
             "/audit/organizations/{organizationId}/export",
             auditor,
         ),
-        (Method::GET, "/audit/scenarios", user),
+        (Method::GET, "/audit/scenarios", public),
     ]
 }
 

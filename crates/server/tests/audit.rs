@@ -917,12 +917,13 @@ async fn scenarios_list_every_action_an_organizations_log_holds() {
     let app = TestApp::new().await;
     let owner = app.account("owner@example.com").await;
     let invitee = app.account("invitee@example.com").await;
-    let anonymous = app
+    // Public, as in Daytona's document: its clients send no credentials.
+    let response = app
         .request(Method::GET, "/api/audit/scenarios", None, None)
         .await;
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    let response = app.get("/api/audit/scenarios", &invitee.token).await;
     assert_eq!(response.status, StatusCode::OK);
+    let signed_in = app.get("/api/audit/scenarios", &invitee.token).await;
+    assert_eq!(signed_in.body, response.body);
     let targets = response.body["targets"].as_array().unwrap().clone();
     let listed: Vec<(String, String)> = targets
         .iter()

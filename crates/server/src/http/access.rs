@@ -310,7 +310,9 @@ pub static ROUTES: &[RouteAccess] = &[
         "read",
         "audit_log",
     ),
-    route(Method::GET, "/audit/scenarios", User, "read", "audit_log"),
+    // Public in Daytona's document (its clients send no credentials): the
+    // actions Roster can record are no secret.
+    route(Method::GET, "/audit/scenarios", Anyone, "read", "audit_log"),
 ];
 
 /// The table entry of a matched route (with or without the `/api` prefix).
