@@ -1,5 +1,5 @@
 //! The API client: one generic request ([`request`]) and one typed function
-//! per endpoint of `api.md` (Daytona's organization API plus Roster's
+//! per endpoint of `docs/api.md` (Daytona's organization API plus Roster's
 //! extensions).
 //!
 //! - The base URL comes from the page at run time ([`crate::config`]).

@@ -63,7 +63,8 @@ pub struct FirstPage {
 /// The notice shown when the API refuses something the UI offered.
 pub const ACCESS_CHANGED: &str = "Your access in this organization changed";
 
-/// The messages of the API's access gate (api.md): the caller is no longer
+/// The messages of the API's access gate (`docs/api.md`, "Who may call"):
+/// the caller is no longer
 /// a member, or lacks the role or permission. Other 403s are business rules
 /// (last owner, personal organization…) whose own message is enough.
 const GATE_MESSAGES: [&str; 2] = ["Access denied", "Invalid authentication context"];

@@ -806,7 +806,7 @@ async fn a_new_sign_in_in_the_same_tab_sees_only_its_own_data() -> TestResult {
 #[tokio::test]
 async fn an_invitee_who_has_not_verified_the_address_is_told_to_verify_it() -> TestResult {
     // Not dev mode: a new account must verify its e-mail before it sees or
-    // accepts invitations (api.md).
+    // accepts invitations (`docs/api.md`, "Invitations").
     let server = Server::start(false).await?;
     let (status, owner) = server
         .api(

@@ -140,7 +140,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The API's message (api.md wording where it gives one).
+    /// The API's message (`docs/api.md`'s wording where it gives one).
     ///
     /// For `LastOwner` the API names the organization: use
     /// [`Refusal::message_in`] or [`last_owner_message`] there.
@@ -196,7 +196,7 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// api.md's wording of the last-owner refusal.
+/// `docs/api.md`'s wording of the last-owner refusal ("Business rules").
 pub fn last_owner_message(org_id: &str) -> String {
     format!("Organization with ID {org_id} must have at least one owner")
 }

@@ -41,5 +41,6 @@ pub use validate::{
 /// The name of the organization created with every account.
 pub const PERSONAL_ORGANIZATION_NAME: &str = "Personal";
 
-/// How many organizations one user may create (api.md).
+/// How many organizations one user may create (`docs/api.md`, "Business
+/// rules").
 pub const MAX_CREATED_ORGANIZATIONS_PER_USER: usize = 10;

@@ -29,7 +29,8 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-/// Several failures as one API message (api.md: joined with ", ").
+/// Several failures as one API message (`docs/api.md`, "Errors": joined
+/// with ", ").
 pub fn join_messages(errors: &[ValidationError]) -> String {
     errors
         .iter()

@@ -1,5 +1,6 @@
 //! JSON bodies of the Daytona-compatible organization API and Roster's
-//! extensions (see `shared/reference/daytona-openapi-organizations.yaml`).
+//! extensions (see `docs/api.md`; Daytona's documents are in
+//! `crates/server/openapi/`).
 //!
 //! Conventions, so that Roster's server satisfies the schema and the SPA
 //! survives any backend that implements it:
@@ -171,7 +172,8 @@ pub struct OtelConfig {
 #[serde(rename_all = "camelCase")]
 pub struct CreateOrganization {
     pub name: String,
-    /// Required by Daytona, optional for Roster (api.md).
+    /// Required by Daytona, optional for Roster (`docs/api.md`,
+    /// "Organizations").
     #[serde(default)]
     pub default_region_id: Option<String>,
 }

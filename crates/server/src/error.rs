@@ -90,8 +90,8 @@ impl From<roster_core::validate::ValidationError> for ApiError {
     }
 }
 
-/// Several failed fields: one 400 with every message (api.md: joined with
-/// ", ").
+/// Several failed fields: one 400 with every message (`docs/api.md`,
+/// "Errors": joined with ", ").
 impl From<Vec<roster_core::validate::ValidationError>> for ApiError {
     fn from(errors: Vec<roster_core::validate::ValidationError>) -> Self {
         Self::bad_request(roster_core::validate::join_messages(&errors))

@@ -3,12 +3,12 @@
 //! It is Daytona's current organization excerpt (v0.205.1, kept in
 //! `openapi/` beside this crate) cut to the paths Roster serves, with
 //! Roster's additions: the `/api` prefix, the password sign-in, the
-//! extension paths and parameters of api.md, the few schema corrections
-//! where Roster answers what Daytona's own server answers rather than what
-//! its document says, and what Daytona's document leaves out: every error
-//! status each operation can answer and every constraint the server
-//! enforces on what it is sent. Building it from the reference keeps the
-//! two from drifting apart.
+//! extension paths and parameters of `docs/api.md`, the few schema
+//! corrections where Roster answers what Daytona's own server answers
+//! rather than what its document says, and what Daytona's document leaves
+//! out: every error status each operation can answer and every constraint
+//! the server enforces on what it is sent. Building it from the reference
+//! keeps the two from drifting apart.
 //!
 //! The older v0.190 excerpt (`openapi/daytona-openapi-organizations.yaml`)
 //! stays as the compatibility baseline: the tests validate real answers
@@ -323,7 +323,8 @@ fn constrain_request_bodies(schemas: &mut Value) {
     let organization = &mut schemas["CreateOrganization"];
     organization["properties"]["name"] = display_name("The organization's name");
     organization["properties"]["defaultRegionId"] = shared_region_id();
-    // The default region is optional in Roster (api.md); it can be set later.
+    // The default region is optional in Roster (`docs/api.md`,
+    // "Organizations"); it can be set later.
     organization["required"] = json!(["name"]);
     schemas["UpdateOrganizationDefaultRegion"]["properties"]["defaultRegionId"] =
         shared_region_id();

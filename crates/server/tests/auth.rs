@@ -112,7 +112,8 @@ async fn bad_sign_up_input_gets_a_clear_400_and_creates_nothing() {
             response.message()
         );
     }
-    // Every bad field in one answer, joined with ", " (api.md).
+    // Every bad field in one answer, joined with ", " (`docs/api.md`,
+    // "Errors").
     let all_wrong = sign_up(&app, "not-an-email", "short", "   ").await;
     assert_eq!(all_wrong.status, StatusCode::BAD_REQUEST);
     let message = all_wrong.message();

@@ -18,7 +18,8 @@ use crate::format;
 use crate::routes::{self, OrgPage};
 use crate::state::{use_organizations, use_session};
 
-/// The server's refusal while the caller's e-mail is not verified (api.md).
+/// The server's refusal while the caller's e-mail is not verified
+/// (`docs/api.md`, "Invitations").
 const UNVERIFIED: &str = "Please verify your email address";
 
 #[component]
