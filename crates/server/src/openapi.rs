@@ -205,6 +205,19 @@ fn correct_schemas(schemas: &mut Value) {
     for (schema, property) in NULLABLE_CORRECTIONS {
         schemas[schema]["properties"][property]["nullable"] = json!(true);
     }
+    // v0.190's names of the GPU maxima, still sent for its clients.
+    for (old, new) in [
+        ("maxCpuPerGpuSandbox", "maxCpuPerGpu"),
+        ("maxMemoryPerGpuSandbox", "maxMemoryPerGpu"),
+        ("maxDiskPerGpuSandbox", "maxDiskPerGpu"),
+    ] {
+        schemas["RegionUsageOverview"]["properties"][old] = json!({
+            "type": "number",
+            "nullable": true,
+            "deprecated": true,
+            "description": format!("Daytona v0.190's name of `{new}`, sent with it (Roster)")
+        });
+    }
     // Fields of Daytona's 0.231 clients (after v0.205.1) that Roster sends.
     let organization = &mut schemas["Organization"];
     organization["properties"]["scimEnabled"] = json!({
@@ -482,9 +495,13 @@ fn roster_schemas() -> Value {
                 "auth": { "type": "string", "enum": ["password", "oidc", "both"] },
                 "oidc": schema_ref("OidcConfig"),
                 "dev": { "type": "boolean" },
+                "auditExport": {
+                    "type": "boolean",
+                    "description": "Whether GET /audit/organizations/{organizationId}/export exists"
+                },
                 "demoAccounts": { "type": "array", "items": schema_ref("DemoAccount") }
             },
-            "required": ["version", "auth", "dev"]
+            "required": ["version", "auth", "dev", "auditExport"]
         },
         "DemoAccount": {
             "type": "object",

@@ -50,6 +50,10 @@ const CHECKED: &[&str] = &[
 
 struct Validator<'a> {
     document: &'a Value,
+    /// Whether a property that an object's schema does not list is an
+    /// error: Roster's own document must name everything Roster sends
+    /// (Daytona's v0.190 document, naturally, does not).
+    complete: bool,
 }
 
 impl Validator<'_> {
@@ -140,6 +144,9 @@ impl Validator<'_> {
                     (None, Some(extra @ Value::Object(_))) => {
                         self.check(extra, item, &item_at, errors)
                     }
+                    (None, _) if self.complete && properties.is_some() => {
+                        errors.push(format!("{item_at}: sent but not documented"))
+                    }
                     (None, _) => {}
                 }
             }
@@ -229,6 +236,7 @@ fn validator_rejects_missing_fields_wrong_types_and_bad_values() {
     let document = baseline();
     let validator = Validator {
         document: &document,
+        complete: false,
     };
     let role = json!({"$ref": "#/components/schemas/OrganizationRole"});
     let good = json!({
@@ -439,6 +447,9 @@ async fn served_document_is_the_reference_plus_listed_changes() {
             "~/components/schemas/Organization/properties/suspendedUntil",
             "~/components/schemas/Organization/properties/suspensionReason",
             "~/components/schemas/Organization/required",
+            "+/components/schemas/RegionUsageOverview/properties/maxCpuPerGpuSandbox",
+            "+/components/schemas/RegionUsageOverview/properties/maxDiskPerGpuSandbox",
+            "+/components/schemas/RegionUsageOverview/properties/maxMemoryPerGpuSandbox",
             "+/components/schemas/RosterConfig",
             "+/components/schemas/SignIn",
             "+/components/schemas/SignUp",
@@ -571,8 +582,14 @@ impl Contract {
     fn check(&mut self, method: Method, template: &str, response: &Response) {
         self.seen.insert((method.to_string(), template.to_string()));
         let operation = format!("{method} {template}");
-        let failures =
-            Self::failures_against(&self.document, &operation, &method, template, response);
+        let failures = Self::failures_against(
+            &self.document,
+            true,
+            &operation,
+            &method,
+            template,
+            response,
+        );
         self.failures.extend(failures);
         let old = &self.baseline["paths"][template][method.as_str().to_lowercase()];
         // Roster's /config describes Roster, not a Daytona deployment.
@@ -580,6 +597,7 @@ impl Contract {
         if response.status.is_success() && old.is_object() && !own_answer {
             let failures = Self::failures_against(
                 &self.baseline,
+                false,
                 &format!("{operation} (v0.190)"),
                 &method,
                 template,
@@ -591,6 +609,7 @@ impl Contract {
 
     fn failures_against(
         document: &Value,
+        complete: bool,
         operation: &str,
         method: &Method,
         template: &str,
@@ -615,7 +634,7 @@ impl Contract {
         match (&answer["content"], media_type) {
             (Value::Object(content), Some(media_type)) => match content.get(&media_type) {
                 Some(described) => {
-                    let validator = Validator { document };
+                    let validator = Validator { document, complete };
                     validator
                         .errors(&described["schema"], &response.body)
                         .into_iter()
