@@ -609,19 +609,25 @@ async fn an_organizations_log_starts_with_its_creation() {
 
 /// The ids of a page as the plain query (an `OFFSET` over the whole order)
 /// gives them: what the server's marks must reproduce.
+/// A filter as a query string and as the SQL condition it stands for.
+struct Filter {
+    query: &'static str,
+    sql: &'static str,
+}
+
 async fn plain_page(
     app: &TestApp,
     org: &str,
-    action: Option<&str>,
+    filter: &Filter,
     limit: i64,
     offset: i64,
 ) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT id FROM audit_logs WHERE organization_id = ?1 AND (?2 IS NULL OR action = ?2)
-          ORDER BY created_at DESC, seq DESC LIMIT ?3 OFFSET ?4",
-    )
+    sqlx::query_scalar(&format!(
+        "SELECT id FROM audit_logs WHERE organization_id = ?1 AND {}
+          ORDER BY created_at DESC, seq DESC LIMIT ?2 OFFSET ?3",
+        filter.sql
+    ))
     .bind(org)
-    .bind(action)
     .bind(limit)
     .bind(offset)
     .fetch_all(&app.state.db)
@@ -664,40 +670,52 @@ async fn deep_pages_are_those_of_the_plain_order_even_after_rows_are_added() {
         let org = org.clone();
         let token = owner.token.clone();
         async move {
-            let total_of = |action: Option<&str>| {
+            let total_of = |filter: &Filter| {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM audit_logs WHERE organization_id = ?1 AND {}",
+                    filter.sql
+                );
                 let org = org.clone();
-                let action = action.map(str::to_string);
                 async move {
-                    sqlx::query_scalar::<_, i64>(
-                        "SELECT COUNT(*) FROM audit_logs WHERE organization_id = ?1 AND (?2 IS NULL OR action = ?2)",
-                    )
-                    .bind(&org)
-                    .bind(action)
-                    .fetch_one(&app.state.db)
-                    .await
-                    .unwrap()
+                    sqlx::query_scalar::<_, i64>(&sql)
+                        .bind(&org)
+                        .fetch_one(&app.state.db)
+                        .await
+                        .unwrap()
                 }
             };
-            for (action, limit, pages) in [
+            let all = Filter {
+                query: "",
+                sql: "1",
+            };
+            let updates = Filter {
+                query: "action=update&",
+                sql: "action = 'update'",
+            };
+            // One row in twenty: marks close together, deep pages that walk
+            // far in the index.
+            let sparse = Filter {
+                query: "statusCode%5Bgte%5D=500&targetType%5Beq%5D=organization_role&",
+                sql: "status_code >= 500 AND target_type = 'organization_role'",
+            };
+            for (filter, limit, pages) in [
                 (
-                    None,
+                    &all,
                     100,
                     vec![1, 2, 41, 42, 100, 150, 199, 200, 201, 203, 250],
                 ),
-                (None, 7, vec![586, 1000, 2000, 2857, 2858, 2900]),
-                (Some("update"), 100, vec![1, 30, 60, 66, 67, 68]),
+                (&all, 7, vec![586, 1000, 2000, 2857, 2858, 2900]),
+                (&updates, 100, vec![1, 30, 60, 66, 67, 68]),
+                (&sparse, 10, vec![1, 3, 26, 27, 60, 100, 101, 102, 110]),
             ] {
-                let total = total_of(action).await;
+                let total = total_of(filter).await;
                 for page in pages {
-                    let query = match action {
-                        Some(action) => format!("action={action}&limit={limit}&page={page}"),
-                        None => format!("limit={limit}&page={page}"),
-                    };
+                    let query = format!("{}limit={limit}&page={page}", filter.query);
                     let response = app.get(&log_path(&org, &query), &token).await;
                     assert_eq!(response.status, StatusCode::OK, "{label} {query}");
                     assert_eq!(response.body["total"], total, "{label} {query}");
                     let offset = (page - 1) * limit;
-                    let expected = plain_page(app, &org, action, limit, offset).await;
+                    let expected = plain_page(app, &org, filter, limit, offset).await;
                     assert_eq!(ids(&response.body), expected, "{label} {query}");
                     assert_eq!(
                         response.body["nextToken"].is_string(),

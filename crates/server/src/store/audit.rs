@@ -7,8 +7,9 @@
 //! the index alone and only then reads those rows. Every filter the Audit
 //! Logs page offers (action, actor, time, outcome, target type) is read off
 //! the index walked; Daytona's other filters (e-mail, target id, entry id,
-//! the lists) are applied to the rows the walk meets. A cursor continues strictly after the last row
-//! shown, so rows written meanwhile neither repeat nor shift the next page.
+//! the lists) are applied to the rows the walk meets. A cursor continues
+//! strictly after the last row shown, so rows written meanwhile neither
+//! repeat nor shift the next page.
 //!
 //! A million rows make two things slow that an index alone does not fix:
 //! counting the matching rows (the `total` of every page) and skipping to a
@@ -17,8 +18,11 @@
 //! a `seq` above every existing one, and never changed or removed. So
 //! [`Tallies`] remembers, per set of filters, how many rows matched up to a
 //! `seq` (later rows are counted through the `seq` index, which holds only
-//! them) and where every [`STRIDE`]th row of that order sat; a deep page
-//! starts from the nearest such mark and skips fewer than `STRIDE` rows.
+//! them) and where every `stride`th row of that order sat; a deep page
+//! starts from the nearest such mark and skips fewer than `stride` rows.
+//! The stride shrinks with the number of matching rows (see
+//! [`stride_for`]): a filter that keeps one row in forty makes a deep page
+//! walk forty index entries per row it skips.
 //! Total and page are read in one transaction, so they agree.
 
 use std::collections::HashMap;
@@ -273,14 +277,26 @@ fn push_list<'a, T>(
     sql.push(")");
 }
 
-/// Every `STRIDE`th row of a filtered log is remembered as a mark.
-pub const STRIDE: i64 = 1024;
-/// Pages this close to either end of the log skip rows with a plain `OFFSET`.
-const NEAR_END: i64 = 4 * STRIDE;
+/// The most rows between two marks.
+pub const MAX_STRIDE: i64 = 1024;
+/// The fewest rows between two marks.
+const MIN_STRIDE: i64 = 64;
+
+/// Every `stride`th matching row of a filtered log is remembered as a mark:
+/// about a thousand marks at most (a few tens of KB per tally), and short
+/// skips for the few matches of a narrow filter, whose rows lie far apart
+/// in the index a page walks.
+pub fn stride_for(total: i64) -> i64 {
+    (total / 1024).clamp(MIN_STRIDE, MAX_STRIDE)
+}
+
+/// Pages this many strides from either end of the log skip rows with a
+/// plain `OFFSET`.
+const NEAR_END_STRIDES: i64 = 4;
 /// After this many newer rows (of any organization) a tally is recounted
 /// rather than brought up to date, and marks are set again.
 const RECOUNT_AFTER: i64 = 100_000;
-const REMARK_AFTER: i64 = 8 * STRIDE;
+const REMARK_AFTER: i64 = 8 * MAX_STRIDE;
 /// Filter sets remembered at most.
 const MAX_TALLIES: usize = 256;
 
@@ -361,16 +377,16 @@ fn count_since_sql(
     sql
 }
 
-/// The position of every `STRIDE`th matching row, oldest first: each step
-/// skips `STRIDE` index entries from the previous mark.
-fn marks_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> {
+/// The position of every `stride`th matching row, oldest first: each step
+/// skips `stride` matching index entries from the previous mark.
+fn marks_sql(prefix: &str, query: &AuditQuery, stride: i64) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(format!(
         "{prefix}WITH RECURSIVE mark(seq, created_at) AS (
              SELECT * FROM (SELECT seq, created_at FROM audit_logs"
     ));
     push_filters(&mut sql, query);
     sql.push(" ORDER BY created_at, seq LIMIT 1 OFFSET ")
-        .push_bind(STRIDE)
+        .push_bind(stride)
         .push(
             ")
              UNION ALL
@@ -382,7 +398,7 @@ fn marks_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> 
         " AND (created_at, seq) > (mark.created_at, mark.seq)
            ORDER BY created_at, seq LIMIT 1 OFFSET ",
     )
-    .push_bind(STRIDE - 1)
+    .push_bind(stride - 1)
     .push(
         "))
          SELECT created_at, seq FROM mark",
@@ -407,10 +423,11 @@ impl FilterKey {
 }
 
 /// Marks of one filtered log as of `seq`: `positions[k]` had exactly
-/// `(k + 1) * STRIDE` matching rows before it.
+/// `(k + 1) * stride` matching rows before it.
 #[derive(Debug)]
 struct Marks {
     seq: i64,
+    stride: i64,
     positions: Vec<Position>,
 }
 
@@ -496,14 +513,15 @@ async fn rows_from_rank(
     first: i64,
     rows: i64,
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
-    let mut index = usize::try_from(first / STRIDE)
+    let stride = marks.stride;
+    let mut index = usize::try_from(first / stride)
         .unwrap_or(0)
         .min(marks.positions.len());
     while index > 0 {
         let mark = &marks.positions[index - 1];
         // Rows appended since the marks were set may sort before a mark
         // (their clock was behind, or they were written with an older time).
-        let rank = STRIDE * index as i64 + count_since(conn, query, marks.seq, Some(mark)).await?;
+        let rank = stride * index as i64 + count_since(conn, query, marks.seq, Some(mark)).await?;
         if rank <= first {
             let slice = Slice::OldestFirst {
                 start: Some(mark),
@@ -524,13 +542,15 @@ async fn set_marks(
     conn: &mut SqliteConnection,
     query: &AuditQuery,
     seq: i64,
+    stride: i64,
 ) -> Result<Marks, sqlx::Error> {
-    let rows: Vec<(DateTime<Utc>, i64)> = marks_sql("", query)
+    let rows: Vec<(DateTime<Utc>, i64)> = marks_sql("", query, stride)
         .build_query_as()
         .fetch_all(conn)
         .await?;
     Ok(Marks {
         seq,
+        stride,
         positions: rows
             .into_iter()
             .map(|(created_at, seq)| Position { created_at, seq })
@@ -646,6 +666,8 @@ pub async fn read(
     let known = tallies.get(&key).filter(|t| t.seq <= newest);
     let total = total(&mut tx, query, known.as_ref(), newest).await?;
     let mut marks = known.and_then(|t| t.marks);
+    let stride = stride_for(total);
+    let near_end = NEAR_END_STRIDES * stride;
 
     // One row more than the limit tells whether another page follows.
     let wanted = query.limit.saturating_add(1);
@@ -658,7 +680,7 @@ pub async fn read(
             fetch_rows(&mut tx, query, slice, wanted).await?
         }
         None if query.offset >= total => Vec::new(),
-        None if query.offset <= NEAR_END => {
+        None if query.offset <= near_end => {
             let slice = Slice::NewestFirst {
                 after: None,
                 offset: query.offset,
@@ -670,7 +692,7 @@ pub async fn read(
             let last = total - 1 - query.offset;
             let first = (last + 1 - wanted).max(0);
             let rows = last + 1 - first;
-            if first <= NEAR_END {
+            if first <= near_end {
                 let slice = Slice::OldestFirst {
                     start: None,
                     offset: first,
@@ -678,8 +700,8 @@ pub async fn read(
                 fetch_rows(&mut tx, query, slice, rows).await?
             } else {
                 let current = match marks.take() {
-                    Some(m) if newest - m.seq <= REMARK_AFTER => m,
-                    _ => Arc::new(set_marks(&mut tx, query, newest).await?),
+                    Some(m) if newest - m.seq <= REMARK_AFTER && m.stride == stride => m,
+                    _ => Arc::new(set_marks(&mut tx, query, newest, stride).await?),
                 };
                 let found = rows_from_rank(&mut tx, query, &current, first, rows).await?;
                 marks = Some(current);
@@ -745,7 +767,7 @@ pub async fn explain_deep(
     let mut plans = Vec::new();
     for sql in [
         count_since_sql(PLAN, query, mark.seq, Some(mark)),
-        marks_sql(PLAN, query),
+        marks_sql(PLAN, query, MAX_STRIDE),
         page_sql(PLAN, query, &slice, query.limit + 1),
     ] {
         plans.push(explain_all(db, [sql]).await?);
