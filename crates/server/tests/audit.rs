@@ -550,6 +550,20 @@ async fn queries_walk_an_index_without_scans_or_sorts() {
             panic!("{query:?} is not index-only:\n{plan}");
         }
     }
+    // An equality on the target type walks that type's rows only.
+    let target = audit::explain(
+        &app.state.db,
+        &with(&[
+            ("targetType[eq]", "organization_user"),
+            ("statusCode[gte]", "400"),
+        ]),
+    )
+    .await
+    .unwrap();
+    assert!(
+        target.iter().any(|d| d.contains("audit_logs_org_target")),
+        "{target:#?}"
+    );
     // The check itself fails on a plan that scans.
     let scan = ["SCAN audit_logs".to_string()];
     assert!(plan_is_index_only(&scan).is_err());

@@ -1,8 +1,8 @@
 //! Reading the audit log (the rows are written by `crate::audit`).
 //!
 //! Pages are ordered newest first by `(created_at, seq)`, the order of the
-//! `(organization_id, [action | actor_id,] created_at, seq, status_code,
-//! target_type)` indexes, so a page is an index range: no table scan and no
+//! `(organization_id, [action | actor_id | target_type,] created_at, seq,
+//! status_code[, target_type])` indexes, so a page is an index range: no table scan and no
 //! sort, however many rows there are. A page first picks its `seq`s from
 //! the index alone and only then reads those rows. Every filter the Audit
 //! Logs page offers (action, actor, time, outcome, target type) is read off
@@ -157,9 +157,13 @@ fn column(text: TextColumn) -> &'static str {
 /// The text column whose index walks an ordered read: one compared for
 /// equality that has an index of the log's order.
 fn driving_column(filters: &AuditFilters) -> Option<TextColumn> {
-    [TextColumn::Action, TextColumn::ActorId]
-        .into_iter()
-        .find(|text| filters.text(*text).eq.is_some())
+    [
+        TextColumn::Action,
+        TextColumn::ActorId,
+        TextColumn::TargetType,
+    ]
+    .into_iter()
+    .find(|text| filters.text(*text).eq.is_some())
 }
 
 /// The filters as terms joined by AND.
