@@ -14,9 +14,9 @@ use crate::journeys::{
     mark_the_document, member_id, organization_id, still_the_same_document, wait_until_page_lacks,
 };
 
-const PASSWORD: &str = "roster-demo";
+pub(crate) const PASSWORD: &str = "roster-demo";
 
-async fn signed_in(server: &Server, email: &str, path: &str) -> TestResult<Browser> {
+pub(crate) async fn signed_in(server: &Server, email: &str, path: &str) -> TestResult<Browser> {
     let browser = Browser::start().await?;
     browser.sign_in(server, email, PASSWORD).await?;
     browser

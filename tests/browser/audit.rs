@@ -10,15 +10,11 @@ use roster_browser_tests::{Browser, Server, TestResult};
 use roster_core::audit::{action_label, target_type_label, CSV_COLUMNS};
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "roster-demo";
+use crate::actions::PASSWORD;
 
+/// Signed in on an Audit Logs address, its heading shown.
 async fn signed_in(server: &Server, email: &str, path: &str) -> TestResult<Browser> {
-    let browser = Browser::start().await?;
-    browser.sign_in(server, email, PASSWORD).await?;
-    browser
-        .client
-        .goto(&format!("{}{path}", server.url))
-        .await?;
+    let browser = crate::actions::signed_in(server, email, path).await?;
     browser.role("heading", "Audit Logs").await?;
     Ok(browser)
 }

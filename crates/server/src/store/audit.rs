@@ -212,20 +212,12 @@ fn push_text_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &Str
         sql.push(format!(" AND {name} IS NOT "))
             .push_bind(value.clone());
     }
-    if let Some(values) = &filter.any_of {
-        push_list(sql, &format!(" AND {name} IN ("), values, " AND 0");
-    }
-    if let Some(values) = &filter.none_of {
-        push_list(
-            sql,
-            &format!(" AND ({name} IS NULL OR {name} NOT IN ("),
-            values,
-            "",
-        );
-        if !values.is_empty() {
-            sql.push(")");
-        }
-    }
+    push_membership(
+        sql,
+        name,
+        filter.any_of.as_deref(),
+        filter.none_of.as_deref(),
+    );
 }
 
 fn push_int_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &IntFilter) {
@@ -244,19 +236,35 @@ fn push_int_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &IntF
     if let Some(value) = filter.not {
         sql.push(format!(" AND {name} IS NOT ")).push_bind(value);
     }
-    if let Some(values) = &filter.any_of {
+    push_membership(
+        sql,
+        name,
+        filter.any_of.as_deref(),
+        filter.none_of.as_deref(),
+    );
+}
+
+/// `in` (an empty list matches nothing) and `notIn` (which keeps rows
+/// without a value; an empty list excludes nothing).
+fn push_membership<'a, T>(
+    sql: &mut QueryBuilder<'a, Sqlite>,
+    name: &str,
+    any_of: Option<&[T]>,
+    none_of: Option<&[T]>,
+) where
+    T: Clone + 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
+{
+    if let Some(values) = any_of {
         push_list(sql, &format!(" AND {name} IN ("), values, " AND 0");
     }
-    if let Some(values) = &filter.none_of {
+    if let Some(values) = none_of.filter(|values| !values.is_empty()) {
         push_list(
             sql,
             &format!(" AND ({name} IS NULL OR {name} NOT IN ("),
             values,
             "",
         );
-        if !values.is_empty() {
-            sql.push(")");
-        }
+        sql.push(")");
     }
 }
 
