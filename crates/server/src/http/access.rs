@@ -71,14 +71,9 @@ const fn user_route_on_organization(
     action: &'static str,
     target: &'static str,
 ) -> RouteAccess {
-    RouteAccess {
-        method,
-        path,
-        who: User,
-        action,
-        target,
-        acts_on_organization: true,
-    }
+    let mut access = route(method, path, User, action, target);
+    access.acts_on_organization = true;
+    access
 }
 
 impl RouteAccess {

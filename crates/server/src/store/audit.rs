@@ -118,6 +118,14 @@ pub struct AuditPage {
     pub total: i64,
 }
 
+/// The start of a read of whole rows by the `seq`s an inner query of the
+/// log's index picks (the caller adds its filters and closes it).
+const ROWS_BY_SEQ: &str = "SELECT id, seq, organization_id, actor_id, actor_email, action,
+        target_type, target_id, status_code, error_message, metadata, ip_address, user_agent,
+        source, created_at
+   FROM audit_logs
+  WHERE seq IN (SELECT seq FROM audit_logs";
+
 /// How the filters are written, which decides the index SQLite walks.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Terms {
@@ -334,13 +342,7 @@ fn page_sql(
     slice: &Slice<'_>,
     rows: i64,
 ) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new(format!(
-        "{prefix}SELECT id, seq, organization_id, actor_id, actor_email, action, target_type,
-                target_id, status_code, error_message, metadata, ip_address, user_agent, source,
-                created_at
-           FROM audit_logs
-          WHERE seq IN (SELECT seq FROM audit_logs"
-    ));
+    let mut sql = QueryBuilder::new(format!("{prefix}{ROWS_BY_SEQ}"));
     push_filters(&mut sql, query);
     let (bound, order, offset) = match slice {
         Slice::NewestFirst { after, offset } => (after.map(|p| (p, "<")), "DESC", *offset),
@@ -590,6 +592,20 @@ async fn total(
     }
 }
 
+/// The newest `seq` of the log, the query's tally key, how many rows match
+/// and the tally that told (when a recent one did).
+async fn counted(
+    conn: &mut SqliteConnection,
+    tallies: &Tallies,
+    query: &AuditQuery,
+) -> Result<(i64, FilterKey, i64, Option<Tally>), sqlx::Error> {
+    let newest = newest_seq(conn).await?;
+    let key = FilterKey::of(query);
+    let known = tallies.get(&key).filter(|t| t.seq <= newest);
+    let count = total(conn, query, known.as_ref(), newest).await?;
+    Ok((newest, key, count, known))
+}
+
 /// The rows of an export: those matching when it started.
 #[derive(Clone, Debug)]
 pub struct ExportSnapshot {
@@ -606,10 +622,7 @@ pub async fn export_snapshot(
     query: &AuditQuery,
 ) -> Result<ExportSnapshot, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let newest = newest_seq(&mut tx).await?;
-    let key = FilterKey::of(query);
-    let known = tallies.get(&key).filter(|t| t.seq <= newest);
-    let count = total(&mut tx, query, known.as_ref(), newest).await?;
+    let (newest, key, count, known) = counted(&mut tx, tallies, query).await?;
     tx.commit().await?;
     let marks = known.and_then(|t| t.marks);
     tallies.put(
@@ -638,13 +651,7 @@ pub async fn export_batch(
     after: Option<&Position>,
     rows: i64,
 ) -> Result<Vec<(Position, AuditLog)>, sqlx::Error> {
-    let mut sql = QueryBuilder::new(
-        "SELECT id, seq, organization_id, actor_id, actor_email, action, target_type,
-                target_id, status_code, error_message, metadata, ip_address, user_agent, source,
-                created_at
-           FROM audit_logs
-          WHERE seq IN (SELECT seq FROM audit_logs",
-    );
+    let mut sql = QueryBuilder::new(ROWS_BY_SEQ);
     push_filters(&mut sql, query);
     // `+seq`: the bound must not make SQLite walk the `seq` index and sort.
     sql.push(" AND +seq <= ").push_bind(snapshot.newest_seq);
@@ -673,10 +680,7 @@ pub async fn read(
     query: &AuditQuery,
 ) -> Result<AuditPage, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let newest = newest_seq(&mut tx).await?;
-    let key = FilterKey::of(query);
-    let known = tallies.get(&key).filter(|t| t.seq <= newest);
-    let total = total(&mut tx, query, known.as_ref(), newest).await?;
+    let (newest, key, total, known) = counted(&mut tx, tallies, query).await?;
     let mut marks = known.and_then(|t| t.marks);
     let stride = stride_for(total);
     let near_end = NEAR_END_STRIDES * stride;
