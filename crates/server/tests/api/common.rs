@@ -1,8 +1,6 @@
 //! In-process test harness: the real router on a real SQLite file in a
 //! temporary directory. Requests go through the whole middleware stack.
 
-#![allow(dead_code)]
-
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;

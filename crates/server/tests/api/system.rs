@@ -1,10 +1,8 @@
 //! Health, errors in the API's shape, and serving the SPA.
 
-mod common;
-
+use crate::common::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::TestApp;
 use serde_json::json;
 
 #[tokio::test]

@@ -2,14 +2,12 @@
 //! delivers it after commit, and a failing relay neither loses the message
 //! nor fails the request. A small fake SMTP server plays the relay.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::TestApp;
 use axum::http::StatusCode;
-use common::TestApp;
 use roster_server::cli::Settings;
 use roster_server::mail::Mailer;
 use serde_json::json;

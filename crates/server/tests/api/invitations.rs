@@ -2,14 +2,12 @@
 //! resend) and the invitee's side (list, count, open, accept, decline),
 //! including the rules that must hold under concurrent requests.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::common::{Account, TestApp};
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
-use common::{Account, TestApp};
 use roster_core::{AUDITOR_ID, DEVELOPER_ID, SUPER_ADMIN_ID};
 use serde_json::{json, Value};
 

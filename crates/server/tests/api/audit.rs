@@ -1,13 +1,11 @@
 //! The audit log: one row per mutation, and the query over it (access,
 //! validation, filters, pages, cursors, and plans that stay on an index).
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{Account, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{Account, TestApp};
 use roster_core::audit::{ORGANIZATION_AUDIT_ACTIONS, ORGANIZATION_AUDIT_TARGET_TYPES};
 use roster_core::audit_filter::AuditFilters;
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};

@@ -1,12 +1,10 @@
 //! Members: the list (also at 10,000 members), access updates and removal,
 //! with every refusal and the state afterwards.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{personal_organization, Account, TestApp};
 use axum::http::StatusCode;
-use common::{personal_organization, Account, TestApp};
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};
 use roster_server::store::members;
 use serde_json::{json, Value};

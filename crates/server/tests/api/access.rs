@@ -1,10 +1,8 @@
 //! Authorization is data: every route of the router has an entry in the
 //! access table, and every endpoint answers each kind of caller as expected.
 
-mod common;
-
+use crate::common::{Account, TestApp};
 use axum::http::{Method, StatusCode};
-use common::{Account, TestApp};
 use roster_server::http::access::ROUTES;
 use roster_server::http::route_list;
 use serde_json::json;

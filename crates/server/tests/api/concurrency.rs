@@ -3,12 +3,10 @@
 //! runtime never leave an organization without an owner, and never fail
 //! with a server error.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::{Account, TestApp};
 use axum::http::{Method, StatusCode};
-use common::{Account, TestApp};
 use serde_json::{json, Value};
 use tokio::sync::Barrier;
 

@@ -1,14 +1,17 @@
 //! Sign-up, sign-in, sessions (bearer and cookie), CSRF defence, throttling,
 //! e-mail verification, and errors for bad input.
 
-mod common;
-
+use crate::common::TestApp;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::TestApp;
 use serde_json::json;
 
-async fn sign_up(app: &TestApp, email: &str, password: &str, name: &str) -> common::Response {
+async fn sign_up(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> crate::common::Response {
     app.request(
         Method::POST,
         "/api/auth/sign-up",
@@ -18,7 +21,7 @@ async fn sign_up(app: &TestApp, email: &str, password: &str, name: &str) -> comm
     .await
 }
 
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> common::Response {
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> crate::common::Response {
     app.request(
         Method::POST,
         "/api/auth/sign-in",
@@ -28,7 +31,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> common::Response
     .await
 }
 
-fn cookie_of(response: &common::Response) -> String {
+fn cookie_of(response: &crate::common::Response) -> String {
     let set_cookie = response.headers[header::SET_COOKIE].to_str().unwrap();
     set_cookie.split(';').next().unwrap().to_string()
 }
@@ -296,7 +299,11 @@ async fn the_cookie_authenticates_and_cross_site_unsafe_requests_are_refused() {
 }
 
 /// Opens a verification link's token as `session` (or signed out).
-async fn post_link(app: &TestApp, session: Option<&str>, link_token: &str) -> common::Response {
+async fn post_link(
+    app: &TestApp,
+    session: Option<&str>,
+    link_token: &str,
+) -> crate::common::Response {
     app.request(
         Method::POST,
         "/api/auth/verify-email",

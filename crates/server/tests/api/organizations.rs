@@ -1,11 +1,9 @@
 //! Organizations: list, create (with its limit), read, rename, delete,
 //! leave (with and without a successor), usage and the default region.
 
-mod common;
-
+use crate::common::{personal_organization, Account, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{personal_organization, Account, TestApp};
 use roster_core::{AUDITOR_ID, DEVELOPER_ID, MAX_CREATED_ORGANIZATIONS_PER_USER};
 use serde_json::{json, Value};
 
@@ -80,7 +78,12 @@ async fn rows_of(app: &TestApp, table: &str, org: &str) -> i64 {
     .unwrap()
 }
 
-async fn leave(app: &TestApp, org: &str, who: &Account, body: Option<Value>) -> common::Response {
+async fn leave(
+    app: &TestApp,
+    org: &str,
+    who: &Account,
+    body: Option<Value>,
+) -> crate::common::Response {
     app.request(
         Method::POST,
         &format!("{}/leave", org_path(org)),

@@ -1,10 +1,8 @@
 //! Custom assignments ("organization roles"): listing, creation, changes and
 //! deletion, with every refusal a client can meet and the state afterwards.
 
-mod common;
-
+use crate::common::{personal_organization, Account, TestApp};
 use axum::http::StatusCode;
-use common::{personal_organization, Account, TestApp};
 use roster_core::{AUDITOR_ID, DEVELOPER_ID, GLOBAL_ASSIGNMENTS, SUPER_ADMIN_ID};
 use serde_json::{json, Value};
 

@@ -6,13 +6,11 @@
 //! operation answers must be documented too. A small validator covers the
 //! part of OpenAPI 3.0 that the documents use.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::{personal_organization, Response, TestApp};
 use axum::http::{Method, StatusCode};
 use chrono::DateTime;
-use common::{personal_organization, Response, TestApp};
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};
 use roster_server::http::access::{Who, ROUTES};
 use serde_json::{json, Value};
