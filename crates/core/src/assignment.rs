@@ -7,16 +7,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::permission::{Permission, PermissionSet};
-use crate::wire::OrganizationRole;
-
-pub const DEVELOPER_ID: &str = "00000000-0000-0000-0000-000000000001";
-pub const SANDBOXES_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000002";
-pub const SNAPSHOTS_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000003";
-pub const REGISTRIES_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000004";
-pub const SUPER_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000005";
-pub const VOLUMES_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000006";
-pub const AUDITOR_ID: &str = "00000000-0000-0000-0000-000000000007";
-pub const INFRASTRUCTURE_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000008";
+use crate::wire::{
+    OrganizationRole, OrganizationUser, AUDITOR_ID, DEVELOPER_ID, INFRASTRUCTURE_ADMIN_ID,
+    REGISTRIES_ADMIN_ID, SANDBOXES_ADMIN_ID, SNAPSHOTS_ADMIN_ID, SUPER_ADMIN_ID, VOLUMES_ADMIN_ID,
+};
 
 /// The implied, read-only assignment every member holds. It grants no wire
 /// permission, so it is shown (locked and checked) but never stored or sent.
@@ -162,6 +156,14 @@ pub fn permissions_of(assignments: &[OrganizationRole]) -> PermissionSet {
         .iter()
         .flat_map(|a| Permission::parse_known(&a.permissions))
         .collect()
+}
+
+/// Kept here rather than in `wire`, which holds data and knows no rules.
+impl OrganizationUser {
+    /// Union of the member's assignments (not counting the owner role).
+    pub fn permission_set(&self) -> PermissionSet {
+        permissions_of(&self.assigned_roles)
+    }
 }
 
 #[cfg(test)]

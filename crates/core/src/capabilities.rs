@@ -498,7 +498,8 @@ pub fn unknown_permissions_of(assignments: &[OrganizationRole]) -> BTreeSet<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assignment::{global_assignment, AUDITOR_ID, DEVELOPER_ID, SUPER_ADMIN_ID};
+    use crate::assignment::global_assignment;
+    use crate::wire::{AUDITOR_ID, DEVELOPER_ID, SUPER_ADMIN_ID};
     use chrono::{DateTime, Utc};
     use Permission::*;
     use Role::{Member, Owner};

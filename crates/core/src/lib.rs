@@ -19,9 +19,7 @@ pub mod wire;
 pub use assignment::GlobalAssignment as Assignment;
 pub use assignment::{
     assignment_name_taken, global_assignment, global_assignments_wire, is_global_assignment_id,
-    permissions_of, GlobalAssignment, AUDITOR_ID, DEVELOPER_ID, GLOBAL_ASSIGNMENTS,
-    INFRASTRUCTURE_ADMIN_ID, REGISTRIES_ADMIN_ID, SANDBOXES_ADMIN_ID, SNAPSHOTS_ADMIN_ID,
-    SUPER_ADMIN_ID, VIEWER_DESCRIPTION, VIEWER_NAME, VOLUMES_ADMIN_ID,
+    permissions_of, GlobalAssignment, GLOBAL_ASSIGNMENTS, VIEWER_DESCRIPTION, VIEWER_NAME,
 };
 pub use capabilities::{
     access_diff, effective_permissions, last_owner_message, AccessDiff, Capabilities, Membership,
@@ -36,6 +34,10 @@ pub use role::{Role, UnknownRole};
 pub use validate::{
     emails_equal, normalize_email, split_email_list, validate_display_name, validate_email,
     validate_password, ValidationError,
+};
+pub use wire::{
+    AUDITOR_ID, DEVELOPER_ID, INFRASTRUCTURE_ADMIN_ID, REGISTRIES_ADMIN_ID, SANDBOXES_ADMIN_ID,
+    SNAPSHOTS_ADMIN_ID, SUPER_ADMIN_ID, VOLUMES_ADMIN_ID,
 };
 
 /// The name of the organization created with every account.

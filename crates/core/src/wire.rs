@@ -20,9 +20,21 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::assignment::DEVELOPER_ID;
 use crate::permission::{Permission, PermissionSet};
 use crate::role::Role;
+
+// ---------------------------------------------------------------------------
+// Global assignments: Daytona's fixed ids, the same in every organization
+// (what each grants is in `crate::assignment`).
+
+pub const DEVELOPER_ID: &str = "00000000-0000-0000-0000-000000000001";
+pub const SANDBOXES_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000002";
+pub const SNAPSHOTS_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000003";
+pub const REGISTRIES_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000004";
+pub const SUPER_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000005";
+pub const VOLUMES_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000006";
+pub const AUDITOR_ID: &str = "00000000-0000-0000-0000-000000000007";
+pub const INFRASTRUCTURE_ADMIN_ID: &str = "00000000-0000-0000-0000-000000000008";
 
 // ---------------------------------------------------------------------------
 // Organizations
@@ -251,11 +263,6 @@ pub struct OrganizationUser {
 }
 
 impl OrganizationUser {
-    /// Union of the member's assignments (not counting the owner role).
-    pub fn permission_set(&self) -> PermissionSet {
-        crate::assignment::permissions_of(&self.assigned_roles)
-    }
-
     /// What the members table sorts by by default, and so the order of the
     /// server's first page (`GET /organizations/{id}/users?limit=n`): the
     /// name, else the e-mail address, lower-cased. Ties keep the list's
