@@ -1,7 +1,7 @@
 //! Plain HTTP calls to the server: signing in, reading the responses the
 //! load test replays and the floors copy.
 
-use crate::Result;
+use crate::result::Result;
 
 /// GET `url` (with the bearer `token`): the status and the body.
 pub async fn get(url: &str, token: Option<&str>) -> Result<(u16, Vec<u8>)> {

@@ -10,7 +10,7 @@ use roster_browser_tests::Browser;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::Result;
+use crate::result::Result;
 
 const PROBES: &str = include_str!("probes.js");
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use flate2::{write::GzEncoder, Compression};
 
-use crate::Result;
+use crate::result::Result;
 
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct Size {

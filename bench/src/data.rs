@@ -19,7 +19,7 @@ use roster_server::db::timestamp;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::Result;
+use crate::result::Result;
 
 pub const OWNER_EMAIL: &str = "owner@bench.example";
 pub const OWNER_PASSWORD: &str = "roster-bench";

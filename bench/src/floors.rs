@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Result;
+use crate::result::Result;
 
 pub struct StaticDir {
     pub path: PathBuf,

@@ -12,7 +12,7 @@ use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-use crate::Result;
+use crate::result::Result;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Load {

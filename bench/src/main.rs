@@ -26,6 +26,7 @@ mod data;
 mod floors;
 mod load;
 mod report;
+mod result;
 mod server;
 
 use std::path::PathBuf;
@@ -37,8 +38,7 @@ use serde_json::json;
 use crate::browser::{PageLoad, Session};
 use crate::load::{Load, Outcome};
 use crate::report::{median, number, Figure};
-
-pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
+use crate::result::Result;
 
 const USAGE: &str = "\
 usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--quick]

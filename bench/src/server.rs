@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::process::{Child, Command};
 
-use crate::Result;
+use crate::result::Result;
 
 pub struct Server {
     pub url: String,

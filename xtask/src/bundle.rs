@@ -8,7 +8,7 @@ use std::path::Path;
 
 use flate2::{write::GzEncoder, Compression};
 
-use crate::Result;
+use crate::process::Result;
 
 #[derive(Default, Clone, Copy)]
 pub struct Size {

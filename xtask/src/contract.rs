@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use crate::{cargo, run, target_dir, tools, workspace_root, Result};
+use crate::process::{run, target_dir, workspace_root, Result};
+use crate::tools::{self, cargo};
 
 /// The published `daytona-api-client` versions Roster's server must serve:
 /// the current one and the oldest still supported (the v0.190 contract).

@@ -5,14 +5,16 @@
 
 mod bundle;
 mod contract;
+mod layers;
+mod process;
 mod tools;
 
 use std::env;
-use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-pub type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+use crate::process::{run, target_dir, workspace_root, Result};
+use crate::tools::cargo;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -29,6 +31,8 @@ commands:
                    members, a million audit rows); prints a table and writes
                    bench/results.json
   dist             build the SPA into ./dist (release)
+  layers           only the architecture step of `test`: each crate's imports
+                   keep to the layers of docs/architecture.md
   contract         only the API contract steps of `test`: Daytona's Python
                    clients against the server, and the schemathesis run
 ";
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("dist") => tools::ensure_spa_toolchain().and_then(|()| build_spa()),
         Some("contract") => return test_contract(),
+        Some("layers") => layers::check_workspace(&workspace_root()).map_err(Into::into),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -53,34 +58,6 @@ fn main() -> ExitCode {
             eprintln!("xtask: {error}");
             ExitCode::FAILURE
         }
-    }
-}
-
-pub fn workspace_root() -> PathBuf {
-    // xtask lives one level below the workspace root.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// Cargo's target directory (`CARGO_TARGET_DIR` when set).
-pub fn target_dir() -> PathBuf {
-    match env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => workspace_root().join(dir),
-        None => workspace_root().join("target"),
-    }
-}
-
-/// Runs a command to completion, turning a non-zero exit into an error.
-pub fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{cmd:?} failed ({status})").into())
     }
 }
 
@@ -101,10 +78,6 @@ fn run_with_scratch_tmp(cmd: &mut Command) -> Result<()> {
         let _ = std::fs::remove_dir_all(&scratch);
     }
     outcome
-}
-
-fn cargo() -> Command {
-    tools::command(&env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
 fn build_spa() -> Result<()> {
@@ -296,6 +269,9 @@ fn test_everything() -> ExitCode {
     });
     step("cargo fmt --check", &|| {
         run(cargo().args(["fmt", "--all", "--", "--check"]))
+    });
+    step("architecture (import layers)", &|| {
+        layers::check_workspace(&workspace_root()).map_err(Into::into)
     });
     step("clippy (native)", &|| {
         run(cargo().args([

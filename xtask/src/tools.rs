@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{run, workspace_root, Result};
+use crate::process::{run, workspace_root, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// The npm `binaryen` package; Debian's wasm-opt (108) breaks the module.
@@ -59,6 +59,11 @@ pub fn command(program: &str) -> Command {
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .current_dir(workspace_root());
     cmd
+}
+
+/// Cargo, as the xtask itself was started (`CARGO`).
+pub fn cargo() -> Command {
+    command(&std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
 /// Runs `program --version` and returns what it printed, if it ran at all.
