@@ -1,26 +1,25 @@
 //! The audit log: every mutation through the API writes exactly one row, with
 //! its outcome, whatever the handler did.
 //!
-//! `record_mutations` wraps every unsafe request: it gives the request an
-//! `AuditSlot` that the authentication and organization extractors and the
-//! handler fill in (actor, organization, target), runs the request, and writes
-//! one row with the status code and error message of the response.
+//! This module is what a row says, built without HTTP or SQL: the kinds of
+//! object a row names, the [`AuditSlot`] that the authentication and
+//! organization extractors and the handler fill in (actor, organization,
+//! target), and the [`Row`] made of it and of the request. The middleware
+//! that gives every unsafe request its slot and writes its row is
+//! `http::audit_trail`; the SQL is `store::audit`.
 
 use std::sync::{Arc, Mutex};
 
-use axum::body::{to_bytes, Body};
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{header, Method};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
-use crate::db::{new_id, timestamp};
-use crate::error::ErrorMessage;
-use crate::http::access::{route_access, INVITATION, MEMBER, ORG, ROLE, USER};
-use crate::http::MAX_BODY_BYTES;
-use crate::AppState;
+/// The kinds of object a row's target names (Daytona's names).
+pub const ORG: &str = "organization";
+pub const INVITATION: &str = "organization_invitation";
+pub const MEMBER: &str = "organization_user";
+pub const ROLE: &str = "organization_role";
+pub const USER: &str = "user";
 
+/// What the request's extractors and handler said about it.
 #[derive(Default, Debug, Clone)]
 struct AuditEntry {
     actor_id: String,
@@ -57,23 +56,6 @@ impl AuditSlot {
     }
 }
 
-/// Handlers take the request's slot to name what they created; outside an
-/// audited request they get a detached one.
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AuditSlot {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<AuditSlot>()
-            .cloned()
-            .unwrap_or_default())
-    }
-}
-
 /// Body fields never written to the log.
 const SECRET_FIELDS: &[&str] = &["password", "token", "newPassword", "currentPassword"];
 
@@ -106,119 +88,114 @@ fn metadata_of(body: &[u8]) -> Option<Value> {
     Some(value)
 }
 
-pub async fn record_mutations(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
-        return next.run(request).await;
-    }
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string());
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    let user_agent = request
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|agent| agent.chars().take(USER_AGENT_MAX_CHARS).collect::<String>());
+/// What a request tells of itself before it runs.
+pub struct Request {
+    method: String,
+    path: String,
+    metadata: Option<Value>,
+    ip_address: Option<String>,
+    user_agent: Option<String>,
+}
 
-    // Read the body once to keep its (redacted) content as metadata, then
-    // hand the same bytes to the handler. Oversized bodies are left to the
-    // handler's extractor, which answers 413.
-    let (mut parts, body) = request.into_parts();
-    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return crate::error::ApiError::new(
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "Request body is too large",
-            )
-            .into_response()
+/// How the access table names a route: its action and the kind of object
+/// it acts on ("" for none).
+#[derive(Clone, Copy, Debug)]
+pub struct Naming {
+    pub action: &'static str,
+    pub target: &'static str,
+}
+
+/// One row of the log, as written.
+#[derive(Debug)]
+pub struct Row {
+    pub organization_id: Option<String>,
+    pub actor_id: String,
+    pub actor_email: String,
+    pub action: &'static str,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub status_code: u16,
+    pub error_message: Option<String>,
+    pub metadata: String,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Request {
+    /// The request as its row keeps it: the body (redacted and bounded),
+    /// the address and a cut user agent.
+    pub fn new(
+        method: &str,
+        path: &str,
+        body: &[u8],
+        ip_address: Option<String>,
+        user_agent: Option<&str>,
+    ) -> Self {
+        Request {
+            method: method.to_string(),
+            path: path.to_string(),
+            metadata: metadata_of(body),
+            ip_address,
+            user_agent: user_agent
+                .map(|agent| agent.chars().take(USER_AGENT_MAX_CHARS).collect::<String>()),
         }
-    };
-    let metadata = metadata_of(&bytes);
-    let slot = AuditSlot::default();
-    parts.extensions.insert(slot.clone());
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
-
-    let Some(route) = route else {
-        return response; // unknown route: nothing was mutated
-    };
-    let access = route_access(&method, &route);
-    let action = access.map_or("unknown", |a| a.action);
-    let entry = slot.with(|e| e.clone());
-    let (target_type, target_id) = match (entry.target_type, entry.target_id) {
-        (Some(kind), Some(id)) => (Some(kind), Some(id)),
-        _ => (
-            access
-                .map(|a| a.target.to_string())
-                .filter(|t| !t.is_empty()),
-            access.and_then(|a| target_id_from_path(&route, &path, a.target)),
-        ),
-    };
-    let status = response.status();
-    let error_message = response
-        .extensions()
-        .get::<ErrorMessage>()
-        .map(|m| m.0.clone())
-        .filter(|_| !status.is_success());
-    let mut metadata = match metadata {
-        Some(Value::Object(map)) => map,
-        Some(other) => Map::from_iter([("body".to_string(), other)]),
-        None => Map::new(),
-    };
-    metadata.insert("method".into(), Value::String(method.to_string()));
-    metadata.insert("path".into(), Value::String(path));
-
-    let (actor_id, actor_email) = if entry.actor_id.is_empty() {
-        // Sign-in and sign-up act before anyone is signed in.
-        let email = metadata
-            .get("email")
-            .and_then(Value::as_str)
-            .map(roster_core::validate::normalize_email)
-            .unwrap_or_default();
-        (String::new(), email)
-    } else {
-        (entry.actor_id, entry.actor_email)
-    };
-    let result = sqlx::query(
-        "INSERT INTO audit_logs (id, seq, organization_id, actor_id, actor_email, action,
-             target_type, target_id, status_code, error_message, metadata, ip_address,
-             user_agent, source, created_at)
-         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_logs), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'api', ?)",
-    )
-    .bind(new_id())
-    .bind(entry.organization_id)
-    .bind(actor_id)
-    .bind(actor_email)
-    .bind(action)
-    .bind(target_type)
-    .bind(target_id)
-    .bind(i64::from(status.as_u16()))
-    .bind(error_message)
-    .bind(Value::Object(metadata).to_string())
-    .bind(ip)
-    .bind(user_agent)
-    .bind(timestamp(chrono::Utc::now()))
-    .execute(&state.db)
-    .await;
-    if let Err(error) = result {
-        tracing::error!("cannot write audit row for {action}: {error}");
     }
-    response
+
+    /// The row of the request once it has run on the matched `route`:
+    /// what the slot learned, else what the route's naming and path say.
+    /// `error_message` is the failed response's message.
+    pub fn into_row(
+        self,
+        slot: &AuditSlot,
+        route: &str,
+        naming: Option<Naming>,
+        status_code: u16,
+        error_message: Option<String>,
+    ) -> Row {
+        let action = naming.map_or("unknown", |n| n.action);
+        let entry = slot.with(|e| e.clone());
+        let (target_type, target_id) = match (entry.target_type, entry.target_id) {
+            (Some(kind), Some(id)) => (Some(kind), Some(id)),
+            _ => (
+                naming
+                    .map(|n| n.target.to_string())
+                    .filter(|t| !t.is_empty()),
+                naming.and_then(|n| target_id_from_path(route, &self.path, n.target)),
+            ),
+        };
+        let mut metadata = match self.metadata {
+            Some(Value::Object(map)) => map,
+            Some(other) => Map::from_iter([("body".to_string(), other)]),
+            None => Map::new(),
+        };
+        metadata.insert("method".into(), Value::String(self.method));
+        metadata.insert("path".into(), Value::String(self.path));
+
+        let (actor_id, actor_email) = if entry.actor_id.is_empty() {
+            // Sign-in and sign-up act before anyone is signed in.
+            let email = metadata
+                .get("email")
+                .and_then(Value::as_str)
+                .map(roster_core::validate::normalize_email)
+                .unwrap_or_default();
+            (String::new(), email)
+        } else {
+            (entry.actor_id, entry.actor_email)
+        };
+        Row {
+            organization_id: entry.organization_id,
+            actor_id,
+            actor_email,
+            action,
+            target_type,
+            target_id,
+            status_code,
+            error_message,
+            metadata: Value::Object(metadata).to_string(),
+            ip_address: self.ip_address,
+            user_agent: self.user_agent,
+        }
+    }
 }
 
 /// The id in the path that names an object of the route's target kind

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::BoxError;
+use crate::error::BoxError;
 
 pub async fn connect(url: &str) -> Result<SqlitePool, BoxError> {
     let options = SqliteConnectOptions::from_str(url)

@@ -24,6 +24,10 @@ pub struct ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// A failure outside a request (starting the server, seeding), shown as
+/// its message.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {

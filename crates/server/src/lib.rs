@@ -2,84 +2,46 @@
 //!
 //! HTTP (axum, `http/`) → handlers → store (sqlx, SQLite). Every permission
 //! decision is asked of `roster_core`; the database enforces the invariants.
+//!
+//! The modules form layers, each importing only from the layers below it:
+//!
+//! - this file, `main.rs` and `cli`: the application, and how it starts;
+//! - `http`: routes, extractors, middleware, handlers, the OpenAPI document;
+//!   `spa`: the SPA's static files;
+//! - `state`: [`AppState`], the shared handles;
+//! - `services`: the steps a request runs (accounts, mail, the demo seed);
+//! - `store`: all SQL but the pool's (`db`);
+//! - `db`: the pool, migrations, write transactions, ids and timestamps;
+//! - leaves: `error`, `config`, `auth` (passwords, tokens, the throttle, the
+//!   OpenID verifier), `audit` (what a request's row says), `cooldown`,
+//!   `list_cache`, `regions`.
 
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod config;
 pub mod cooldown;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod list_cache;
-pub mod mail;
-pub mod openapi;
 pub mod regions;
-pub mod seed;
+pub mod services;
 pub mod spa;
+pub mod state;
 pub mod store;
-
-use std::sync::Arc;
 
 use axum::response::Redirect;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
-use sqlx::SqlitePool;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::cli::Settings;
-
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: SqlitePool,
-    pub settings: Arc<Settings>,
-    pub sign_in_throttle: Arc<auth::SignInThrottle>,
-    /// One invitation mail per organization and address per minute.
-    pub resends: Arc<cooldown::Cooldown>,
-    pub mailer: mail::Mailer,
-    pub lists: Arc<list_cache::ListCache>,
-    pub audit_tallies: Arc<store::audit::Tallies>,
-    /// The OpenID provider's token verifier, when one is configured.
-    pub oidc: Option<Arc<auth::oidc::Verifier>>,
-}
-
-impl AppState {
-    /// A state whose mailer follows the settings; an unusable `--smtp-url`
-    /// is logged and mail then only goes to the outbox and the log
-    /// (`serve` refuses to start with one instead).
-    pub fn new(db: SqlitePool, settings: Settings) -> Self {
-        let mailer = mail::Mailer::from_settings(&settings).unwrap_or_else(|error| {
-            tracing::error!("{error}; mail goes to the outbox and the log only");
-            mail::Mailer::default()
-        });
-        AppState::with_mailer(db, settings, mailer)
-    }
-
-    pub fn with_mailer(db: SqlitePool, settings: Settings, mailer: mail::Mailer) -> Self {
-        // `serve` refuses an unusable configuration before this point.
-        let oidc = settings
-            .oidc()
-            .unwrap_or_else(|error| {
-                tracing::error!("{error}; OpenID Connect is off");
-                None
-            })
-            .map(|oidc| Arc::new(auth::oidc::Verifier::new(oidc)));
-        AppState {
-            oidc,
-            db,
-            settings: Arc::new(settings),
-            sign_in_throttle: Arc::default(),
-            resends: Arc::new(cooldown::Cooldown::new(std::time::Duration::from_secs(60))),
-            mailer,
-            lists: Arc::default(),
-            audit_tallies: Arc::default(),
-        }
-    }
-}
+use crate::config::Settings;
+use crate::error::BoxError;
+use crate::services::{mail, seed};
+use crate::state::AppState;
 
 /// The whole application: the API under `/api`, the SPA everywhere else
 /// (or under the public URL's path, when it has one).

@@ -23,15 +23,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use tokio::sync::{Mutex, RwLock};
 
-/// The provider Roster's server trusts.
-#[derive(Clone, Debug)]
-pub struct OidcSettings {
-    pub issuer: String,
-    /// The SPA's public client id (told to the SPA, not checked here).
-    pub client_id: String,
-    /// What access tokens must name in `aud`.
-    pub audience: String,
-}
+use crate::config::OidcSettings;
 
 /// Why a bearer token was refused. Each is a 401 but `Provider`, which is
 /// this server's trouble (503); the messages are safe to show.

@@ -13,9 +13,10 @@ use axum::response::{IntoResponse, Response};
 use roster_core::Permission;
 
 use super::context::OrgContext;
+use crate::audit::{INVITATION, MEMBER, ORG, ROLE, USER};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +79,7 @@ const fn user_route_on_organization(
 
 impl RouteAccess {
     /// Whether a call writes a row to an organization's audit log: every
-    /// mutation is recorded (`crate::audit`), and it lands in an
+    /// mutation is recorded (`super::audit_trail`), and it lands in an
     /// organization's log when the organization is in the path or the
     /// call acts on one.
     pub fn recorded_in_organization_log(&self) -> bool {
@@ -107,12 +108,6 @@ pub fn organization_log_scenarios() -> Vec<(&'static str, Vec<&'static str>)> {
 }
 
 use Who::*;
-
-pub const ORG: &str = "organization";
-pub const INVITATION: &str = "organization_invitation";
-pub const MEMBER: &str = "organization_user";
-pub const ROLE: &str = "organization_role";
-pub const USER: &str = "user";
 
 pub static ROUTES: &[RouteAccess] = &[
     route(Method::GET, "/health", Anyone, "read", ""),

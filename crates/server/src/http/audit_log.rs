@@ -16,10 +16,10 @@ use roster_core::wire::{AuditLog, AuditScenarios, AuditTargetScenario, Paginated
 
 use super::access::organization_log_scenarios;
 use super::context::OrgContext;
-use super::{Json, RouteList};
+use super::extract::{Json, RouteList};
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store::audit::{self, AuditQuery, ExportSnapshot, Position};
-use crate::AppState;
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 200;

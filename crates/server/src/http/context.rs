@@ -9,11 +9,12 @@ use axum::http::request::Parts;
 use roster_core::wire::OrganizationRole;
 use roster_core::{Capabilities, Membership, Role};
 
+use crate::audit::AuditSlot;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::organizations::{self, OrganizationRow};
 use crate::store::roles;
-use crate::AppState;
 
 #[derive(Clone, Debug)]
 pub struct OrgContext {
@@ -50,7 +51,7 @@ impl FromRequestParts<AppState> for OrgContext {
             .get("organizationId")
             .ok_or_else(|| ApiError::internal("organization route without {organizationId}"))?;
         let context = load(state, &user, organization_id).await?;
-        if let Some(audit) = parts.extensions.get::<crate::audit::AuditSlot>() {
+        if let Some(audit) = parts.extensions.get::<AuditSlot>() {
             audit.set_organization(context.id());
         }
         parts.extensions.insert(context.clone());

@@ -20,19 +20,18 @@ use roster_core::wire::{
 use roster_core::{default_expiry, normalize_email, validate_email, Refusal};
 use serde::Deserialize;
 
-use super::access::INVITATION;
 use super::context::OrgContext;
+use super::extract::{Json, RouteList};
 use super::roles::checked_role_ids;
-use super::{Json, RouteList};
-use crate::audit::AuditSlot;
+use crate::audit::{AuditSlot, INVITATION};
 use crate::auth::CurrentUser;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::list_cache::{List, SerializedList, MIN_CACHED_ITEMS};
-use crate::mail;
+use crate::services::mail;
+use crate::state::AppState;
 use crate::store::invitations::{self, InvitationRow, NewInvitation};
 use crate::store::roles;
-use crate::AppState;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add("/organizations/invitations", get(list_mine));

@@ -22,14 +22,14 @@ use serde::Deserialize;
 use sqlx::SqliteConnection;
 
 use super::context::{invalid_context, OrgContext};
+use super::extract::{Json, RouteList};
 use super::roles::checked_role_ids;
-use super::{Json, RouteList};
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::list_cache::{List, SerializedList, MIN_CACHED_ITEMS};
+use crate::state::AppState;
 use crate::store::members::{self, MemberRow};
 use crate::store::roles;
-use crate::AppState;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add("/organizations/{organizationId}/users", get(list_members));

@@ -1,24 +1,32 @@
 //! The API under `/api`, one module per resource. Every route is listed in
 //! the access table (`access.rs`), which is enforced before its handler.
+//!
+//! Handler modules (one per resource) import the shared modules (`access`,
+//! `audit_trail`, `context`, `extract`, `openapi`), not this file: what two
+//! handlers share belongs in a shared module, so no import goes back up.
 
 pub mod access;
 mod audit_log;
+pub mod audit_trail;
 mod auth;
 pub mod context;
+pub mod extract;
 mod invitations;
 mod members;
+pub mod openapi;
 mod organizations;
 mod roles;
 mod system;
 
-use axum::extract::{DefaultBodyLimit, FromRequest};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::routing::{any, MethodRouter};
+use axum::routing::any;
 use axum::{middleware, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::error::{api_not_found, render_errors, ApiError};
-use crate::AppState;
+use self::extract::{RouteList, MAX_BODY_BYTES};
+use crate::error::{api_not_found, render_errors};
+use crate::state::AppState;
 
 /// CORS for pages on the `--cors-origin` origins: bearer-token requests
 /// (with `Authorization`), never credentials, so a cookie session cannot
@@ -58,37 +66,6 @@ pub fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-/// Bodies of this API are small; anything bigger is refused with 413.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// `axum::Json` whose rejections are rendered as API errors.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub struct Json<T>(pub T);
-
-impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
-    fn into_response(self) -> axum::response::Response {
-        axum::Json(self.0).into_response()
-    }
-}
-
-/// The routes of the API as registered, so a test can compare them with the
-/// access table. Paths are as in the OpenAPI document (no `/api` prefix).
-#[derive(Default)]
-pub struct RouteList {
-    routes: Vec<(&'static str, MethodRouter<AppState>)>,
-}
-
-impl RouteList {
-    pub fn add(&mut self, path: &'static str, handler: MethodRouter<AppState>) {
-        self.routes.push((path, handler));
-    }
-
-    pub fn paths(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.routes.iter().map(|(path, _)| *path)
-    }
-}
-
 pub fn route_list() -> RouteList {
     let mut routes = RouteList::default();
     system::routes(&mut routes);
@@ -109,7 +86,7 @@ pub fn route_list() -> RouteList {
 pub fn router(state: AppState) -> Router {
     let gate = middleware::from_fn_with_state(state.clone(), access::enforce);
     let mut api = Router::new();
-    for (path, handler) in route_list().routes {
+    for (path, handler) in route_list().into_routes() {
         api = api.route(&format!("/api{path}"), handler.route_layer(gate.clone()));
     }
     api.route("/api", any(api_not_found))
@@ -117,7 +94,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            crate::audit::record_mutations,
+            audit_trail::record_mutations,
         ))
         .layer(middleware::from_fn(render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(

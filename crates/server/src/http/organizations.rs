@@ -14,17 +14,16 @@ use roster_core::wire::{
 };
 use roster_core::{Refusal, Role, Target, MAX_CREATED_ORGANIZATIONS_PER_USER};
 
-use super::access::ORG;
 use super::context::{invalid_context, OrgContext};
+use super::extract::{Json, RouteList};
 use super::members::{capabilities_now, write_error};
-use super::{Json, RouteList};
-use crate::audit::AuditSlot;
+use crate::audit::{AuditSlot, ORG};
 use crate::auth::CurrentUser;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::regions::{is_shared_region, shared_regions};
+use crate::state::AppState;
 use crate::store::{members, organizations};
-use crate::AppState;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add(

@@ -14,14 +14,13 @@ use roster_core::wire::{CreateOrganizationRole, OrganizationRole, UpdateOrganiza
 use roster_core::Permission;
 use sqlx::SqliteConnection;
 
-use super::access::ROLE;
 use super::context::OrgContext;
-use super::{Json, RouteList};
-use crate::audit::AuditSlot;
+use super::extract::{Json, RouteList};
+use crate::audit::{AuditSlot, ROLE};
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store::roles::{self, RoleContent};
-use crate::AppState;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add(

@@ -7,9 +7,11 @@ use axum::routing::get;
 use roster_core::wire::{Region, RosterConfig};
 use serde_json::{json, Value};
 
-use super::{Json, RouteList};
+use super::extract::{Json, RouteList};
+use super::openapi;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::services::seed;
+use crate::state::AppState;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add("/health", get(health));
@@ -38,7 +40,7 @@ async fn config(State(state): State<AppState>) -> Json<RosterConfig> {
         audit_export: true,
         // Their passwords only matter while passwords sign people in.
         demo_accounts: if state.settings.dev && state.settings.auth_mode().passwords() {
-            crate::seed::demo_accounts()
+            seed::demo_accounts()
         } else {
             Vec::new()
         },
@@ -54,7 +56,7 @@ async fn openapi_document() -> ApiResult<impl IntoResponse> {
     static BODY: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
     let body = BODY
         .get_or_init(|| {
-            crate::openapi::document()
+            openapi::document()
                 .and_then(|doc| serde_json::to_string(doc).map_err(|e| e.to_string()))
         })
         .as_ref()

@@ -1,4 +1,5 @@
-//! Reading the audit log (the rows are written by `crate::audit`).
+//! The audit log's SQL: [`append`] writes the row a request leaves (built
+//! by `crate::audit`); the rest reads the log.
 //!
 //! Pages are ordered newest first by `(created_at, seq)`, the order of the
 //! `(organization_id, [action | actor_id | target_type,] created_at, seq,
@@ -33,7 +34,34 @@ use roster_core::audit_filter::{AuditFilters, IntFilter, StringFilter, TextColum
 use roster_core::wire::AuditLog;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use crate::db::timestamp;
+use crate::audit::Row;
+use crate::db::{new_id, timestamp};
+
+/// Appends a request's row, with the next `seq`, as written `at`.
+pub async fn append(db: &SqlitePool, row: Row, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_logs (id, seq, organization_id, actor_id, actor_email, action,
+             target_type, target_id, status_code, error_message, metadata, ip_address,
+             user_agent, source, created_at)
+         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_logs), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'api', ?)",
+    )
+    .bind(new_id())
+    .bind(row.organization_id)
+    .bind(row.actor_id)
+    .bind(row.actor_email)
+    .bind(row.action)
+    .bind(row.target_type)
+    .bind(row.target_id)
+    .bind(i64::from(row.status_code))
+    .bind(row.error_message)
+    .bind(row.metadata)
+    .bind(row.ip_address)
+    .bind(row.user_agent)
+    .bind(timestamp(at))
+    .execute(db)
+    .await?;
+    Ok(())
+}
 
 /// The position of a row in the log's order.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -168,31 +168,89 @@ pub async fn update_from_provider(
     Ok(updated.rows_affected() == 1)
 }
 
-/// Starts a session; returns the token to hand to the client.
-pub async fn start_session(
+/// Records a session by the hash of its token (the token itself is never
+/// stored).
+pub async fn insert_session(
     db: impl SqliteExecutor<'_>,
+    token_hash: &str,
     user_id: &str,
-) -> Result<String, sqlx::Error> {
-    let (token, hash) = crate::auth::new_token();
-    let now = Utc::now();
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
     )
-    .bind(hash)
+    .bind(token_hash)
     .bind(user_id)
-    .bind(timestamp(now))
-    .bind(timestamp(
-        now + chrono::Duration::days(crate::auth::SESSION_DAYS),
-    ))
+    .bind(timestamp(created_at))
+    .bind(timestamp(expires_at))
     .execute(db)
     .await?;
-    Ok(token)
+    Ok(())
 }
 
-pub async fn end_session(db: impl SqliteExecutor<'_>, token: &str) -> Result<(), sqlx::Error> {
+/// Ends the session with this token hash, if any.
+pub async fn end_session(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-        .bind(crate::auth::hash_token(token))
+        .bind(token_hash)
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// Records an e-mail verification link's token (by its hash) for the user.
+pub async fn insert_email_verification(
+    db: impl SqliteExecutor<'_>,
+    token_hash: &str,
+    user_id: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(timestamp(expires_at))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The user an unexpired verification token was sent for.
+pub async fn email_verification_owner(
+    db: impl SqliteExecutor<'_>,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM email_verifications WHERE token_hash = ? AND expires_at > ?",
+    )
+    .bind(token_hash)
+    .bind(timestamp(now))
+    .fetch_optional(db)
+    .await
+}
+
+/// Uses up a verification token and marks its user's address verified.
+pub async fn complete_email_verification(
+    tx: &mut sqlx::SqliteConnection,
+    token_hash: &str,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM email_verifications WHERE token_hash = ?")
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE users SET email_verified = 1 WHERE id = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// How many accounts exist.
+pub async fn count(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await
 }

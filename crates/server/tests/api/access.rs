@@ -223,9 +223,10 @@ async fn every_endpoint_answers_each_kind_of_caller_as_expected() {
             let app = &app;
             let account = account.clone();
             async move {
-                let token = roster_server::store::users::start_session(&app.state.db, &account.id)
-                    .await
-                    .expect("session");
+                let token =
+                    roster_server::services::accounts::start_session(&app.state.db, &account.id)
+                        .await
+                        .expect("session");
                 Account { token, ..account }
             }
         };

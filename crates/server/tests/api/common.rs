@@ -4,8 +4,8 @@
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use roster_server::cli::Settings;
-use roster_server::AppState;
+use roster_server::config::Settings;
+use roster_server::state::AppState;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -282,7 +282,8 @@ impl TestApp {
             cors_origins: Vec::new(),
         };
         let db = roster_server::db::connect(&url).await.expect("database");
-        let mailer = roster_server::mail::Mailer::from_settings(&settings).expect("SMTP URL");
+        let mailer =
+            roster_server::services::mail::Mailer::from_settings(&settings).expect("SMTP URL");
         let state = AppState::with_mailer(db, settings, mailer);
         let router = roster_server::app(state.clone());
         TestApp {

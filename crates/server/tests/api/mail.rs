@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::common::TestApp;
 use axum::http::StatusCode;
-use roster_server::cli::Settings;
-use roster_server::mail::Mailer;
+use roster_server::config::Settings;
+use roster_server::services::mail::Mailer;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};

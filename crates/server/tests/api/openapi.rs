@@ -222,11 +222,11 @@ fn type_of(value: &Value) -> &'static str {
 }
 
 fn reference() -> Value {
-    roster_server::openapi::reference().unwrap()
+    roster_server::http::openapi::reference().unwrap()
 }
 
 fn baseline() -> Value {
-    roster_server::openapi::baseline().unwrap()
+    roster_server::http::openapi::baseline().unwrap()
 }
 
 #[test]
@@ -384,7 +384,7 @@ fn made_by_a_rule(change: &str) -> bool {
         && (parts[5].starts_with('4') || parts[5].starts_with('5'));
     let is_security = parts.len() == 5 && parts[1] == "paths" && parts[4] == "security";
     let unserved = change.starts_with('-')
-        && roster_server::openapi::NOT_SERVED
+        && roster_server::http::openapi::NOT_SERVED
             .iter()
             .any(|path| pointer == format!("/paths/{}", path.replace('/', "~1")));
     let pruned = change.starts_with('-') && parts.len() == 4 && parts[2] == "schemas";
@@ -501,7 +501,7 @@ async fn served_document_is_the_reference_plus_listed_changes() {
 /// operation is a route: the document is the API's surface.
 #[test]
 fn document_lists_exactly_the_routes() {
-    let document = roster_server::openapi::document().unwrap();
+    let document = roster_server::http::openapi::document().unwrap();
     let documented: BTreeSet<(String, String)> = document["paths"]
         .as_object()
         .unwrap()
@@ -539,7 +539,7 @@ fn document_lists_exactly_the_routes() {
 fn corrected_baseline() -> Value {
     let mut baseline = baseline();
     let schemas = &mut baseline["components"]["schemas"];
-    for (schema, property) in roster_server::openapi::NULLABLE_CORRECTIONS {
+    for (schema, property) in roster_server::http::openapi::NULLABLE_CORRECTIONS {
         schemas[schema]["properties"][property]["nullable"] = json!(true);
     }
     let permissions: Vec<&str> = roster_core::Permission::ALL
@@ -1068,7 +1068,7 @@ async fn raw(
 #[tokio::test]
 async fn every_operation_documents_the_errors_it_shares() {
     let app = TestApp::new().await;
-    let document = roster_server::openapi::document().unwrap().clone();
+    let document = roster_server::http::openapi::document().unwrap().clone();
     let mut contract = Contract::new(document.clone());
     let owner = app.account("ada@example.com").await;
     let stranger = app.account("eve@example.com").await;

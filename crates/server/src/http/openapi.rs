@@ -26,15 +26,15 @@ use roster_core::wire::MEMBERS_FIRST_PAGE_MAX;
 use roster_core::Permission;
 use serde_json::{json, Map, Value};
 
-use crate::http::access::{Who, ROUTES};
+use super::access::{Who, ROUTES};
 
 /// Daytona's current document (v0.205.1), as published (an excerpt).
 pub const REFERENCE_JSON: &str =
-    include_str!("../openapi/daytona-openapi-v0.205.1-organizations.json");
+    include_str!("../../openapi/daytona-openapi-v0.205.1-organizations.json");
 
 /// Daytona's v0.190 document (an excerpt): what older clients were made
 /// from.
-pub const BASELINE_YAML: &str = include_str!("../openapi/daytona-openapi-organizations.yaml");
+pub const BASELINE_YAML: &str = include_str!("../../openapi/daytona-openapi-organizations.yaml");
 
 /// The current reference document.
 pub fn reference() -> Result<Value, String> {

@@ -9,11 +9,12 @@ use roster_core::wire::DemoAccount;
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};
 use sqlx::SqlitePool;
 
-use crate::auth;
-use crate::db::{begin_write, new_id, timestamp};
+use crate::auth::password::hash_password;
+use crate::db::{begin_write, new_id};
+use crate::error::BoxError;
+use crate::store::demo::{self, add_member, AuditRow};
 use crate::store::organizations;
 use crate::store::users::{self, CreateOutcome, UserRow};
-use crate::BoxError;
 
 pub const DEMO_PASSWORD: &str = "roster-demo";
 
@@ -63,14 +64,12 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
 
 /// Seeds the demo data if the database has no users yet. Returns whether it did.
 pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(db)
-        .await?;
+    let users = users::count(db).await?;
     if users > 0 {
         return Ok(false);
     }
     // One hash for the demo accounts: they share the password anyway.
-    let hash = tokio::task::spawn_blocking(|| auth::hash_password(DEMO_PASSWORD))
+    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
         .await?
         .map_err(|e| e.to_string())?;
 
@@ -95,21 +94,15 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
 
     let now = Utc::now();
     let dave_invitation = new_id();
-    sqlx::query(
-        "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
-             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
-         VALUES (?, ?, 'dave@example.com', 'dave@example.com', 'member', ?, ?, 'pending', ?, ?, ?)",
-    )
-    .bind(&dave_invitation)
-    .bind(&acme.id)
-    .bind(serde_json::json!([DEVELOPER_ID]).to_string())
-    .bind(&alice.email)
-    .bind(timestamp(
+    demo::insert_invitation_to_dave(
+        &mut tx,
+        &dave_invitation,
+        &acme.id,
+        &serde_json::json!([DEVELOPER_ID]).to_string(),
+        &alice.email,
         now + Duration::days(roster_core::INVITATION_VALIDITY_DAYS),
-    ))
-    .bind(timestamp(now))
-    .bind(timestamp(now))
-    .execute(&mut *tx)
+        now,
+    )
     .await?;
 
     let mut history = History::default();
@@ -152,48 +145,11 @@ struct History {
     rows: Vec<AuditRow>,
 }
 
-struct AuditRow {
-    organization_id: String,
-    actor: (String, String),
-    action: &'static str,
-    target: (&'static str, String),
-    status: u16,
-    error: Option<&'static str>,
-    method: &'static str,
-    path: String,
-    minutes_ago: i64,
-}
-
 impl History {
     async fn write(mut self, tx: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
         self.rows
             .sort_by_key(|row| std::cmp::Reverse(row.minutes_ago));
-        let now = Utc::now();
-        for (seq, row) in (1_i64..).zip(&self.rows) {
-            let metadata = serde_json::json!({ "method": row.method, "path": row.path });
-            sqlx::query(
-                "INSERT INTO audit_logs (id, seq, organization_id, actor_id, actor_email, action,
-                     target_type, target_id, status_code, error_message, metadata, ip_address,
-                     user_agent, source, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '192.0.2.10',
-                     'Mozilla/5.0 (X11; Linux x86_64) Chrome/141.0 Safari/537.36', 'api', ?)",
-            )
-            .bind(new_id())
-            .bind(seq)
-            .bind(&row.organization_id)
-            .bind(&row.actor.0)
-            .bind(&row.actor.1)
-            .bind(row.action)
-            .bind(row.target.0)
-            .bind(&row.target.1)
-            .bind(i64::from(row.status))
-            .bind(row.error)
-            .bind(metadata.to_string())
-            .bind(timestamp(now - Duration::minutes(row.minutes_ago)))
-            .execute(&mut *tx)
-            .await?;
-        }
-        Ok(())
+        demo::write_audit_history(tx, &self.rows, Utc::now()).await
     }
 }
 
@@ -332,36 +288,6 @@ fn initech_changes(history: &mut History, initech: &str, alice: &UserRow, user_i
         path: format!("/api/organizations/{initech}/users/{user_id}/access"),
         minutes_ago,
     });
-}
-
-async fn add_member(
-    tx: &mut sqlx::SqliteConnection,
-    organization_id: &str,
-    user_id: &str,
-    assignments: &[&str],
-) -> Result<(), sqlx::Error> {
-    let now = timestamp(Utc::now());
-    sqlx::query(
-        "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-         VALUES (?, ?, 'member', ?, ?)",
-    )
-    .bind(organization_id)
-    .bind(user_id)
-    .bind(&now)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    for role_id in assignments {
-        sqlx::query(
-            "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)",
-        )
-        .bind(organization_id)
-        .bind(user_id)
-        .bind(role_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
 }
 
 /// A deterministic, varied name for generated member `n`.

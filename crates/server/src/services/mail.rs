@@ -31,11 +31,11 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+use sqlx::{SqliteExecutor, SqlitePool};
 use tokio::sync::Notify;
 
-use crate::cli::Settings;
-use crate::db::timestamp;
+use crate::config::Settings;
+use crate::store::outbox::{self, Queued};
 
 #[derive(Clone, Debug)]
 pub struct Message {
@@ -60,18 +60,16 @@ pub async fn send(
     message: &Message,
 ) -> Result<(), sqlx::Error> {
     let now = Utc::now();
-    let delivered = mailer.smtp.is_none().then(|| timestamp(now));
-    sqlx::query(
-        "INSERT INTO outbox (recipient, subject, body, link, created_at, sent_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+    let delivered = mailer.smtp.is_none().then_some(now);
+    outbox::insert(
+        db,
+        &message.to,
+        &message.subject,
+        &message.body,
+        message.link.as_deref(),
+        now,
+        delivered,
     )
-    .bind(&message.to)
-    .bind(&message.subject)
-    .bind(&message.body)
-    .bind(&message.link)
-    .bind(timestamp(now))
-    .bind(delivered)
-    .execute(db)
     .await?;
     let link = link_for_log(mailer.smtp.is_some(), message.link.as_deref());
     tracing::info!(to = %message.to, subject = %message.subject, link, "mail");
@@ -85,17 +83,15 @@ pub async fn hold(
     message: &Message,
     until: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox (recipient, subject, body, link, created_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+    outbox::insert_held(
+        db,
+        &message.to,
+        &message.subject,
+        &message.body,
+        message.link.as_deref(),
+        Utc::now(),
+        until,
     )
-    .bind(&message.to)
-    .bind(&message.subject)
-    .bind(&message.body)
-    .bind(&message.link)
-    .bind(timestamp(Utc::now()))
-    .bind(timestamp(until))
-    .execute(db)
     .await?;
     tracing::info!(
         to = %message.to,
@@ -110,16 +106,7 @@ pub async fn hold(
 /// cancelled while its mail was held): they stay in the outbox, marked,
 /// and are never delivered.
 pub async fn withdraw(db: impl SqliteExecutor<'_>, link: &str) -> Result<u64, sqlx::Error> {
-    let withdrawn = sqlx::query(
-        "UPDATE outbox SET attempts = ?, next_attempt_at = NULL,
-                last_error = 'withdrawn before delivery: the link no longer works'
-          WHERE link = ? AND sent_at IS NULL",
-    )
-    .bind(MAX_ATTEMPTS)
-    .bind(link)
-    .execute(db)
-    .await?;
-    Ok(withdrawn.rows_affected())
+    outbox::withdraw(db, link, MAX_ATTEMPTS).await
 }
 
 /// The link as the log shows it: in full only when the log is the mailbox.
@@ -161,17 +148,6 @@ pub struct Mailer {
 struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
-}
-
-/// An outbox row claimed for delivery.
-#[derive(FromRow)]
-struct Queued {
-    id: i64,
-    recipient: String,
-    subject: String,
-    body: String,
-    link: Option<String>,
-    attempts: i64,
 }
 
 /// Why a delivery failed; permanent failures are not retried.
@@ -235,21 +211,8 @@ impl Mailer {
     /// Delivers the messages that are due; returns how many it tried.
     pub async fn deliver_due(&self, db: &SqlitePool) -> Result<usize, sqlx::Error> {
         let now = Utc::now();
-        let due: Vec<Queued> = sqlx::query_as(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
-              WHERE id IN (SELECT id FROM outbox
-                            WHERE sent_at IS NULL AND attempts < ? AND created_at > ?
-                              AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-                            ORDER BY id LIMIT ?)
-             RETURNING id, recipient, subject, body, link, attempts",
-        )
-        .bind(timestamp(now + LEASE))
-        .bind(MAX_ATTEMPTS)
-        .bind(timestamp(now - STALE_AFTER))
-        .bind(timestamp(now))
-        .bind(BATCH)
-        .fetch_all(db)
-        .await?;
+        let due =
+            outbox::claim_due(db, now, now + LEASE, MAX_ATTEMPTS, now - STALE_AFTER, BATCH).await?;
         let claimed = due.len();
         for message in due {
             let outcome = match &self.smtp {
@@ -303,11 +266,7 @@ async fn record(
     match outcome {
         Ok(()) => {
             tracing::debug!(to = %message.recipient, subject = %message.subject, "mail delivered");
-            sqlx::query("UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
-                .bind(timestamp(now))
-                .bind(message.id)
-                .execute(db)
-                .await?;
+            outbox::mark_sent(db, message.id, now).await?;
         }
         Err(failure) => {
             let gives_up = failure.permanent || message.attempts >= MAX_ATTEMPTS;
@@ -319,17 +278,14 @@ async fn record(
                 if gives_up { " (giving up)" } else { "" },
                 failure.message
             );
-            sqlx::query(
-                "UPDATE outbox SET last_error = ?, next_attempt_at = ?,
-                        attempts = CASE WHEN ? THEN ? ELSE attempts END
-                  WHERE id = ?",
+            outbox::mark_failed(
+                db,
+                message.id,
+                &failure.message,
+                now + retry_delay(message.attempts),
+                gives_up,
+                MAX_ATTEMPTS,
             )
-            .bind(&failure.message)
-            .bind(timestamp(now + retry_delay(message.attempts)))
-            .bind(gives_up)
-            .bind(MAX_ATTEMPTS)
-            .bind(message.id)
-            .execute(db)
             .await?;
         }
     }

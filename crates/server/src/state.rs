@@ -1,0 +1,62 @@
+//! The shared handles every handler can reach.
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+
+use crate::auth::oidc::Verifier;
+use crate::auth::throttle::SignInThrottle;
+use crate::config::Settings;
+use crate::cooldown::Cooldown;
+use crate::list_cache::ListCache;
+use crate::services::mail::Mailer;
+use crate::store::audit::Tallies;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub settings: Arc<Settings>,
+    pub sign_in_throttle: Arc<SignInThrottle>,
+    /// One invitation mail per organization and address per minute.
+    pub resends: Arc<Cooldown>,
+    pub mailer: Mailer,
+    pub lists: Arc<ListCache>,
+    pub audit_tallies: Arc<Tallies>,
+    /// The OpenID provider's token verifier, when one is configured.
+    pub oidc: Option<Arc<Verifier>>,
+}
+
+impl AppState {
+    /// A state whose mailer follows the settings; an unusable `--smtp-url`
+    /// is logged and mail then only goes to the outbox and the log
+    /// (`serve` refuses to start with one instead).
+    pub fn new(db: SqlitePool, settings: Settings) -> Self {
+        let mailer = Mailer::from_settings(&settings).unwrap_or_else(|error| {
+            tracing::error!("{error}; mail goes to the outbox and the log only");
+            Mailer::default()
+        });
+        AppState::with_mailer(db, settings, mailer)
+    }
+
+    pub fn with_mailer(db: SqlitePool, settings: Settings, mailer: Mailer) -> Self {
+        // `serve` refuses an unusable configuration before this point.
+        let oidc = settings
+            .oidc()
+            .unwrap_or_else(|error| {
+                tracing::error!("{error}; OpenID Connect is off");
+                None
+            })
+            .map(|oidc| Arc::new(Verifier::new(oidc)));
+        AppState {
+            oidc,
+            db,
+            settings: Arc::new(settings),
+            sign_in_throttle: Arc::default(),
+            resends: Arc::new(Cooldown::new(std::time::Duration::from_secs(60))),
+            mailer,
+            lists: Arc::default(),
+            audit_tallies: Arc::default(),
+        }
+    }
+}
