@@ -15,6 +15,7 @@ pub mod mail;
 pub mod openapi;
 pub mod regions;
 pub mod seed;
+pub mod services;
 pub mod spa;
 pub mod store;
 

@@ -11,8 +11,8 @@ use roster_core::{Capabilities, Membership, Role};
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::store::assignments;
 use crate::store::organizations::{self, OrganizationRow};
-use crate::store::roles;
 use crate::AppState;
 
 #[derive(Clone, Debug)]
@@ -67,7 +67,7 @@ async fn load(
         .await?
         .ok_or_else(invalid_context)?;
     let assigned: Vec<OrganizationRole> =
-        roles::assigned_roles(&state.db, organization_id, &user.id).await?;
+        assignments::held_by(&state.db, organization_id, &user.id).await?;
     let member = Membership::new(
         membership.role,
         &assigned,

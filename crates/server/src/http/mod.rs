@@ -2,13 +2,13 @@
 //! the access table (`access.rs`), which is enforced before its handler.
 
 pub mod access;
+mod assignments;
 mod audit_log;
 mod auth;
 pub mod context;
 mod invitations;
 mod members;
 mod organizations;
-mod roles;
 mod system;
 
 use axum::extract::{DefaultBodyLimit, FromRequest};
@@ -96,7 +96,7 @@ pub fn route_list() -> RouteList {
     organizations::routes(&mut routes);
     members::routes(&mut routes);
     invitations::routes(&mut routes);
-    roles::routes(&mut routes);
+    assignments::routes(&mut routes);
     audit_log::routes(&mut routes);
     routes
 }

@@ -2,9 +2,9 @@
 //! must hold under concurrency live in the schema (constraints, triggers)
 //! and in single-statement or `BEGIN IMMEDIATE` writes here.
 
+pub mod assignments;
 pub mod audit;
 pub mod invitations;
 pub mod members;
 pub mod organizations;
-pub mod roles;
 pub mod users;
