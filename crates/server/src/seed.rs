@@ -97,7 +97,7 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
     let dave_invitation = new_id();
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
-             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+             assignment_ids, invited_by, status, expires_at, created_at, updated_at)
          VALUES (?, ?, 'dave@example.com', 'dave@example.com', 'member', ?, ?, 'pending', ?, ?, ?)",
     )
     .bind(&dave_invitation)
@@ -353,7 +353,7 @@ async fn add_member(
     .await?;
     for role_id in assignments {
         sqlx::query(
-            "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)",
+            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)",
         )
         .bind(organization_id)
         .bind(user_id)

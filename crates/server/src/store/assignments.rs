@@ -65,7 +65,7 @@ pub async fn custom_assignments(
 ) -> Result<Vec<CustomAssignmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, organization_id, name, description, permissions, created_at, updated_at
-           FROM organization_roles WHERE organization_id = ? ORDER BY id",
+           FROM custom_assignments WHERE organization_id = ? ORDER BY id",
     )
     .bind(organization_id)
     .fetch_all(db)
@@ -79,7 +79,7 @@ pub async fn held_by(
     user_id: &str,
 ) -> Result<Vec<OrganizationRole>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT role_id FROM member_assignments WHERE organization_id = ? AND user_id = ?",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ?",
     )
     .bind(organization_id)
     .bind(user_id)
@@ -118,7 +118,7 @@ pub async fn find_custom(
 ) -> Result<Option<CustomAssignmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, organization_id, name, description, permissions, created_at, updated_at
-           FROM organization_roles WHERE organization_id = ? AND id = ?",
+           FROM custom_assignments WHERE organization_id = ? AND id = ?",
     )
     .bind(organization_id)
     .bind(assignment_id)
@@ -158,7 +158,7 @@ pub async fn create(
         updated_at: now,
     };
     sqlx::query(
-        "INSERT INTO organization_roles
+        "INSERT INTO custom_assignments
              (id, organization_id, name, description, permissions, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -190,7 +190,7 @@ pub async fn update(
         ..existing
     };
     sqlx::query(
-        "UPDATE organization_roles SET name = ?, description = ?, permissions = ?, updated_at = ?
+        "UPDATE custom_assignments SET name = ?, description = ?, permissions = ?, updated_at = ?
           WHERE organization_id = ? AND id = ?",
     )
     .bind(&row.name)
@@ -209,7 +209,7 @@ pub async fn delete(
     organization_id: &str,
     assignment_id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM organization_roles WHERE organization_id = ? AND id = ?")
+    sqlx::query("DELETE FROM custom_assignments WHERE organization_id = ? AND id = ?")
         .bind(organization_id)
         .bind(assignment_id)
         .execute(&mut *tx)
@@ -225,7 +225,7 @@ pub async fn member_emails_holding(
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT u.email FROM member_assignments a JOIN users u ON u.id = a.user_id
-          WHERE a.organization_id = ? AND a.role_id = ?
+          WHERE a.organization_id = ? AND a.assignment_id = ?
           ORDER BY u.email_normalized",
     )
     .bind(organization_id)
@@ -244,7 +244,7 @@ pub async fn pending_invitation_emails_with(
     sqlx::query_scalar(
         "SELECT i.email FROM invitations i
           WHERE i.organization_id = ? AND i.status = 'pending'
-            AND EXISTS (SELECT 1 FROM json_each(i.assigned_role_ids) WHERE value = ?)
+            AND EXISTS (SELECT 1 FROM json_each(i.assignment_ids) WHERE value = ?)
           ORDER BY i.email_normalized",
     )
     .bind(organization_id)

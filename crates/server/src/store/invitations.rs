@@ -23,7 +23,7 @@ pub struct InvitationRow {
     pub email_normalized: String,
     pub role: String,
     /// JSON array of assignment ids.
-    #[sqlx(rename = "assigned_role_ids")]
+    #[sqlx(rename = "assignment_ids")]
     pub assignment_ids_json: String,
     /// The inviter's e-mail.
     pub invited_by: String,
@@ -80,7 +80,7 @@ impl InvitationRow {
 }
 
 const SELECT: &str = "SELECT i.id, i.organization_id, o.name AS organization_name, i.email,
-        i.email_normalized, i.role, i.assigned_role_ids, i.invited_by, i.status, i.expires_at,
+        i.email_normalized, i.role, i.assignment_ids, i.invited_by, i.status, i.expires_at,
         i.created_at, i.updated_at
    FROM invitations i JOIN organizations o ON o.id = i.organization_id";
 
@@ -173,7 +173,7 @@ pub async fn custom_assignments_for_email(
 ) -> Result<Vec<CustomAssignmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, organization_id, name, description, permissions, created_at, updated_at
-           FROM organization_roles
+           FROM custom_assignments
           WHERE organization_id IN (
                 SELECT organization_id FROM invitations
                  WHERE email_normalized = ? AND status = 'pending' AND expires_at > ?)
@@ -250,7 +250,7 @@ pub async fn create(
     let id = new_id();
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
-             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+             assignment_ids, invited_by, status, expires_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
     )
     .bind(&id)
@@ -280,7 +280,7 @@ pub async fn update_open(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE invitations
-            SET role = ?, assigned_role_ids = ?, expires_at = COALESCE(?, expires_at),
+            SET role = ?, assignment_ids = ?, expires_at = COALESCE(?, expires_at),
                 updated_at = ?
           WHERE id = ? AND status = 'pending' AND expires_at > ?",
     )
@@ -378,7 +378,7 @@ pub async fn join(
     let custom = assignments::custom_assignments(&mut *tx, &invitation.organization_id).await?;
     for assignment_id in assignments::existing_ids(&invitation.assignment_ids(), &custom) {
         sqlx::query(
-            "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)
+            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)
              ON CONFLICT DO NOTHING",
         )
         .bind(&invitation.organization_id)

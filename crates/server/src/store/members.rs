@@ -84,8 +84,8 @@ pub async fn list(
     .fetch_all(&mut *db)
     .await?;
     let held_rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT user_id, role_id FROM member_assignments WHERE organization_id = ?
-          ORDER BY user_id, role_id",
+        "SELECT user_id, assignment_id FROM member_assignments WHERE organization_id = ?
+          ORDER BY user_id, assignment_id",
     )
     .bind(organization_id)
     .fetch_all(&mut *db)
@@ -125,8 +125,8 @@ pub async fn assignment_ids(
     user_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT role_id FROM member_assignments WHERE organization_id = ? AND user_id = ?
-          ORDER BY role_id",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ?
+          ORDER BY assignment_id",
     )
     .bind(organization_id)
     .bind(user_id)
@@ -199,7 +199,7 @@ pub async fn update_access(
     if role == Role::Member {
         for assignment_id in assignment_ids {
             sqlx::query(
-                "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)",
+                "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)",
             )
             .bind(organization_id)
             .bind(user_id)
