@@ -13,8 +13,8 @@ use crate::audit::AuditSlot;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::assignments;
 use crate::store::organizations::{self, OrganizationRow};
-use crate::store::roles;
 
 #[derive(Clone, Debug)]
 pub struct OrgContext {
@@ -68,7 +68,7 @@ async fn load(
         .await?
         .ok_or_else(invalid_context)?;
     let assigned: Vec<OrganizationRole> =
-        roles::assigned_roles(&state.db, organization_id, &user.id).await?;
+        assignments::held_by(&state.db, organization_id, &user.id).await?;
     let member = Membership::new(
         membership.role,
         &assigned,

@@ -1,37 +1,23 @@
 //! Invitations: the organization's side (owners invite, edit, cancel and
-//! resend) and the invitee's side (list, open, accept, decline).
-//!
-//! The invitee is the signed-in user whose verified e-mail matches the
-//! invitation's address, case-insensitively. Anyone else learns nothing
-//! about an invitation: it is "not found".
-
-use std::sync::Arc;
+//! resend) and the invitee's side (list, open, accept, decline). The steps
+//! are `services::invitations`.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
-use chrono::{DateTime, TimeDelta, Utc};
-use roster_core::invitation::validate_expiry;
 use roster_core::wire::{
-    CreateOrganizationInvitation, InvitationStatus, OrganizationInvitation,
-    UpdateOrganizationInvitation,
+    CreateOrganizationInvitation, OrganizationInvitation, UpdateOrganizationInvitation,
 };
-use roster_core::{default_expiry, normalize_email, validate_email, Refusal};
 use serde::Deserialize;
 
 use super::context::OrgContext;
 use super::extract::{Json, RouteList};
-use super::roles::checked_role_ids;
 use crate::audit::{AuditSlot, INVITATION};
 use crate::auth::CurrentUser;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
-use crate::list_cache::{List, SerializedList, MIN_CACHED_ITEMS};
-use crate::services::mail;
+use crate::services::invitations::{self, InvitationMail, Invitee};
 use crate::state::AppState;
-use crate::store::invitations::{self, InvitationRow, NewInvitation};
-use crate::store::roles;
 
 pub fn routes(routes: &mut RouteList) {
     routes.add("/organizations/invitations", get(list_mine));
@@ -63,94 +49,20 @@ pub fn routes(routes: &mut RouteList) {
     );
 }
 
-fn not_found() -> ApiError {
-    ApiError::not_found("Invitation not found")
-}
-
-/// Why a closed invitation cannot be answered or edited.
-fn closed(invitation: &InvitationRow, now: DateTime<Utc>) -> ApiError {
-    let reason = invitation
-        .state(now)
-        .closed_reason()
-        .unwrap_or("This invitation is no longer pending");
-    ApiError::forbidden(reason)
-}
-
-fn refused(ctx: &OrgContext) -> impl Fn(Refusal) -> ApiError + '_ {
-    move |refusal| ApiError::refused(refusal, ctx.id())
-}
-
-/// The invitation-mail cooldown's key: one mail per organization and
-/// address per minute.
-fn mail_key(organization_id: &str, email: &str) -> String {
-    format!("{organization_id} {email}")
-}
-
-/// An explicit resend within the cooldown is refused; the caller's
-/// transaction is rolled back then (the guard takes the start back unless
-/// the mail was committed).
-fn mail_cooldown<'a>(
-    state: &'a AppState,
-    organization_id: &str,
-    email: &str,
-) -> ApiResult<crate::cooldown::Started<'a>> {
-    state
-        .resends
-        .start(&mail_key(organization_id, email))
-        .map_err(|seconds| {
-            ApiError::too_many_requests(
-                format!("An invitation was sent to {email} less than a minute ago; try again in {seconds} seconds"),
-                seconds,
-            )
-        })
-}
-
-fn checked_expiry(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ApiResult<()> {
-    match expires_at {
-        Some(at) => Ok(validate_expiry(at, now)?),
-        None => Ok(()),
+fn mail(state: &AppState) -> InvitationMail<'_> {
+    InvitationMail {
+        mailer: &state.mailer,
+        resends: &state.resends,
+        public_url: state.settings.public_url(),
     }
 }
 
-fn invitation_link(state: &AppState, invitation_id: &str) -> String {
-    format!(
-        "{}/invitations?id={invitation_id}",
-        state.settings.public_url()
-    )
-}
-
-fn invitation_message(state: &AppState, invitation: &InvitationRow) -> mail::Message {
-    let link = invitation_link(state, &invitation.id);
-    mail::Message {
-        to: invitation.email.clone(),
-        subject: format!(
-            "You have been invited to join {} on Roster",
-            invitation.organization_name
-        ),
-        body: format!(
-            "Hello,\n\n{} invited you to join the organization {} on Roster as {}.\n\n\
-             Open the invitation to accept or decline it:\n{link}\n\n\
-             The invitation expires on {} (UTC). Sign in with {} to answer it.\n",
-            invitation.invited_by,
-            invitation.organization_name,
-            invitation.role().label(),
-            invitation.expires_at.format("%Y-%m-%d %H:%M"),
-            invitation.email,
-        ),
-        link: Some(link),
+fn invitee(user: &CurrentUser) -> Invitee<'_> {
+    Invitee {
+        user_id: &user.id,
+        email: &user.email,
+        email_verified: user.email_verified,
     }
-}
-
-/// The invitation with this id in the context's organization.
-async fn find_in(
-    db: &mut sqlx::SqliteConnection,
-    ctx: &OrgContext,
-    id: &str,
-) -> ApiResult<InvitationRow> {
-    invitations::find(db, id)
-        .await?
-        .filter(|invitation| invitation.organization_id == ctx.id())
-        .ok_or_else(not_found)
 }
 
 // ---------------------------------------------------------------------------
@@ -167,9 +79,8 @@ struct InvitationPath {
     invitation_id: String,
 }
 
-/// The organization's pending invitations, newest first. Large lists are
-/// served from [`crate::list_cache`] while the organization's invitations
-/// version stays the same and none of them has expired.
+/// The organization's pending invitations, newest first (with
+/// `?include=expired`, owners also see the expired ones).
 async fn list(
     State(state): State<AppState>,
     ctx: OrgContext,
@@ -185,44 +96,14 @@ async fn list(
             )))
         }
     };
-    if include_expired && !ctx.capabilities.is_owner() {
-        return Err(ApiError::refused(Refusal::NotOwner, ctx.id()));
-    }
-    let now = Utc::now();
-    let kind = List::Invitations { include_expired };
-    // One read transaction: the version, invitations and custom assignments
-    // from the same snapshot.
-    let mut tx = state.db.begin().await?;
-    let version = invitations::list_version(&mut *tx, ctx.id()).await?;
-    let cached = version.and_then(|v| state.lists.get(&kind, ctx.id(), v, now));
-    let list = match cached {
-        Some(list) => list,
-        None => {
-            let rows = invitations::list_for_organization(&mut *tx, ctx.id(), include_expired, now)
-                .await?;
-            let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
-            // Without expired invitations, the list is right until the first expires.
-            let valid_until = if include_expired {
-                None
-            } else {
-                rows.iter().map(|row| row.expires_at).min()
-            };
-            let wire: Vec<OrganizationInvitation> =
-                rows.iter().map(|row| row.to_wire(&custom)).collect();
-            let list = tokio::task::spawn_blocking(move || SerializedList::new(&wire))
-                .await
-                .map_err(ApiError::internal)?
-                .map_err(ApiError::internal)?;
-            let list = Arc::new(list);
-            if let Some(version) = version.filter(|_| rows.len() >= MIN_CACHED_ITEMS) {
-                state
-                    .lists
-                    .put(kind, ctx.id(), version, valid_until, list.clone());
-            }
-            list
-        }
-    };
-    tx.commit().await?;
+    let list = invitations::serialized_list(
+        &state.db,
+        &state.lists,
+        ctx.id(),
+        &ctx.capabilities,
+        include_expired,
+    )
+    .await?;
     // The first gzip of a large list takes a while: off the async workers.
     tokio::task::spawn_blocking(move || list.response(&headers))
         .await
@@ -235,65 +116,17 @@ async fn create(
     audit: AuditSlot,
     Json(body): Json<CreateOrganizationInvitation>,
 ) -> ApiResult<(StatusCode, Json<OrganizationInvitation>)> {
-    ctx.capabilities.invite().map_err(refused(&ctx))?;
-    let now = Utc::now();
-    let email = match (
-        validate_email(&body.email),
-        body.expires_at
-            .map_or(Ok(()), |at| validate_expiry(at, now)),
-    ) {
-        (Ok(email), Ok(())) => email,
-        (email, expiry) => {
-            return Err(Vec::from_iter(email.err().into_iter().chain(expiry.err())).into())
-        }
-    };
-
-    let mut tx = begin_write(&state.db).await?;
-    let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
-    let role_ids = checked_role_ids(&body.assigned_role_ids, &custom)?;
-    if invitations::is_member(&mut *tx, ctx.id(), &email).await? {
-        return Err(ApiError::conflict(format!(
-            "{email} is already a member of this organization"
-        )));
-    }
-    let already_invited = || {
-        ApiError::conflict(format!(
-            "{email} already has a pending invitation to this organization"
-        ))
-    };
-    if invitations::has_open_invitation(&mut *tx, ctx.id(), &email, now).await? {
-        return Err(already_invited());
-    }
-    let new = NewInvitation {
-        organization_id: ctx.id(),
-        email: &email,
-        role: body.role,
-        assigned_role_ids: &role_ids,
-        invited_by: &ctx.user.email,
-        expires_at: body.expires_at.unwrap_or_else(|| default_expiry(now)),
-    };
-    let invitation = match invitations::create(&mut tx, &new, now).await {
-        Ok(invitation) => invitation,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(already_invited()),
-        Err(e) => return Err(e.into()),
-    };
-    // The cooldown protects the inbox, not the invitation: within it the
-    // invitation exists at once and its mail waits in the outbox.
-    let slot = state
-        .resends
-        .book(&mail_key(ctx.id(), &invitation.email_normalized));
-    let message = invitation_message(&state, &invitation);
-    if slot.wait.is_zero() {
-        mail::send(&state.mailer, &mut *tx, &message).await?;
-    } else {
-        let until = now + TimeDelta::from_std(slot.wait).map_err(ApiError::internal)?;
-        mail::hold(&mut *tx, &message, until).await?;
-    }
-    tx.commit().await?;
-    slot.done();
-    state.mailer.wake();
+    let invitation = invitations::create(
+        &state.db,
+        &mail(&state),
+        ctx.id(),
+        &ctx.capabilities,
+        &ctx.user.email,
+        &body,
+    )
+    .await?;
     audit.set_target(INVITATION, &invitation.id);
-    Ok((StatusCode::CREATED, Json(invitation.to_wire(&custom))))
+    Ok((StatusCode::CREATED, Json(invitation)))
 }
 
 async fn update(
@@ -302,33 +135,15 @@ async fn update(
     Path(path): Path<InvitationPath>,
     Json(body): Json<UpdateOrganizationInvitation>,
 ) -> ApiResult<Json<OrganizationInvitation>> {
-    ctx.capabilities
-        .manage_invitations()
-        .map_err(refused(&ctx))?;
-    let now = Utc::now();
-    let mut tx = begin_write(&state.db).await?;
-    let invitation = find_in(&mut tx, &ctx, &path.invitation_id).await?;
-    if !invitation.state(now).is_open() {
-        return Err(closed(&invitation, now));
-    }
-    checked_expiry(body.expires_at, now)?;
-    let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
-    let role_ids = checked_role_ids(&body.assigned_role_ids, &custom)?;
-    if !invitations::update_open(
-        &mut tx,
-        &invitation.id,
-        body.role,
-        &role_ids,
-        body.expires_at,
-        now,
+    let updated = invitations::update(
+        &state.db,
+        ctx.id(),
+        &ctx.capabilities,
+        &path.invitation_id,
+        &body,
     )
-    .await?
-    {
-        return Err(closed(&invitation, now));
-    }
-    let updated = find_in(&mut tx, &ctx, &invitation.id).await?;
-    tx.commit().await?;
-    Ok(Json(updated.to_wire(&custom)))
+    .await?;
+    Ok(Json(updated))
 }
 
 async fn cancel(
@@ -336,19 +151,14 @@ async fn cancel(
     ctx: OrgContext,
     Path(path): Path<InvitationPath>,
 ) -> ApiResult<StatusCode> {
-    ctx.capabilities
-        .manage_invitations()
-        .map_err(refused(&ctx))?;
-    let now = Utc::now();
-    let mut tx = begin_write(&state.db).await?;
-    let invitation = find_in(&mut tx, &ctx, &path.invitation_id).await?;
-    // An expired invitation is still pending: it can be cancelled.
-    if !invitations::cancel(&mut tx, &invitation.id, now).await? {
-        return Err(closed(&invitation, now));
-    }
-    // A mail still held by the cooldown would only carry a dead link.
-    mail::withdraw(&mut *tx, &invitation_link(&state, &invitation.id)).await?;
-    tx.commit().await?;
+    invitations::cancel(
+        &state.db,
+        &state.settings.public_url(),
+        ctx.id(),
+        &ctx.capabilities,
+        &path.invitation_id,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -357,76 +167,35 @@ async fn resend(
     ctx: OrgContext,
     Path(path): Path<InvitationPath>,
 ) -> ApiResult<Json<OrganizationInvitation>> {
-    ctx.capabilities
-        .manage_invitations()
-        .map_err(refused(&ctx))?;
-    let now = Utc::now();
-    let mut tx = begin_write(&state.db).await?;
-    let invitation = find_in(&mut tx, &ctx, &path.invitation_id).await?;
-    // Expired pending invitations are renewed; answered ones are final.
-    if !invitations::renew(&mut tx, &invitation.id, default_expiry(now), now).await? {
-        return Err(closed(&invitation, now));
-    }
-    let mailing = mail_cooldown(&state, ctx.id(), &invitation.email_normalized)?;
-    let renewed = find_in(&mut tx, &ctx, &invitation.id).await?;
-    mail::send(
-        &state.mailer,
-        &mut *tx,
-        &invitation_message(&state, &renewed),
+    let renewed = invitations::resend(
+        &state.db,
+        &mail(&state),
+        ctx.id(),
+        &ctx.capabilities,
+        &path.invitation_id,
     )
     .await?;
-    let custom = roles::custom_roles(&mut *tx, ctx.id()).await?;
-    tx.commit().await?;
-    mailing.done();
-    state.mailer.wake();
-    Ok(Json(renewed.to_wire(&custom)))
+    Ok(Json(renewed))
 }
 
 // ---------------------------------------------------------------------------
-// The invitee's side
-
-fn require_verified(user: &CurrentUser) -> ApiResult<()> {
-    if user.email_verified {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("Please verify your email address"))
-    }
-}
-
-/// The invitation if it is addressed to the caller; "not found" otherwise,
-/// so nobody can probe other people's invitations.
-async fn addressed_to(
-    db: &mut sqlx::SqliteConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> ApiResult<InvitationRow> {
-    invitations::find(db, id)
-        .await?
-        .filter(|invitation| invitation.email_normalized == normalize_email(&user.email))
-        .ok_or_else(not_found)
-}
+// The invitee's side: the signed-in user whose verified e-mail matches the
+// invitation's address, case-insensitively. Anyone else learns nothing
+// about an invitation: it is "not found".
 
 async fn list_mine(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> ApiResult<Json<Vec<OrganizationInvitation>>> {
-    if !user.email_verified {
-        return Ok(Json(Vec::new()));
-    }
-    let email = normalize_email(&user.email);
-    let now = Utc::now();
-    let rows = invitations::list_for_email(&state.db, &email, now).await?;
-    let custom = invitations::custom_roles_for_email(&state.db, &email, now).await?;
-    Ok(Json(rows.iter().map(|row| row.to_wire(&custom)).collect()))
+    Ok(Json(
+        invitations::list_mine(&state.db, &invitee(&user)).await?,
+    ))
 }
 
 async fn count_mine(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<i64>> {
-    if !user.email_verified {
-        return Ok(Json(0));
-    }
-    let count =
-        invitations::count_for_email(&state.db, &normalize_email(&user.email), Utc::now()).await?;
-    Ok(Json(count))
+    Ok(Json(
+        invitations::count_mine(&state.db, &invitee(&user)).await?,
+    ))
 }
 
 /// One invitation in any status, so the invitation dialog can say that it
@@ -436,38 +205,23 @@ async fn get_mine(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrganizationInvitation>> {
-    require_verified(&user)?;
-    let mut conn = state.db.acquire().await?;
-    let invitation = addressed_to(&mut conn, &user, &id).await?;
-    let custom = roles::custom_roles(&mut *conn, &invitation.organization_id).await?;
-    Ok(Json(invitation.to_wire(&custom)))
+    Ok(Json(
+        invitations::get_mine(&state.db, &invitee(&user), &id).await?,
+    ))
 }
 
-/// Accepting joins the organization and closes the invitation in one
-/// transaction; the conditional status change lets only one of several
-/// concurrent accepts through, and the membership key forbids a second
-/// membership anyway.
+/// Accepting joins the organization and closes the invitation at once.
 async fn accept(
     State(state): State<AppState>,
     user: CurrentUser,
     audit: AuditSlot,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrganizationInvitation>> {
-    require_verified(&user)?;
-    let now = Utc::now();
-    let mut tx = begin_write(&state.db).await?;
-    let invitation = addressed_to(&mut tx, &user, &id).await?;
-    audit.set_organization(&invitation.organization_id);
-    if !invitations::answer(&mut tx, &invitation.id, InvitationStatus::Accepted, now).await? {
-        return Err(closed(&invitation, now));
-    }
-    invitations::join(&mut tx, &invitation, &user.id, now).await?;
-    let accepted = invitations::find(&mut *tx, &invitation.id)
-        .await?
-        .ok_or_else(not_found)?;
-    let custom = roles::custom_roles(&mut *tx, &invitation.organization_id).await?;
-    tx.commit().await?;
-    Ok(Json(accepted.to_wire(&custom)))
+    let accepted = invitations::accept(&state.db, &invitee(&user), &id, |organization_id| {
+        audit.set_organization(organization_id)
+    })
+    .await?;
+    Ok(Json(accepted))
 }
 
 async fn decline(
@@ -476,14 +230,9 @@ async fn decline(
     audit: AuditSlot,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    require_verified(&user)?;
-    let now = Utc::now();
-    let mut tx = begin_write(&state.db).await?;
-    let invitation = addressed_to(&mut tx, &user, &id).await?;
-    audit.set_organization(&invitation.organization_id);
-    if !invitations::answer(&mut tx, &invitation.id, InvitationStatus::Declined, now).await? {
-        return Err(closed(&invitation, now));
-    }
-    tx.commit().await?;
+    invitations::decline(&state.db, &invitee(&user), &id, |organization_id| {
+        audit.set_organization(organization_id)
+    })
+    .await?;
     Ok(StatusCode::OK)
 }

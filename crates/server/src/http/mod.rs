@@ -6,6 +6,7 @@
 //! handlers share belongs in a shared module, so no import goes back up.
 
 pub mod access;
+mod assignments;
 mod audit_log;
 pub mod audit_trail;
 mod auth;
@@ -15,7 +16,6 @@ mod invitations;
 mod members;
 pub mod openapi;
 mod organizations;
-mod roles;
 mod system;
 
 use axum::extract::DefaultBodyLimit;
@@ -73,7 +73,7 @@ pub fn route_list() -> RouteList {
     organizations::routes(&mut routes);
     members::routes(&mut routes);
     invitations::routes(&mut routes);
-    roles::routes(&mut routes);
+    assignments::routes(&mut routes);
     audit_log::routes(&mut routes);
     routes
 }

@@ -53,24 +53,24 @@ pub async fn write_audit_history(
 }
 
 /// Dave's pending invitation to the organization, as a member with the
-/// assigned roles (`assigned_role_ids`, a JSON list).
+/// assignments (`assignment_ids`, a JSON list).
 pub async fn insert_invitation_to_dave(
     tx: &mut sqlx::SqliteConnection,
     id: &str,
     organization_id: &str,
-    assigned_role_ids: &str,
+    assignment_ids: &str,
     invited_by: &str,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
-             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+             assignment_ids, invited_by, status, expires_at, created_at, updated_at)
          VALUES (?, ?, 'dave@example.com', 'dave@example.com', 'member', ?, ?, 'pending', ?, ?, ?)",
     )
     .bind(id)
     .bind(organization_id)
-    .bind(assigned_role_ids)
+    .bind(assignment_ids)
     .bind(invited_by)
     .bind(timestamp(expires_at))
     .bind(timestamp(now))
@@ -98,13 +98,13 @@ pub async fn add_member(
     .bind(&now)
     .execute(&mut *tx)
     .await?;
-    for role_id in assignments {
+    for assignment_id in assignments {
         sqlx::query(
-            "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)",
+            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)",
         )
         .bind(organization_id)
         .bind(user_id)
-        .bind(role_id)
+        .bind(assignment_id)
         .execute(&mut *tx)
         .await?;
     }

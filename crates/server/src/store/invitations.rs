@@ -10,7 +10,7 @@ use roster_core::wire::{InvitationStatus, OrganizationInvitation};
 use roster_core::{InvitationState, Role};
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 
-use super::roles::{self, CustomRoleRow};
+use super::assignments::{self, CustomAssignmentRow};
 use crate::db::{new_id, timestamp};
 
 /// An invitation with its organization's name, as the API shows it.
@@ -23,7 +23,8 @@ pub struct InvitationRow {
     pub email_normalized: String,
     pub role: String,
     /// JSON array of assignment ids.
-    pub assigned_role_ids: String,
+    #[sqlx(rename = "assignment_ids")]
+    pub assignment_ids_json: String,
     /// The inviter's e-mail.
     pub invited_by: String,
     pub status: String,
@@ -50,14 +51,14 @@ impl InvitationRow {
         InvitationState::of(self.status(), self.expires_at, now)
     }
 
-    pub fn assigned_role_ids(&self) -> Vec<String> {
-        serde_json::from_str(&self.assigned_role_ids).unwrap_or_default()
+    pub fn assignment_ids(&self) -> Vec<String> {
+        serde_json::from_str(&self.assignment_ids_json).unwrap_or_default()
     }
 
     /// The wire form; `custom` may hold the custom assignments of several
     /// organizations, only this invitation's organization's are used.
-    pub fn to_wire(&self, custom: &[CustomRoleRow]) -> OrganizationInvitation {
-        let own: Vec<CustomRoleRow> = custom
+    pub fn to_wire(&self, custom: &[CustomAssignmentRow]) -> OrganizationInvitation {
+        let own: Vec<CustomAssignmentRow> = custom
             .iter()
             .filter(|c| c.organization_id == self.organization_id)
             .cloned()
@@ -71,7 +72,7 @@ impl InvitationRow {
             expires_at: self.expires_at,
             status: self.status(),
             role: self.role(),
-            assigned_roles: roles::resolve(&self.assigned_role_ids(), &own),
+            assigned_roles: assignments::resolve(&self.assignment_ids(), &own),
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -79,7 +80,7 @@ impl InvitationRow {
 }
 
 const SELECT: &str = "SELECT i.id, i.organization_id, o.name AS organization_name, i.email,
-        i.email_normalized, i.role, i.assigned_role_ids, i.invited_by, i.status, i.expires_at,
+        i.email_normalized, i.role, i.assignment_ids, i.invited_by, i.status, i.expires_at,
         i.created_at, i.updated_at
    FROM invitations i JOIN organizations o ON o.id = i.organization_id";
 
@@ -165,14 +166,14 @@ pub async fn count_for_email(
 /// The custom assignments of every organization that has a pending,
 /// unexpired invitation for `email_normalized` (one query for the whole
 /// list).
-pub async fn custom_roles_for_email(
+pub async fn custom_assignments_for_email(
     db: impl SqliteExecutor<'_>,
     email_normalized: &str,
     now: DateTime<Utc>,
-) -> Result<Vec<CustomRoleRow>, sqlx::Error> {
+) -> Result<Vec<CustomAssignmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, organization_id, name, description, permissions, created_at, updated_at
-           FROM organization_roles
+           FROM custom_assignments
           WHERE organization_id IN (
                 SELECT organization_id FROM invitations
                  WHERE email_normalized = ? AND status = 'pending' AND expires_at > ?)
@@ -223,7 +224,7 @@ pub struct NewInvitation<'a> {
     /// Validated and normalised.
     pub email: &'a str,
     pub role: Role,
-    pub assigned_role_ids: &'a [String],
+    pub assignment_ids: &'a [String],
     pub invited_by: &'a str,
     pub expires_at: DateTime<Utc>,
 }
@@ -249,7 +250,7 @@ pub async fn create(
     let id = new_id();
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
-             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+             assignment_ids, invited_by, status, expires_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
     )
     .bind(&id)
@@ -257,7 +258,7 @@ pub async fn create(
     .bind(new.email)
     .bind(new.email)
     .bind(new.role.as_str())
-    .bind(ids_json(new.assigned_role_ids))
+    .bind(ids_json(new.assignment_ids))
     .bind(new.invited_by)
     .bind(timestamp(new.expires_at))
     .bind(timestamp(now))
@@ -273,18 +274,18 @@ pub async fn update_open(
     tx: &mut SqliteConnection,
     id: &str,
     role: Role,
-    assigned_role_ids: &[String],
+    assignment_ids: &[String],
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE invitations
-            SET role = ?, assigned_role_ids = ?, expires_at = COALESCE(?, expires_at),
+            SET role = ?, assignment_ids = ?, expires_at = COALESCE(?, expires_at),
                 updated_at = ?
           WHERE id = ? AND status = 'pending' AND expires_at > ?",
     )
     .bind(role.as_str())
-    .bind(ids_json(assigned_role_ids))
+    .bind(ids_json(assignment_ids))
     .bind(expires_at.map(timestamp))
     .bind(timestamp(now))
     .bind(id)
@@ -374,15 +375,15 @@ pub async fn join(
     if inserted.rows_affected() == 0 {
         return Ok(false);
     }
-    let custom = roles::custom_roles(&mut *tx, &invitation.organization_id).await?;
-    for role_id in roles::existing_ids(&invitation.assigned_role_ids(), &custom) {
+    let custom = assignments::custom_assignments(&mut *tx, &invitation.organization_id).await?;
+    for assignment_id in assignments::existing_ids(&invitation.assignment_ids(), &custom) {
         sqlx::query(
-            "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)
+            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)
              ON CONFLICT DO NOTHING",
         )
         .bind(&invitation.organization_id)
         .bind(user_id)
-        .bind(role_id)
+        .bind(assignment_id)
         .execute(&mut *tx)
         .await?;
     }

@@ -12,8 +12,8 @@ use roster_core::wire::OrganizationUser;
 use roster_core::{Membership, Role};
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 
+use super::assignments::{self, CustomAssignmentRow};
 use super::organizations;
-use super::roles::{self, CustomRoleRow};
 use crate::db::timestamp;
 
 /// A member with the user's name and e-mail.
@@ -31,14 +31,18 @@ pub struct MemberRow {
 
 impl MemberRow {
     /// The wire form, with the member's assignments resolved.
-    pub fn to_wire(&self, role_ids: &[String], custom: &[CustomRoleRow]) -> OrganizationUser {
+    pub fn to_wire(
+        &self,
+        assignment_ids: &[String],
+        custom: &[CustomAssignmentRow],
+    ) -> OrganizationUser {
         OrganizationUser {
             user_id: self.user_id.clone(),
             organization_id: self.organization_id.clone(),
             name: self.name.clone(),
             email: self.email.clone(),
             role: self.role,
-            assigned_roles: roles::resolve(role_ids, custom),
+            assigned_roles: assignments::resolve(assignment_ids, custom),
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -79,19 +83,19 @@ pub async fn list(
     .bind(organization_id)
     .fetch_all(&mut *db)
     .await?;
-    let assignments: Vec<(String, String)> = sqlx::query_as(
-        "SELECT user_id, role_id FROM member_assignments WHERE organization_id = ?
-          ORDER BY user_id, role_id",
+    let held_rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT user_id, assignment_id FROM member_assignments WHERE organization_id = ?
+          ORDER BY user_id, assignment_id",
     )
     .bind(organization_id)
     .fetch_all(&mut *db)
     .await?;
     let custom =
-        custom_roles_if_held(db, organization_id, assignments.iter().map(|(_, r)| r)).await?;
+        custom_assignments_if_held(db, organization_id, held_rows.iter().map(|(_, a)| a)).await?;
 
     let mut held: HashMap<String, Vec<String>> = HashMap::new();
-    for (user_id, role_id) in assignments {
-        held.entry(user_id).or_default().push(role_id);
+    for (user_id, assignment_id) in held_rows {
+        held.entry(user_id).or_default().push(assignment_id);
     }
     Ok(members
         .iter()
@@ -121,8 +125,8 @@ pub async fn assignment_ids(
     user_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT role_id FROM member_assignments WHERE organization_id = ? AND user_id = ?
-          ORDER BY role_id",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ?
+          ORDER BY assignment_id",
     )
     .bind(organization_id)
     .bind(user_id)
@@ -132,13 +136,13 @@ pub async fn assignment_ids(
 
 /// The organization's custom assignments, read only when one of `ids` is
 /// not a global assignment.
-async fn custom_roles_if_held<'a>(
+async fn custom_assignments_if_held<'a>(
     db: &mut SqliteConnection,
     organization_id: &str,
     mut ids: impl Iterator<Item = &'a String>,
-) -> Result<Vec<CustomRoleRow>, sqlx::Error> {
+) -> Result<Vec<CustomAssignmentRow>, sqlx::Error> {
     if ids.any(|id| global_assignment(id).is_none()) {
-        roles::custom_roles(db, organization_id).await
+        assignments::custom_assignments(db, organization_id).await
     } else {
         Ok(Vec::new())
     }
@@ -156,10 +160,10 @@ pub async fn membership(
         return Ok(None);
     };
     let ids = assignment_ids(&mut *conn, organization_id, user_id).await?;
-    let custom = custom_roles_if_held(conn, organization_id, ids.iter()).await?;
+    let custom = custom_assignments_if_held(conn, organization_id, ids.iter()).await?;
     Ok(Some(Membership::new(
         row.role,
-        &roles::resolve(&ids, &custom),
+        &assignments::resolve(&ids, &custom),
         row.organization.personal,
         row.owner_count,
     )))
@@ -174,7 +178,7 @@ pub async fn update_access(
     organization_id: &str,
     user_id: &str,
     role: Role,
-    role_ids: &BTreeSet<String>,
+    assignment_ids: &BTreeSet<String>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -193,13 +197,13 @@ pub async fn update_access(
         .execute(&mut *tx)
         .await?;
     if role == Role::Member {
-        for role_id in role_ids {
+        for assignment_id in assignment_ids {
             sqlx::query(
-                "INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)",
+                "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)",
             )
             .bind(organization_id)
             .bind(user_id)
-            .bind(role_id)
+            .bind(assignment_id)
             .execute(&mut *tx)
             .await?;
         }

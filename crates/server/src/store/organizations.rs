@@ -182,8 +182,8 @@ pub async fn set_default_region(
     Ok(updated.rows_affected() > 0)
 }
 
-/// Deletes the organization with its members, assignments, custom roles and
-/// invitations (foreign-key cascades).
+/// Deletes the organization with its members, their assignments, its custom
+/// assignments and invitations (foreign-key cascades).
 pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM organizations WHERE id = ?")
         .bind(organization_id)

@@ -223,7 +223,7 @@ impl TestApp {
         .await
         .expect("membership");
         for role_id in assignments {
-            sqlx::query("INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)")
                 .bind(organization_id)
                 .bind(&user.id)
                 .bind(role_id)

@@ -50,10 +50,10 @@ async fn unverified_account(app: &TestApp, email: &str) -> Account {
     }
 }
 
-async fn custom_role(app: &TestApp, organization_id: &str, name: &str) -> String {
+async fn custom_assignment(app: &TestApp, organization_id: &str, name: &str) -> String {
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
-        "INSERT INTO organization_roles (id, organization_id, name, description, permissions, created_at, updated_at)
+        "INSERT INTO custom_assignments (id, organization_id, name, description, permissions, created_at, updated_at)
          VALUES (?, ?, ?, 'Custom', '[\"read:volumes\"]', ?, ?)",
     )
     .bind(&id)
@@ -119,7 +119,7 @@ async fn membership(app: &TestApp, organization_id: &str, user: &Account) -> Opt
 
 async fn assignments(app: &TestApp, organization_id: &str, user: &Account) -> Vec<String> {
     sqlx::query_scalar(
-        "SELECT role_id FROM member_assignments WHERE organization_id = ? AND user_id = ? ORDER BY role_id",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ? ORDER BY assignment_id",
     )
     .bind(organization_id)
     .bind(&user.id)
@@ -218,7 +218,7 @@ async fn invite_answers_201_with_the_whole_invitation_and_mails_the_link() {
 #[tokio::test]
 async fn invite_keeps_an_explicit_future_expiry_and_resolves_custom_assignments() {
     let Setup { app, owner, org } = setup().await;
-    let maintainer = custom_role(&app, &org, "Maintainer").await;
+    let maintainer = custom_assignment(&app, &org, "Maintainer").await;
     let expires_at = "2099-05-01T12:00:00Z";
     let response = app
         .post(
@@ -257,7 +257,7 @@ async fn invite_rejects_bad_input_with_400() {
     let Setup { app, owner, org } = setup().await;
     let other = app.account("other@example.com").await;
     let other_org = organization(&app, &other, "Globex").await;
-    let foreign_role = custom_role(&app, &other_org, "Foreign").await;
+    let foreign_assignment = custom_assignment(&app, &other_org, "Foreign").await;
     let cases = [
         (
             json!({"email": "nope", "role": "member", "assignedRoleIds": []}),
@@ -268,7 +268,7 @@ async fn invite_rejects_bad_input_with_400() {
             "One or more role IDs are invalid",
         ),
         (
-            json!({"email": "bob@example.com", "role": "member", "assignedRoleIds": [DEVELOPER_ID, foreign_role]}),
+            json!({"email": "bob@example.com", "role": "member", "assignedRoleIds": [DEVELOPER_ID, foreign_assignment]}),
             "One or more role IDs are invalid",
         ),
         (
@@ -558,12 +558,12 @@ async fn the_organization_lists_pending_unexpired_invitations_newest_first() {
 #[tokio::test]
 async fn listing_a_thousand_pending_invitations_is_fast() {
     let Setup { app, owner, org } = setup().await;
-    let maintainer = custom_role(&app, &org, "Maintainer").await;
+    let maintainer = custom_assignment(&app, &org, "Maintainer").await;
     let mut tx = app.state.db.begin().await.unwrap();
     for n in 0..1000 {
         sqlx::query(
             "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
-                 assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+                 assignment_ids, invited_by, status, expires_at, created_at, updated_at)
              VALUES (?, ?, ?, ?, 'member', ?, 'owner@example.com', 'pending',
                      '2099-01-01T00:00:00.000000Z', ?, ?)",
         )
@@ -1095,7 +1095,7 @@ async fn invitees_open_their_invitation_in_any_status_and_nobody_else_can() {
 #[tokio::test]
 async fn accepting_joins_with_the_invited_role_and_assignments() {
     let Setup { app, owner, org } = setup().await;
-    let maintainer = custom_role(&app, &org, "Maintainer").await;
+    let maintainer = custom_assignment(&app, &org, "Maintainer").await;
     let bob = app.account("Bob@Example.com").await;
     let response = app
         .post(
@@ -1153,7 +1153,7 @@ async fn accepting_joins_with_the_invited_role_and_assignments() {
 #[tokio::test]
 async fn accepting_skips_assignments_deleted_in_the_meantime() {
     let Setup { app, owner, org } = setup().await;
-    let maintainer = custom_role(&app, &org, "Maintainer").await;
+    let maintainer = custom_assignment(&app, &org, "Maintainer").await;
     let bob = app.account("bob@example.com").await;
     let response = app
         .post(
@@ -1163,7 +1163,7 @@ async fn accepting_skips_assignments_deleted_in_the_meantime() {
         )
         .await;
     let id = response.body["id"].as_str().unwrap().to_string();
-    sqlx::query("DELETE FROM organization_roles WHERE id = ?")
+    sqlx::query("DELETE FROM custom_assignments WHERE id = ?")
         .bind(&maintainer)
         .execute(&app.state.db)
         .await
@@ -1365,7 +1365,7 @@ async fn many_invitations(app: &TestApp, organization_id: &str, inviter: &Accoun
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
          INSERT INTO invitations (id, organization_id, email, email_normalized, role,
-             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+             assignment_ids, invited_by, status, expires_at, created_at, updated_at)
          SELECT printf('bulk-%05d', i), ?, printf('b%05d@example.com', i), printf('b%05d@example.com', i),
                 'member', '[]', ?, 'pending', ?, ?, ?
            FROM n",
@@ -1420,15 +1420,15 @@ async fn a_large_invitation_list_follows_every_change_and_expiry() {
         "Acme Renamed"
     );
 
-    let role = custom_role(&app, &org, "Release").await;
-    sqlx::query("UPDATE invitations SET assigned_role_ids = json_array(?) WHERE id = ?")
-        .bind(&role)
+    let assignment = custom_assignment(&app, &org, "Release").await;
+    sqlx::query("UPDATE invitations SET assignment_ids = json_array(?) WHERE id = ?")
+        .bind(&assignment)
         .bind(&invited)
         .execute(&app.state.db)
         .await
         .unwrap();
-    sqlx::query("UPDATE organization_roles SET name = 'Releases' WHERE id = ?")
-        .bind(&role)
+    sqlx::query("UPDATE custom_assignments SET name = 'Releases' WHERE id = ?")
+        .bind(&assignment)
         .execute(&app.state.db)
         .await
         .unwrap();

@@ -9,6 +9,7 @@
 mod common;
 
 mod access;
+mod assignments;
 mod audit;
 mod auth;
 mod concurrency;
@@ -17,5 +18,4 @@ mod mail;
 mod members;
 mod openapi;
 mod organizations;
-mod roles;
 mod system;

@@ -51,9 +51,9 @@ fn member_path(org: &str, user: &str) -> String {
     format!("/api/organizations/{org}/users/{user}")
 }
 
-async fn custom_role(app: &TestApp, org: &str, id: &str, name: &str, permissions: &[&str]) {
+async fn custom_assignment(app: &TestApp, org: &str, id: &str, name: &str, permissions: &[&str]) {
     sqlx::query(
-        "INSERT INTO organization_roles (id, organization_id, name, description, permissions, created_at, updated_at)
+        "INSERT INTO custom_assignments (id, organization_id, name, description, permissions, created_at, updated_at)
          VALUES (?, ?, ?, 'A custom assignment', ?, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
     )
     .bind(id)
@@ -78,7 +78,7 @@ async fn role_of(app: &TestApp, org: &str, user: &Account) -> Option<String> {
 
 async fn assignments_of(app: &TestApp, org: &str, user: &Account) -> Vec<String> {
     sqlx::query_scalar(
-        "SELECT role_id FROM member_assignments WHERE organization_id = ? AND user_id = ? ORDER BY role_id",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ? ORDER BY assignment_id",
     )
     .bind(org)
     .bind(&user.id)
@@ -117,7 +117,7 @@ async fn members_are_listed_oldest_first_with_their_assignments() {
     let cy = app.account("cy@example.com").await;
     let eve = app.account("eve@example.com").await;
     let org = app.organization(&ada, "Acme").await;
-    custom_role(
+    custom_assignment(
         &app,
         &org,
         "custom-1",
@@ -182,7 +182,7 @@ async fn ten_thousand_members_are_listed_in_order_and_quickly() {
     let app = TestApp::new().await;
     let ada = app.account("ada@example.com").await;
     let org = app.organization(&ada, "Big").await;
-    custom_role(&app, &org, "custom-1", "Custom", &["read:volumes"]).await;
+    custom_assignment(&app, &org, "custom-1", "Custom", &["read:volumes"]).await;
     let mut tx = app.state.db.begin().await.unwrap();
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
@@ -206,7 +206,7 @@ async fn ten_thousand_members_are_listed_in_order_and_quickly() {
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO member_assignments (organization_id, user_id, role_id)
+        "INSERT INTO member_assignments (organization_id, user_id, assignment_id)
          SELECT ?, id, ? FROM users WHERE id LIKE 'user-%'
          UNION ALL
          SELECT ?, id, 'custom-1' FROM users WHERE id LIKE 'user-%' AND CAST(substr(id, 6) AS INTEGER) % 2 = 0",
@@ -255,7 +255,7 @@ async fn owners_replace_a_members_assignments() {
     let ada = app.account("ada@example.com").await;
     let bob = app.account("bob@example.com").await;
     let org = app.organization(&ada, "Acme").await;
-    custom_role(
+    custom_assignment(
         &app,
         &org,
         "custom-1",
@@ -404,7 +404,7 @@ async fn access_updates_refuse_unknown_members_and_invalid_input() {
     let eve = app.account("eve@example.com").await;
     let org = app.organization(&ada, "Acme").await;
     let other = app.organization(&eve, "Other").await;
-    custom_role(&app, &other, "theirs", "Theirs", &["read:volumes"]).await;
+    custom_assignment(&app, &other, "theirs", "Theirs", &["read:volumes"]).await;
     app.add_member(&org, &bob, "member", &[DEVELOPER_ID]).await;
 
     for user in [eve.id.as_str(), UNKNOWN_USER] {
@@ -649,7 +649,7 @@ async fn a_large_list_follows_every_change_it_shows() {
     let bob = app.account("bob@example.com").await;
     let org = app.organization(&ada, "Big").await;
     app.add_member(&org, &bob, "member", &[]).await;
-    custom_role(&app, &org, "custom-1", "Custom", &["read:volumes"]).await;
+    custom_assignment(&app, &org, "custom-1", "Custom", &["read:volumes"]).await;
     let generated = roster_server::list_cache::MIN_CACHED_ITEMS as i64;
     generated_members(&app, &org, generated).await;
 
@@ -699,10 +699,10 @@ async fn a_large_list_follows_every_change_it_shows() {
     };
     sql("UPDATE users SET name = 'Robert' WHERE id = ?1 AND ?2 IS NOT NULL").await;
     assert_eq!(bob_now().await.unwrap()["name"], "Robert");
-    sql("INSERT INTO member_assignments (organization_id, user_id, role_id) VALUES (?2, ?1, 'custom-1')")
+    sql("INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?2, ?1, 'custom-1')")
         .await;
     assert_eq!(assigned(&bob_now().await), ["Developer", "Custom"]);
-    sql("UPDATE organization_roles SET name = 'Renamed' WHERE organization_id = ?2 AND ?1 IS NOT NULL")
+    sql("UPDATE custom_assignments SET name = 'Renamed' WHERE organization_id = ?2 AND ?1 IS NOT NULL")
         .await;
     assert_eq!(assigned(&bob_now().await), ["Developer", "Renamed"]);
     sql("DELETE FROM organization_members WHERE user_id = ?1 AND organization_id = ?2").await;

@@ -985,7 +985,7 @@ async fn real_responses_match_the_document() {
         &format!("{ORG}/users/{{userId}}/access"),
         &removed_role,
     );
-    sqlx::query("DELETE FROM member_assignments WHERE role_id = ?")
+    sqlx::query("DELETE FROM member_assignments WHERE assignment_id = ?")
         .bind(&role_id)
         .execute(&app.state.db)
         .await

@@ -345,7 +345,7 @@ async fn deleting_an_organization_cascades_to_everything_in_it() {
     app.add_member(&org, &bob, "member", &[DEVELOPER_ID, AUDITOR_ID])
         .await;
     sqlx::query(
-        "INSERT INTO organization_roles (id, organization_id, name, description, permissions, created_at, updated_at)
+        "INSERT INTO custom_assignments (id, organization_id, name, description, permissions, created_at, updated_at)
          VALUES ('custom-1', ?, 'Custom', 'd', '[\"read:volumes\"]', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
     )
     .bind(&org)
@@ -375,7 +375,7 @@ async fn deleting_an_organization_cascades_to_everything_in_it() {
     for table in [
         "organization_members",
         "member_assignments",
-        "organization_roles",
+        "custom_assignments",
         "invitations",
     ] {
         assert_eq!(rows_of(&app, table, &org).await, 0, "{table}");

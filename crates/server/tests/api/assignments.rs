@@ -6,15 +6,15 @@ use axum::http::StatusCode;
 use roster_core::{AUDITOR_ID, DEVELOPER_ID, GLOBAL_ASSIGNMENTS, SUPER_ADMIN_ID};
 use serde_json::{json, Value};
 
-fn roles_path(org: &str) -> String {
+fn assignments_path(org: &str) -> String {
     format!("/api/organizations/{org}/roles")
 }
 
-fn role_path(org: &str, role: &str) -> String {
-    format!("/api/organizations/{org}/roles/{role}")
+fn assignment_path(org: &str, assignment: &str) -> String {
+    format!("/api/organizations/{org}/roles/{assignment}")
 }
 
-async fn create_role(
+async fn create_assignment(
     app: &TestApp,
     owner: &Account,
     org: &str,
@@ -23,7 +23,7 @@ async fn create_role(
 ) -> String {
     let response = app
         .post(
-            &roles_path(org),
+            &assignments_path(org),
             &owner.token,
             json!({"name": name, "description": "Custom", "permissions": permissions}),
         )
@@ -32,8 +32,8 @@ async fn create_role(
     response.body["id"].as_str().unwrap().to_string()
 }
 
-async fn role_ids(app: &TestApp, token: &str, org: &str) -> Vec<String> {
-    let response = app.get(&roles_path(org), token).await;
+async fn assignment_ids(app: &TestApp, token: &str, org: &str) -> Vec<String> {
+    let response = app.get(&assignments_path(org), token).await;
     assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
     response
         .body
@@ -62,12 +62,12 @@ async fn pending_invitation(
     app: &TestApp,
     org: &str,
     email: &str,
-    role_ids: &[&str],
+    assignment_ids: &[&str],
     expires_at: &str,
 ) {
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
-             assigned_role_ids, invited_by, status, expires_at, created_at, updated_at)
+             assignment_ids, invited_by, status, expires_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'member', ?, 'owner@example.com', 'pending', ?,
                  '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
     )
@@ -75,7 +75,7 @@ async fn pending_invitation(
     .bind(org)
     .bind(email)
     .bind(email)
-    .bind(serde_json::to_string(role_ids).unwrap())
+    .bind(serde_json::to_string(assignment_ids).unwrap())
     .bind(expires_at)
     .execute(&app.state.db)
     .await
@@ -89,41 +89,42 @@ async fn members_list_global_assignments_then_custom_ones_by_id() {
     let member = app.account("member@example.com").await;
     let org = app.organization(&owner, "Acme").await;
     app.add_member(&org, &member, "member", &[]).await;
-    let first = create_role(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
-    let second = create_role(&app, &owner, &org, "Release Manager", &["write:snapshots"]).await;
+    let first = create_assignment(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
+    let second =
+        create_assignment(&app, &owner, &org, "Release Manager", &["write:snapshots"]).await;
 
-    let response = app.get(&roles_path(&org), &member.token).await;
+    let response = app.get(&assignments_path(&org), &member.token).await;
     assert_eq!(response.status, StatusCode::OK);
-    let roles = response.body.as_array().unwrap();
-    assert_eq!(roles.len(), 10);
-    for (listed, global) in roles.iter().zip(GLOBAL_ASSIGNMENTS.iter()) {
+    let assignments = response.body.as_array().unwrap();
+    assert_eq!(assignments.len(), 10);
+    for (listed, global) in assignments.iter().zip(GLOBAL_ASSIGNMENTS.iter()) {
         assert_eq!(listed["id"], global.id);
         assert_eq!(listed["name"], global.name);
         assert_eq!(listed["isGlobal"], true);
     }
     let mut custom = vec![first, second];
     custom.sort();
-    let listed_custom: Vec<&str> = roles[8..]
+    let listed_custom: Vec<&str> = assignments[8..]
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     assert_eq!(listed_custom, custom);
-    assert!(roles[8..].iter().all(|r| r["isGlobal"] == false));
+    assert!(assignments[8..].iter().all(|r| r["isGlobal"] == false));
 
     // Another organization's custom assignments are not listed.
     let other = app.organization(&owner, "Other").await;
-    assert_eq!(role_ids(&app, &owner.token, &other).await.len(), 8);
+    assert_eq!(assignment_ids(&app, &owner.token, &other).await.len(), 8);
 }
 
 #[tokio::test]
-async fn owner_creates_a_role_with_each_permission_once() {
+async fn owner_creates_an_assignment_with_each_permission_once() {
     let app = TestApp::new().await;
     let owner = app.account("owner@example.com").await;
     let org = app.organization(&owner, "Acme").await;
 
     let response = app
         .post(
-            &roles_path(&org),
+            &assignments_path(&org),
             &owner.token,
             json!({
                 "name": "  Maintainer ",
@@ -133,19 +134,19 @@ async fn owner_creates_a_role_with_each_permission_once() {
         )
         .await;
     assert_eq!(response.status, StatusCode::CREATED, "{:?}", response.body);
-    let role = &response.body;
-    let id = role["id"].as_str().unwrap().to_string();
-    assert_eq!(role["name"], "Maintainer");
-    assert_eq!(role["description"], "Can manage registries");
+    let assignment = &response.body;
+    let id = assignment["id"].as_str().unwrap().to_string();
+    assert_eq!(assignment["name"], "Maintainer");
+    assert_eq!(assignment["description"], "Can manage registries");
     // De-duplicated, in the spec's order.
     assert_eq!(
-        role["permissions"],
+        assignment["permissions"],
         json!(["write:registries", "read:audit_logs"])
     );
-    assert_eq!(role["isGlobal"], false);
-    assert_eq!(role["createdAt"], role["updatedAt"]);
+    assert_eq!(assignment["isGlobal"], false);
+    assert_eq!(assignment["createdAt"], assignment["updatedAt"]);
 
-    assert!(role_ids(&app, &owner.token, &org).await.contains(&id));
+    assert!(assignment_ids(&app, &owner.token, &org).await.contains(&id));
     assert_eq!(
         last_audit(&app).await,
         json!({"action": "create", "targetType": "organization_role", "targetId": id,
@@ -155,7 +156,7 @@ async fn owner_creates_a_role_with_each_permission_once() {
     // An empty description is allowed.
     let response = app
         .post(
-            &roles_path(&org),
+            &assignments_path(&org),
             &owner.token,
             json!({"name": "Ops", "description": "", "permissions": ["read:runners"]}),
         )
@@ -165,7 +166,7 @@ async fn owner_creates_a_role_with_each_permission_once() {
 }
 
 #[tokio::test]
-async fn invalid_roles_are_refused_with_the_reason() {
+async fn invalid_assignments_are_refused_with_the_reason() {
     let app = TestApp::new().await;
     let owner = app.account("owner@example.com").await;
     let org = app.organization(&owner, "Acme").await;
@@ -202,7 +203,7 @@ async fn invalid_roles_are_refused_with_the_reason() {
     ];
     for (body, message) in cases {
         let response = app
-            .post(&roles_path(&org), &owner.token, body.clone())
+            .post(&assignments_path(&org), &owner.token, body.clone())
             .await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(response.message(), message, "{body}");
@@ -214,7 +215,7 @@ async fn invalid_roles_are_refused_with_the_reason() {
     // JSON extractor), and are a client error, not a 422 or 500.
     let response = app
         .post(
-            &roles_path(&org),
+            &assignments_path(&org),
             &owner.token,
             json!({"name": "Ops", "description": "", "permissions": ["read:runners", "write:billing"]}),
         )
@@ -234,7 +235,7 @@ async fn invalid_roles_are_refused_with_the_reason() {
     );
     let response = app
         .post(
-            &roles_path(&org),
+            &assignments_path(&org),
             &owner.token,
             json!({"name": "Ops", "description": ""}),
         )
@@ -252,16 +253,17 @@ async fn invalid_roles_are_refused_with_the_reason() {
     );
 
     // Nothing was stored.
-    assert_eq!(role_ids(&app, &owner.token, &org).await.len(), 8);
+    assert_eq!(assignment_ids(&app, &owner.token, &org).await.len(), 8);
 }
 
 #[tokio::test]
-async fn role_names_are_unique_within_an_organization() {
+async fn assignment_names_are_unique_within_an_organization() {
     let app = TestApp::new().await;
     let owner = app.account("owner@example.com").await;
     let org = app.organization(&owner, "Acme").await;
-    let maintainer = create_role(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
-    let ops = create_role(&app, &owner, &org, "Ops", &["read:runners"]).await;
+    let maintainer =
+        create_assignment(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
+    let ops = create_assignment(&app, &owner, &org, "Ops", &["read:runners"]).await;
 
     for (name, shown) in [
         (" maintainer ", "maintainer"),
@@ -270,7 +272,7 @@ async fn role_names_are_unique_within_an_organization() {
     ] {
         let response = app
             .post(
-                &roles_path(&org),
+                &assignments_path(&org),
                 &owner.token,
                 json!({"name": name, "description": "", "permissions": ["read:runners"]}),
             )
@@ -285,12 +287,12 @@ async fn role_names_are_unique_within_an_organization() {
         last_audit(&app).await["errorMessage"],
         "A role named \u{201c}Viewer\u{201d} already exists in this organization"
     );
-    assert_eq!(role_ids(&app, &owner.token, &org).await.len(), 10);
+    assert_eq!(assignment_ids(&app, &owner.token, &org).await.len(), 10);
 
-    // Renaming onto another role's name conflicts; changing one's own case does not.
+    // Renaming onto another assignment's name conflicts; changing one's own case does not.
     let response = app
         .put(
-            &role_path(&org, &ops),
+            &assignment_path(&org, &ops),
             &owner.token,
             json!({"name": "Maintainer", "description": "", "permissions": ["read:runners"]}),
         )
@@ -302,7 +304,7 @@ async fn role_names_are_unique_within_an_organization() {
     );
     let response = app
         .put(
-            &role_path(&org, &maintainer),
+            &assignment_path(&org, &maintainer),
             &owner.token,
             json!({"name": "MAINTAINER", "description": "", "permissions": ["write:registries"]}),
         )
@@ -312,11 +314,11 @@ async fn role_names_are_unique_within_an_organization() {
 
     // The same name in another organization is fine.
     let other = app.organization(&owner, "Other").await;
-    create_role(&app, &owner, &other, "Maintainer", &["write:registries"]).await;
+    create_assignment(&app, &owner, &other, "Maintainer", &["write:registries"]).await;
 }
 
 #[tokio::test]
-async fn only_owners_of_collaborative_organizations_manage_roles() {
+async fn only_owners_of_collaborative_organizations_manage_assignments() {
     let app = TestApp::new().await;
     let owner = app.account("owner@example.com").await;
     let admin = app.account("admin@example.com").await;
@@ -324,7 +326,8 @@ async fn only_owners_of_collaborative_organizations_manage_roles() {
     let org = app.organization(&owner, "Acme").await;
     app.add_member(&org, &admin, "member", &[SUPER_ADMIN_ID])
         .await;
-    let role = create_role(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
+    let assignment =
+        create_assignment(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
     let body = json!({"name": "Renamed", "description": "", "permissions": ["read:runners"]});
 
     for (account, message) in [
@@ -332,27 +335,35 @@ async fn only_owners_of_collaborative_organizations_manage_roles() {
         (&stranger, "Invalid authentication context"),
     ] {
         let created = app
-            .post(&roles_path(&org), &account.token, body.clone())
+            .post(&assignments_path(&org), &account.token, body.clone())
             .await;
         let updated = app
-            .put(&role_path(&org, &role), &account.token, body.clone())
+            .put(
+                &assignment_path(&org, &assignment),
+                &account.token,
+                body.clone(),
+            )
             .await;
-        let deleted = app.delete(&role_path(&org, &role), &account.token).await;
+        let deleted = app
+            .delete(&assignment_path(&org, &assignment), &account.token)
+            .await;
         for response in [created, updated, deleted] {
             assert_eq!(response.status, StatusCode::FORBIDDEN, "{}", account.email);
             assert_eq!(response.message(), message);
         }
     }
-    let listed = app.get(&roles_path(&org), &stranger.token).await;
+    let listed = app.get(&assignments_path(&org), &stranger.token).await;
     assert_eq!(listed.status, StatusCode::FORBIDDEN);
     assert_eq!(listed.message(), "Invalid authentication context");
-    let roles = app.get(&roles_path(&org), &owner.token).await;
-    assert_eq!(roles.body[8]["name"], "Maintainer");
+    let assignments = app.get(&assignments_path(&org), &owner.token).await;
+    assert_eq!(assignments.body[8]["name"], "Maintainer");
 
     // A personal organization lists the global assignments and has no others.
     let personal = personal_organization(&app, &owner).await;
-    assert_eq!(role_ids(&app, &owner.token, &personal).await.len(), 8);
-    let response = app.post(&roles_path(&personal), &owner.token, body).await;
+    assert_eq!(assignment_ids(&app, &owner.token, &personal).await.len(), 8);
+    let response = app
+        .post(&assignments_path(&personal), &owner.token, body)
+        .await;
     assert_eq!(response.status, StatusCode::FORBIDDEN);
     assert_eq!(
         response.message(),
@@ -366,8 +377,10 @@ async fn update_replaces_the_role_and_what_its_holders_may_do() {
     let owner = app.account("owner@example.com").await;
     let member = app.account("member@example.com").await;
     let org = app.organization(&owner, "Acme").await;
-    let role = create_role(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
-    app.add_member(&org, &member, "member", &[&role]).await;
+    let assignment =
+        create_assignment(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
+    app.add_member(&org, &member, "member", &[&assignment])
+        .await;
     let audit_path = format!("/api/audit/organizations/{org}");
     let before = app.get(&audit_path, &member.token).await;
     assert_eq!(before.status, StatusCode::FORBIDDEN);
@@ -375,14 +388,14 @@ async fn update_replaces_the_role_and_what_its_holders_may_do() {
 
     let response = app
         .put(
-            &role_path(&org, &role),
+            &assignment_path(&org, &assignment),
             &owner.token,
             json!({"name": "Auditing maintainer", "description": "Reads the log",
                    "permissions": ["read:audit_logs", "write:registries", "read:audit_logs"]}),
         )
         .await;
     assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
-    assert_eq!(response.body["id"], role);
+    assert_eq!(response.body["id"], assignment);
     assert_eq!(response.body["name"], "Auditing maintainer");
     assert_eq!(response.body["description"], "Reads the log");
     assert_eq!(
@@ -393,20 +406,20 @@ async fn update_replaces_the_role_and_what_its_holders_may_do() {
     assert_ne!(response.body["updatedAt"], response.body["createdAt"]);
     assert_eq!(
         last_audit(&app).await,
-        json!({"action": "update", "targetType": "organization_role", "targetId": role,
+        json!({"action": "update", "targetType": "organization_role", "targetId": assignment,
                "statusCode": 200, "errorMessage": null, "organizationId": org})
     );
 
-    let listed = app.get(&roles_path(&org), &owner.token).await;
+    let listed = app.get(&assignments_path(&org), &owner.token).await;
     assert_eq!(listed.body[8], response.body);
-    // The member now holds read:audit_logs through the changed role.
+    // The member now holds read:audit_logs through the changed assignment.
     let after = app.get(&audit_path, &member.token).await;
     assert_eq!(after.status, StatusCode::OK, "{:?}", after.body);
 
     // The same validation as creation.
     let response = app
         .put(
-            &role_path(&org, &role),
+            &assignment_path(&org, &assignment),
             &owner.token,
             json!({"name": "X", "description": "", "permissions": []}),
         )
@@ -416,21 +429,21 @@ async fn update_replaces_the_role_and_what_its_holders_may_do() {
 }
 
 #[tokio::test]
-async fn global_and_other_organizations_roles_are_not_found() {
+async fn global_and_other_organizations_assignments_are_not_found() {
     let app = TestApp::new().await;
     let owner = app.account("owner@example.com").await;
     let org = app.organization(&owner, "Acme").await;
     let other = app.organization(&owner, "Other").await;
-    let foreign = create_role(&app, &owner, &other, "Foreign", &["read:runners"]).await;
+    let foreign = create_assignment(&app, &owner, &other, "Foreign", &["read:runners"]).await;
     let body = json!({"name": "Hijacked", "description": "", "permissions": ["read:runners"]});
 
     for id in [DEVELOPER_ID, AUDITOR_ID, foreign.as_str(), "no-such-role"] {
         let updated = app
-            .put(&role_path(&org, id), &owner.token, body.clone())
+            .put(&assignment_path(&org, id), &owner.token, body.clone())
             .await;
         assert_eq!(updated.status, StatusCode::NOT_FOUND, "{id}");
         assert_eq!(updated.message(), format!("Role with ID {id} not found"));
-        let deleted = app.delete(&role_path(&org, id), &owner.token).await;
+        let deleted = app.delete(&assignment_path(&org, id), &owner.token).await;
         assert_eq!(deleted.status, StatusCode::NOT_FOUND, "{id}");
         assert_eq!(deleted.message(), format!("Role with ID {id} not found"));
         assert_eq!(
@@ -440,27 +453,30 @@ async fn global_and_other_organizations_roles_are_not_found() {
                    "organizationId": org})
         );
     }
-    let foreign_now = app.get(&roles_path(&other), &owner.token).await;
+    let foreign_now = app.get(&assignments_path(&other), &owner.token).await;
     assert_eq!(foreign_now.body[8]["name"], "Foreign");
-    let globals = app.get(&roles_path(&org), &owner.token).await;
+    let globals = app.get(&assignments_path(&org), &owner.token).await;
     assert_eq!(globals.body[0]["name"], "Developer");
 }
 
 #[tokio::test]
-async fn a_role_held_by_members_cannot_be_deleted() {
+async fn an_assignment_held_by_members_cannot_be_deleted() {
     let app = TestApp::new().await;
     let owner = app.account("owner@example.com").await;
     let org = app.organization(&owner, "Acme").await;
-    let role = create_role(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
+    let assignment =
+        create_assignment(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
     let mut holders = Vec::new();
     for email in ["dave@example.com", "bob@example.com", "carol@example.com"] {
         let account = app.account(email).await;
-        app.add_member(&org, &account, "member", &[&role, DEVELOPER_ID])
+        app.add_member(&org, &account, "member", &[&assignment, DEVELOPER_ID])
             .await;
         holders.push(account);
     }
 
-    let response = app.delete(&role_path(&org, &role), &owner.token).await;
+    let response = app
+        .delete(&assignment_path(&org, &assignment), &owner.token)
+        .await;
     assert_eq!(response.status, StatusCode::CONFLICT);
     assert_eq!(
         response.message(),
@@ -470,27 +486,35 @@ async fn a_role_held_by_members_cannot_be_deleted() {
     assert_eq!(last_audit(&app).await["errorMessage"], response.message());
 
     let unassign = |account: &Account| {
-        sqlx::query("DELETE FROM member_assignments WHERE user_id = ? AND role_id = ?")
+        sqlx::query("DELETE FROM member_assignments WHERE user_id = ? AND assignment_id = ?")
             .bind(account.id.clone())
-            .bind(role.clone())
+            .bind(assignment.clone())
             .execute(&app.state.db)
     };
     unassign(&holders[1]).await.unwrap();
-    let response = app.delete(&role_path(&org, &role), &owner.token).await;
+    let response = app
+        .delete(&assignment_path(&org, &assignment), &owner.token)
+        .await;
     assert_eq!(
         response.message(),
         "Maintainer is assigned to carol@example.com and 1 other; remove it from them first"
     );
     unassign(&holders[2]).await.unwrap();
-    let response = app.delete(&role_path(&org, &role), &owner.token).await;
+    let response = app
+        .delete(&assignment_path(&org, &assignment), &owner.token)
+        .await;
     assert_eq!(
         response.message(),
         "Maintainer is assigned to dave@example.com; remove it from them first"
     );
-    assert!(role_ids(&app, &owner.token, &org).await.contains(&role));
+    assert!(assignment_ids(&app, &owner.token, &org)
+        .await
+        .contains(&assignment));
 
     unassign(&holders[0]).await.unwrap();
-    let response = app.delete(&role_path(&org, &role), &owner.token).await;
+    let response = app
+        .delete(&assignment_path(&org, &assignment), &owner.token)
+        .await;
     assert_eq!(
         response.status,
         StatusCode::NO_CONTENT,
@@ -498,37 +522,43 @@ async fn a_role_held_by_members_cannot_be_deleted() {
         response.body
     );
     assert_eq!(response.body, Value::Null);
-    assert!(!role_ids(&app, &owner.token, &org).await.contains(&role));
+    assert!(!assignment_ids(&app, &owner.token, &org)
+        .await
+        .contains(&assignment));
     assert_eq!(
         last_audit(&app).await,
-        json!({"action": "delete", "targetType": "organization_role", "targetId": role,
+        json!({"action": "delete", "targetType": "organization_role", "targetId": assignment,
                "statusCode": 204, "errorMessage": null, "organizationId": org})
     );
     // The members keep their other assignments.
-    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_assignments WHERE role_id = ?")
-        .bind(DEVELOPER_ID)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let kept: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM member_assignments WHERE assignment_id = ?")
+            .bind(DEVELOPER_ID)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
     assert_eq!(kept, 3);
 }
 
 #[tokio::test]
-async fn a_role_offered_in_pending_invitations_cannot_be_deleted() {
+async fn an_assignment_offered_in_pending_invitations_cannot_be_deleted() {
     let app = TestApp::new().await;
     let owner = app.account("owner@example.com").await;
     let org = app.organization(&owner, "Acme").await;
-    let role = create_role(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
+    let assignment =
+        create_assignment(&app, &owner, &org, "Maintainer", &["write:registries"]).await;
     pending_invitation(
         &app,
         &org,
         "carol@example.com",
-        &[DEVELOPER_ID, &role],
+        &[DEVELOPER_ID, &assignment],
         "2999-01-01T00:00:00.000000Z",
     )
     .await;
 
-    let response = app.delete(&role_path(&org, &role), &owner.token).await;
+    let response = app
+        .delete(&assignment_path(&org, &assignment), &owner.token)
+        .await;
     assert_eq!(response.status, StatusCode::CONFLICT);
     assert_eq!(
         response.message(),
@@ -540,11 +570,13 @@ async fn a_role_offered_in_pending_invitations_cannot_be_deleted() {
         &app,
         &org,
         "erin@example.com",
-        &[&role],
+        &[&assignment],
         "2000-01-01T00:00:00.000000Z",
     )
     .await;
-    let response = app.delete(&role_path(&org, &role), &owner.token).await;
+    let response = app
+        .delete(&assignment_path(&org, &assignment), &owner.token)
+        .await;
     assert_eq!(response.status, StatusCode::CONFLICT);
     assert_eq!(
         response.message(),
@@ -560,12 +592,16 @@ async fn a_role_offered_in_pending_invitations_cannot_be_deleted() {
         .execute(&app.state.db)
         .await
         .unwrap();
-    let response = app.delete(&role_path(&org, &role), &owner.token).await;
+    let response = app
+        .delete(&assignment_path(&org, &assignment), &owner.token)
+        .await;
     assert_eq!(
         response.status,
         StatusCode::NO_CONTENT,
         "{:?}",
         response.body
     );
-    assert!(!role_ids(&app, &owner.token, &org).await.contains(&role));
+    assert!(!assignment_ids(&app, &owner.token, &org)
+        .await
+        .contains(&assignment));
 }

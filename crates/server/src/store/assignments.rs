@@ -10,7 +10,7 @@ use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 use crate::db::{new_id, timestamp};
 
 #[derive(Clone, Debug, FromRow)]
-pub struct CustomRoleRow {
+pub struct CustomAssignmentRow {
     pub id: String,
     pub organization_id: String,
     pub name: String,
@@ -20,7 +20,7 @@ pub struct CustomRoleRow {
     pub updated_at: DateTime<Utc>,
 }
 
-impl CustomRoleRow {
+impl CustomAssignmentRow {
     pub fn to_wire(&self) -> OrganizationRole {
         OrganizationRole {
             id: self.id.clone(),
@@ -40,9 +40,9 @@ pub fn global_epoch() -> DateTime<Utc> {
     DateTime::from_timestamp(1_735_689_600, 0).unwrap_or_default()
 }
 
-/// Turns stored assignment ids into wire roles, global ones from core.
-pub fn resolve(ids: &[String], custom: &[CustomRoleRow]) -> Vec<OrganizationRole> {
-    let mut roles: Vec<OrganizationRole> = ids
+/// Turns stored assignment ids into their wire form, global ones from core.
+pub fn resolve(ids: &[String], custom: &[CustomAssignmentRow]) -> Vec<OrganizationRole> {
+    let mut assignments: Vec<OrganizationRole> = ids
         .iter()
         .filter_map(|id| {
             global_assignment(id)
@@ -51,21 +51,21 @@ pub fn resolve(ids: &[String], custom: &[CustomRoleRow]) -> Vec<OrganizationRole
                     custom
                         .iter()
                         .find(|c| &c.id == id)
-                        .map(CustomRoleRow::to_wire)
+                        .map(CustomAssignmentRow::to_wire)
                 })
         })
         .collect();
-    roles.sort_by(|a, b| a.id.cmp(&b.id));
-    roles
+    assignments.sort_by(|a, b| a.id.cmp(&b.id));
+    assignments
 }
 
-pub async fn custom_roles(
+pub async fn custom_assignments(
     db: impl SqliteExecutor<'_>,
     organization_id: &str,
-) -> Result<Vec<CustomRoleRow>, sqlx::Error> {
+) -> Result<Vec<CustomAssignmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, organization_id, name, description, permissions, created_at, updated_at
-           FROM organization_roles WHERE organization_id = ? ORDER BY id",
+           FROM custom_assignments WHERE organization_id = ? ORDER BY id",
     )
     .bind(organization_id)
     .fetch_all(db)
@@ -73,20 +73,20 @@ pub async fn custom_roles(
 }
 
 /// The assignments one member holds in one organization.
-pub async fn assigned_roles(
+pub async fn held_by(
     db: &sqlx::SqlitePool,
     organization_id: &str,
     user_id: &str,
 ) -> Result<Vec<OrganizationRole>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT role_id FROM member_assignments WHERE organization_id = ? AND user_id = ?",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ?",
     )
     .bind(organization_id)
     .bind(user_id)
     .fetch_all(db)
     .await?;
     let custom = if ids.iter().any(|id| global_assignment(id).is_none()) {
-        custom_roles(db, organization_id).await?
+        custom_assignments(db, organization_id).await?
     } else {
         Vec::new()
     };
@@ -99,14 +99,14 @@ pub async fn list(
     db: impl SqliteExecutor<'_>,
     organization_id: &str,
 ) -> Result<Vec<OrganizationRole>, sqlx::Error> {
-    let mut roles = global_assignments_wire(global_epoch());
-    roles.extend(
-        custom_roles(db, organization_id)
+    let mut assignments = global_assignments_wire(global_epoch());
+    assignments.extend(
+        custom_assignments(db, organization_id)
             .await?
             .iter()
-            .map(CustomRoleRow::to_wire),
+            .map(CustomAssignmentRow::to_wire),
     );
-    Ok(roles)
+    Ok(assignments)
 }
 
 /// One custom assignment of this organization; `None` for a global id or
@@ -114,26 +114,26 @@ pub async fn list(
 pub async fn find_custom(
     db: impl SqliteExecutor<'_>,
     organization_id: &str,
-    role_id: &str,
-) -> Result<Option<CustomRoleRow>, sqlx::Error> {
+    assignment_id: &str,
+) -> Result<Option<CustomAssignmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, organization_id, name, description, permissions, created_at, updated_at
-           FROM organization_roles WHERE organization_id = ? AND id = ?",
+           FROM custom_assignments WHERE organization_id = ? AND id = ?",
     )
     .bind(organization_id)
-    .bind(role_id)
+    .bind(assignment_id)
     .fetch_optional(db)
     .await
 }
 
 /// A custom assignment's content, already validated.
-pub struct RoleContent {
+pub struct AssignmentContent {
     pub name: String,
     pub description: String,
     pub permissions: PermissionSet,
 }
 
-impl RoleContent {
+impl AssignmentContent {
     /// Stored as a JSON array of wire strings, in the spec's order.
     fn permissions_json(&self) -> String {
         let strings: Vec<&str> = self.permissions.iter().map(|p| p.as_str()).collect();
@@ -144,11 +144,11 @@ impl RoleContent {
 pub async fn create(
     tx: &mut SqliteConnection,
     organization_id: &str,
-    content: &RoleContent,
-) -> Result<CustomRoleRow, sqlx::Error> {
+    content: &AssignmentContent,
+) -> Result<CustomAssignmentRow, sqlx::Error> {
     // As precise as stored, so the answer equals what a later read returns.
     let now = Utc::now().trunc_subsecs(6);
-    let row = CustomRoleRow {
+    let row = CustomAssignmentRow {
         id: new_id(),
         organization_id: organization_id.to_string(),
         name: content.name.clone(),
@@ -158,7 +158,7 @@ pub async fn create(
         updated_at: now,
     };
     sqlx::query(
-        "INSERT INTO organization_roles
+        "INSERT INTO custom_assignments
              (id, organization_id, name, description, permissions, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -177,12 +177,12 @@ pub async fn create(
 /// Replaces the content of an existing custom assignment.
 pub async fn update(
     tx: &mut SqliteConnection,
-    existing: CustomRoleRow,
-    content: &RoleContent,
-) -> Result<CustomRoleRow, sqlx::Error> {
+    existing: CustomAssignmentRow,
+    content: &AssignmentContent,
+) -> Result<CustomAssignmentRow, sqlx::Error> {
     // As precise as stored, so the answer equals what a later read returns.
     let now = Utc::now().trunc_subsecs(6);
-    let row = CustomRoleRow {
+    let row = CustomAssignmentRow {
         name: content.name.clone(),
         description: content.description.clone(),
         permissions: content.permissions_json(),
@@ -190,7 +190,7 @@ pub async fn update(
         ..existing
     };
     sqlx::query(
-        "UPDATE organization_roles SET name = ?, description = ?, permissions = ?, updated_at = ?
+        "UPDATE custom_assignments SET name = ?, description = ?, permissions = ?, updated_at = ?
           WHERE organization_id = ? AND id = ?",
     )
     .bind(&row.name)
@@ -207,11 +207,11 @@ pub async fn update(
 pub async fn delete(
     tx: &mut SqliteConnection,
     organization_id: &str,
-    role_id: &str,
+    assignment_id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM organization_roles WHERE organization_id = ? AND id = ?")
+    sqlx::query("DELETE FROM custom_assignments WHERE organization_id = ? AND id = ?")
         .bind(organization_id)
-        .bind(role_id)
+        .bind(assignment_id)
         .execute(&mut *tx)
         .await?;
     Ok(())
@@ -221,15 +221,15 @@ pub async fn delete(
 pub async fn member_emails_holding(
     db: impl SqliteExecutor<'_>,
     organization_id: &str,
-    role_id: &str,
+    assignment_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT u.email FROM member_assignments a JOIN users u ON u.id = a.user_id
-          WHERE a.organization_id = ? AND a.role_id = ?
+          WHERE a.organization_id = ? AND a.assignment_id = ?
           ORDER BY u.email_normalized",
     )
     .bind(organization_id)
-    .bind(role_id)
+    .bind(assignment_id)
     .fetch_all(db)
     .await
 }
@@ -239,23 +239,23 @@ pub async fn member_emails_holding(
 pub async fn pending_invitation_emails_with(
     db: impl SqliteExecutor<'_>,
     organization_id: &str,
-    role_id: &str,
+    assignment_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT i.email FROM invitations i
           WHERE i.organization_id = ? AND i.status = 'pending'
-            AND EXISTS (SELECT 1 FROM json_each(i.assigned_role_ids) WHERE value = ?)
+            AND EXISTS (SELECT 1 FROM json_each(i.assignment_ids) WHERE value = ?)
           ORDER BY i.email_normalized",
     )
     .bind(organization_id)
-    .bind(role_id)
+    .bind(assignment_id)
     .fetch_all(db)
     .await
 }
 
 /// The distinct assignment ids of a request, in their first order, if every
 /// one names a global assignment or one of the organization's custom ones.
-pub fn known_ids(ids: &[String], custom: &[CustomRoleRow]) -> Option<Vec<String>> {
+pub fn known_ids(ids: &[String], custom: &[CustomAssignmentRow]) -> Option<Vec<String>> {
     let mut seen = std::collections::HashSet::new();
     let mut known = Vec::new();
     for id in ids {
@@ -271,7 +271,7 @@ pub fn known_ids(ids: &[String], custom: &[CustomRoleRow]) -> Option<Vec<String>
 
 /// The ids that still exist, for applying stored ids whose custom
 /// assignments may have been deleted since.
-pub fn existing_ids(ids: &[String], custom: &[CustomRoleRow]) -> Vec<String> {
+pub fn existing_ids(ids: &[String], custom: &[CustomAssignmentRow]) -> Vec<String> {
     let existing: Vec<String> = ids
         .iter()
         .filter(|id| global_assignment(id).is_some() || custom.iter().any(|c| &c.id == *id))
