@@ -18,8 +18,8 @@ use super::access::organization_log_scenarios;
 use super::context::OrgContext;
 use super::extract::{Json, RouteList};
 use crate::error::{ApiError, ApiResult};
+use crate::services::audit_log::{self, AuditQuery, ExportSnapshot, Position};
 use crate::state::AppState;
-use crate::store::audit::{self, AuditQuery, ExportSnapshot, Position};
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 200;
@@ -90,7 +90,7 @@ async fn organization_log(
         .read_audit_log()
         .map_err(|refusal| ApiError::refused(refusal, ctx.id()))?;
     let request = parse(&pairs(raw.as_deref()), ctx.id())?;
-    let page = audit::read(&state.db, &state.audit_tallies, &request.query).await?;
+    let page = audit_log::page(&state.db, &state.audit_tallies, &request.query).await?;
     let next_token = page.more_after.map(|position| Cursor {
         page: request.page.saturating_add(1),
         position,
@@ -204,7 +204,7 @@ async fn export_log(
         limit: EXPORT_BATCH,
         offset: 0,
     };
-    let snapshot = audit::export_snapshot(&state.db, &state.audit_tallies, &query).await?;
+    let snapshot = audit_log::export_snapshot(&state.db, &state.audit_tallies, &query).await?;
     let filename = format!(
         "audit-log-{}-{}.{}",
         ctx.id(),
@@ -265,7 +265,7 @@ fn export_stream(
         if export.left <= 0 {
             return Ok(None);
         }
-        let rows = audit::export_batch(
+        let rows = audit_log::export_batch(
             &export.state.db,
             &export.query,
             &export.snapshot,

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod audit_log;
 pub mod invitations;
 pub mod mail;
 pub mod members;
