@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 pub const ORG: &str = "organization";
 pub const INVITATION: &str = "organization_invitation";
 pub const MEMBER: &str = "organization_user";
-pub const ROLE: &str = "organization_role";
+pub const ASSIGNMENT: &str = "organization_role";
 pub const USER: &str = "user";
 
 /// What the request's extractors and handler said about it.
@@ -214,7 +214,7 @@ fn param_kind(pattern: &str) -> Option<&'static [&'static str]> {
         "{organizationId}" => Some(&[ORG]),
         "{userId}" => Some(&[MEMBER, USER]),
         "{invitationId}" => Some(&[INVITATION]),
-        "{roleId}" => Some(&[ROLE]),
+        "{roleId}" => Some(&[ASSIGNMENT]),
         _ => None,
     }
 }
@@ -249,7 +249,7 @@ mod tests {
             target_id_from_path(
                 "/api/organizations/{organizationId}/roles",
                 "/api/organizations/o1/roles",
-                ROLE,
+                ASSIGNMENT,
             ),
             None
         );

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use roster_core::Permission;
 
 use super::context::OrgContext;
-use crate::audit::{INVITATION, MEMBER, ORG, ROLE, USER};
+use crate::audit::{ASSIGNMENT, INVITATION, MEMBER, ORG, USER};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -263,28 +263,28 @@ pub static ROUTES: &[RouteAccess] = &[
         "/organizations/{organizationId}/roles",
         Member,
         "read",
-        ROLE,
+        ASSIGNMENT,
     ),
     route(
         Method::POST,
         "/organizations/{organizationId}/roles",
         Owner,
         "create",
-        ROLE,
+        ASSIGNMENT,
     ),
     route(
         Method::PUT,
         "/organizations/{organizationId}/roles/{roleId}",
         Owner,
         "update",
-        ROLE,
+        ASSIGNMENT,
     ),
     route(
         Method::DELETE,
         "/organizations/{organizationId}/roles/{roleId}",
         Owner,
         "delete",
-        ROLE,
+        ASSIGNMENT,
     ),
     route(
         Method::GET,

@@ -9,7 +9,7 @@ use roster_core::wire::{CreateOrganizationRole, OrganizationRole, UpdateOrganiza
 
 use super::context::OrgContext;
 use super::extract::{Json, RouteList};
-use crate::audit::{AuditSlot, ROLE};
+use crate::audit::{AuditSlot, ASSIGNMENT};
 use crate::error::ApiResult;
 use crate::services::assignments;
 use crate::state::AppState;
@@ -39,7 +39,7 @@ async fn create(
     Json(body): Json<CreateOrganizationRole>,
 ) -> ApiResult<(StatusCode, Json<OrganizationRole>)> {
     let created = assignments::create(&state.db, ctx.id(), &ctx.capabilities, &body).await?;
-    audit.set_target(ROLE, &created.id);
+    audit.set_target(ASSIGNMENT, &created.id);
     Ok((StatusCode::CREATED, Json(created)))
 }
 

@@ -343,9 +343,9 @@ fn constrain_request_bodies(schemas: &mut Value) {
         shared_region_id();
 
     for schema in ["CreateOrganizationRole", "UpdateOrganizationRole"] {
-        let role = &mut schemas[schema]["properties"];
-        role["name"] = display_name("The assignment's name, unique in the organization");
-        role["description"] = json!({
+        let assignment = &mut schemas[schema]["properties"];
+        assignment["name"] = display_name("The assignment's name, unique in the organization");
+        assignment["description"] = json!({
             "type": "string",
             "maxLength": DESCRIPTION_MAX_CHARS,
             "pattern": format!(r"^(?:\s*|{}[\s\S]*\S[\s\S]*)$", safe_text_lookaheads()),
@@ -354,7 +354,7 @@ fn constrain_request_bodies(schemas: &mut Value) {
                  {SAFE_TEXT_RULES}"
             )
         });
-        role["permissions"] = permission_list();
+        assignment["permissions"] = permission_list();
     }
 
     let invitation = &mut schemas["CreateOrganizationInvitation"];
