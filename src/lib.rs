@@ -20,9 +20,10 @@ pub mod format;
 pub mod icons;
 pub mod layout;
 pub mod pages;
-pub mod prefetch;
 pub mod routes;
 pub mod state;
+#[cfg(all(test, target_arch = "wasm32"))]
+pub(crate) mod testing;
 
 use wasm_bindgen::JsCast;
 
@@ -38,15 +39,21 @@ pub fn mount() {
         // Back from the OpenID provider: the address bar is set to the
         // page asked for before the router reads it.
         wasm_bindgen_futures::spawn_local(async {
-            auth::start().await;
+            auth::start(backend_config).await;
             mount_app();
         });
     } else {
         // Before the app is mounted: not on Leptos's executor, which
         // mounting sets up.
-        wasm_bindgen_futures::spawn_local(auth::start());
+        wasm_bindgen_futures::spawn_local(auth::start(backend_config));
         mount_app();
     }
+}
+
+/// The backend's configuration, for [`auth::start`] to decide how to sign
+/// in; unknown when it cannot be read.
+async fn backend_config() -> Option<roster_core::wire::RosterConfig> {
+    api::session::config().await.ok()
 }
 
 fn mount_app() {

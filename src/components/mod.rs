@@ -29,8 +29,9 @@ mod pagination;
 mod skeleton;
 mod toaster;
 
+/// Where `#[page_test]` (crates/test-macros) finds `checked`.
 #[cfg(all(test, target_arch = "wasm32"))]
-pub(crate) mod test_support;
+pub(crate) use crate::testing::browser as test_support;
 
 pub use access_required::{AccessRequired, RequireAccess};
 pub use badge::{Badge, BadgeVariant};

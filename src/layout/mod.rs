@@ -54,7 +54,7 @@ pub fn AppLayout() -> impl IntoView {
         SessionState::Unknown | SessionState::Checking => Gate::Checking,
         SessionState::SignedIn(user) => Gate::SignedIn(user.id),
         SessionState::SignedOut => Gate::SignedOut,
-        SessionState::Failed(error) => Gate::Failed(error.message),
+        SessionState::Failed(error) => Gate::Failed(error.to_string()),
     });
     move || match gate.get() {
         Gate::Checking => view! {

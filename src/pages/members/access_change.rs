@@ -236,7 +236,7 @@ fn PermissionList(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
+    use crate::testing::browser::*;
     use roster_core::{
         global_assignment, AUDITOR_ID, DEVELOPER_ID, SANDBOXES_ADMIN_ID, SUPER_ADMIN_ID,
     };

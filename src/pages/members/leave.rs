@@ -51,7 +51,9 @@ pub fn LeaveDialog(open: RwSignal<bool>, store: MemberStore) -> impl IntoView {
         // Read now: the dialog may be gone when the answer comes.
         let name = name.get_value();
         async move {
-            let result = api::leave_organization(&organization_id, successor.as_deref()).await;
+            let result =
+                api::organizations::leave_organization(&organization_id, successor.as_deref())
+                    .await;
             toasts.outcome(&result, format!("You left \u{201c}{name}\u{201d}"));
             if result.is_ok() {
                 open.try_set(false);
@@ -76,7 +78,7 @@ pub fn LeaveDialog(open: RwSignal<bool>, store: MemberStore) -> impl IntoView {
     // choice made in it.
     let list_state = Memo::new(move |_| match current.members() {
         None => ListState::Loading,
-        Some(Err(error)) => ListState::Failed(error.message),
+        Some(Err(error)) => ListState::Failed(error.to_string()),
         Some(Ok(_)) => ListState::Ready,
     });
 
@@ -275,8 +277,8 @@ fn SuccessorSelect(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
-    use crate::pages::members::test_util::{fire, member};
+    use crate::testing::browser::*;
+    use crate::testing::fixtures::{fire, member};
     use roster_core::Role;
     use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;

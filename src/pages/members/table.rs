@@ -414,8 +414,8 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
-    use crate::pages::members::test_util::{fire, member};
+    use crate::testing::browser::*;
+    use crate::testing::fixtures::{fire, member};
     use roster_core::{Membership, PermissionSet};
     use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;
