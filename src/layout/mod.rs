@@ -2,11 +2,9 @@
 //! switcher, navigation, user menu; a drawer under 768px) around the routed
 //! page.
 
-mod create_organization;
 mod org_switcher;
 mod user_menu;
 
-pub use create_organization::CreateOrganizationDialog;
 pub use org_switcher::{CurrentOrgSwitcher, OrgSwitcher, FILTER_THRESHOLD};
 pub use user_menu::UserMenu;
 
@@ -16,7 +14,7 @@ use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 use roster_core::Capabilities;
 
-use crate::components::{ErrorState, SkeletonBlock};
+use crate::components::{CreateOrganizationDialog, ErrorState, SkeletonBlock};
 use crate::config;
 use crate::dom;
 use crate::icons::{Icon, IconKind};

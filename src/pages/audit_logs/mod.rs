@@ -12,7 +12,6 @@ mod address;
 mod export;
 mod filters;
 mod scenarios;
-pub mod time_input;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -19,8 +19,8 @@ use crate::components::{
 };
 use crate::dom;
 use crate::format;
+use crate::format::time_input;
 use crate::icons::IconKind;
-use crate::pages::audit_logs::time_input;
 use crate::state::use_toasts;
 
 const HEADERS: [&str; 6] = [

@@ -14,10 +14,7 @@ mod access_change;
 mod assignment_picker;
 mod invitations;
 mod invite;
-mod leave;
-mod member_chooser;
 mod owner_notice;
-mod store;
 mod table;
 
 use chrono::Utc;
@@ -27,20 +24,20 @@ use roster_core::{Capabilities, Role};
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, ConfirmDialog, EmptyState, ErrorState, SkeletonTable,
+    Button, ButtonVariant, ConfirmDialog, CreateOrganizationDialog, EmptyState, ErrorState,
+    LeaveDialog, SkeletonTable,
 };
 use crate::dom;
 use crate::icons::IconKind;
-use crate::layout::CreateOrganizationDialog;
 use crate::state::{use_current_organization, use_org_page_title, use_session, use_toasts};
 
-use access_change::{member_label, AccessChange, AccessChangeDialog};
+use crate::format::member_label;
+use crate::state::MemberStore;
+use access_change::{AccessChange, AccessChangeDialog};
 use assignment_picker::AssignmentList;
 use invitations::{InvitationSources, PendingInvitations};
 use invite::{InviteDialog, InviteSources};
-pub(crate) use leave::LeaveDialog;
 use owner_notice::SoleOwnerNotice;
-pub(crate) use store::MemberStore;
 use table::{MembersTable, RowContext};
 
 const TABLE_HEADERS: [&str; 5] = ["Member", "Role", "Assignments", "Joined", "Actions"];

@@ -7,12 +7,14 @@ use roster_core::wire::OrganizationUser;
 use roster_core::{Capabilities, Role, Target};
 
 use super::assignment_picker::{AssignmentList, AssignmentPicker};
-use super::store::{Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, PAGE_SIZES};
 use crate::components::{
     thousands, Badge, BadgeVariant, Button, ButtonVariant, Pagination, Paging,
 };
 use crate::dom;
 use crate::format;
+use crate::state::member_store::{
+    Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, PAGE_SIZES,
+};
 
 /// What every row needs besides its member: who is looking, what they may
 /// do, the assignments to pick from, and what to do on a change.

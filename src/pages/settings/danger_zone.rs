@@ -2,15 +2,16 @@
 //! `roster_core::Capabilities`: owners delete (typing the name), members and
 //! owners with another owner leave, a sole owner names a successor who is
 //! promoted in the same step, and personal organizations offer neither.
-//! Leaving uses `pages::members::LeaveDialog`, shared with the members table.
+//! Leaving uses `components::LeaveDialog`, shared with the members table.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use roster_core::wire::Organization;
 
 use crate::api;
+use crate::components::LeaveDialog;
 use crate::components::{Button, ButtonVariant, ConfirmDialog, ErrorState, SkeletonBlock};
-use crate::pages::members::{LeaveDialog, MemberStore};
+use crate::state::MemberStore;
 use crate::state::{use_current_organization, use_organizations, use_toasts, Access};
 
 #[derive(Clone, Debug, PartialEq, Eq)]

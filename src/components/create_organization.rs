@@ -9,8 +9,8 @@ use leptos_router::hooks::use_navigate;
 use roster_core::validate_display_name;
 use roster_core::wire::CreateOrganization;
 
+use super::{Button, ButtonVariant, Dialog};
 use crate::api;
-use crate::components::{Button, ButtonVariant, Dialog};
 use crate::dom;
 use crate::routes::{self, OrgPage};
 use crate::state::{use_organizations, use_toasts};
