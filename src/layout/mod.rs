@@ -209,7 +209,7 @@ fn SignedInShell() -> impl IntoView {
 #[component]
 fn OrgNavigation() -> impl IntoView {
     let current = state::use_current_organization();
-    let can_manage_roles = move || current.allows(Capabilities::manage_custom_assignments);
+    let can_manage_assignments = move || current.allows(Capabilities::manage_custom_assignments);
     let can_read_audit = move || current.allows(Capabilities::read_audit_log);
     let link = move |page: OrgPage, icon: IconKind| {
         move || {
@@ -228,7 +228,7 @@ fn OrgNavigation() -> impl IntoView {
     view! {
         <ul class="nav-list">
             {link(OrgPage::Members, IconKind::Users)}
-            <Show when=can_manage_roles>{link(OrgPage::Roles, IconKind::Shield)}</Show>
+            <Show when=can_manage_assignments>{link(OrgPage::Assignments, IconKind::Shield)}</Show>
             <Show when=can_read_audit>{link(OrgPage::AuditLogs, IconKind::List)}</Show>
             {link(OrgPage::Settings, IconKind::Settings)}
         </ul>

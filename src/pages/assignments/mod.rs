@@ -1,5 +1,5 @@
-//! `/org/:orgId/roles`: assignments ("organization roles" on the wire,
-//! product.md §2.5), owners only (`Capabilities::manage_custom_assignments`).
+//! `/org/:orgId/roles`: assignments ("organization roles" on the wire and
+//! in the address, product.md §2.5), owners only (`Capabilities::manage_custom_assignments`).
 //!
 //! Global assignments are listed read-only; custom ones are created, edited
 //! and deleted here. Deleting one that is still held or offered shows the
@@ -24,7 +24,7 @@ use editor::{AssignmentEditor, Editing};
 const HEADERS: [&str; 4] = ["Name", "Description", "Permissions", "Actions"];
 
 #[component]
-pub fn RolesPage() -> impl IntoView {
+pub fn AssignmentsPage() -> impl IntoView {
     use_org_page_title("Assignments");
     view! {
         <RequireAccess check=Capabilities::manage_custom_assignments>
