@@ -18,6 +18,8 @@ pub mod crash;
 pub mod dom;
 pub mod format;
 pub mod icons;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod layers;
 pub mod layout;
 pub mod pages;
 pub mod routes;
