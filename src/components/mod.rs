@@ -50,9 +50,9 @@ pub use create_organization::CreateOrganizationDialog;
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use error_state::ErrorState;
-pub use leave_dialog::LeaveDialog;
+pub(crate) use leave_dialog::LeaveDialog;
 pub use loaded::Loaded;
-pub use member_chooser::MemberChooser;
+pub(crate) use member_chooser::MemberChooser;
 pub use menu_button::{
     MenuButton, MenuGroup, MenuItem, MenuItemRadio, MenuLink, MenuPlacement, MenuSeparator,
     MENU_FILTER_ATTRIBUTE,

@@ -27,7 +27,7 @@
 
 mod current_org;
 mod invitations;
-pub mod member_store;
+pub(crate) mod member_store;
 mod organizations;
 mod session;
 mod storage;
@@ -39,7 +39,7 @@ pub use current_org::{
     use_current_organization, Access, CurrentOrganization, Members, ACCESS_CHANGED,
 };
 pub use invitations::{use_pending_invitations, PendingInvitations};
-pub use member_store::MemberStore;
+pub(crate) use member_store::MemberStore;
 pub use organizations::{
     default_organization, last_used, remember_last_used, sorted_for_switcher, use_organizations,
     Loadable, Organizations,
