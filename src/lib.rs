@@ -1,13 +1,21 @@
-//! Roster's single-page app: api client → state (contexts) → pages → components.
+//! Roster's single-page app, in layers that import only those below them
+//! (the rules are a table in `layers.rs`, checked by a test):
+//! leaves → api client → state (contexts) → components → layout and pages
+//! → app.
 //!
 //! Every decision about what to show or enable is asked of `roster_core`.
 //!
-//! - [`api`]: one typed async function per API endpoint.
+//! - Leaves: [`routes`], [`config`], [`dom`], [`format`], [`icons`],
+//!   [`crash`], and [`auth`] (how requests prove who the user is).
+//! - [`api`]: transport, errors, and one module per resource with one typed
+//!   async function per API endpoint.
 //! - [`state`]: contexts (session, organizations, current organization and
-//!   capabilities, pending invitations, theme, toasts).
-//! - [`components`]: reusable, accessible building blocks.
+//!   capabilities, pending invitations, theme, toasts) and stores.
+//! - [`components`]: reusable, accessible building blocks, and the dialogs
+//!   more than one page uses.
 //! - [`layout`]: the signed-in shell (sidebar, switcher, user menu).
-//! - [`pages`]: one module per route.
+//! - [`pages`]: one module per route; no page imports another.
+//! - [`app`]: the routes.
 
 pub mod api;
 pub mod app;
