@@ -5,7 +5,7 @@
 //!
 //! Every decision about what to show or enable is asked of `roster_core`.
 //!
-//! - Leaves: [`routes`], [`config`], [`dom`], [`format`], [`icons`],
+//! - Leaves: [`routes`], [`config`], [`dom`], [`format`](mod@format), [`icons`],
 //!   [`crash`], and [`auth`] (how requests prove who the user is).
 //! - [`api`]: transport, errors, and one module per resource with one typed
 //!   async function per API endpoint.

@@ -97,7 +97,7 @@ impl Body {
 
 /// Sends one request to `path` (relative to the API base, starting with
 /// `/`). Any 2xx is success; otherwise the error carries the server's
-/// message, and 401/403 are announced to the [`subscribe`]rs.
+/// message, and 401/403 are announced to the [`subscribe`](super::subscribe)rs.
 pub async fn request(method: Method, path: &str, body: Body) -> ApiResult<Reply> {
     exchange(method, path, body, None).await
 }
@@ -161,7 +161,7 @@ async fn exchange(
 }
 
 /// The error of an answer that is no success: the server's message, and
-/// 401/403 announced to the [`subscribe`]rs.
+/// 401/403 announced to the [`subscribe`](super::subscribe)rs.
 pub(super) fn failure(method: &Method, path: &str, status: u16, body: &[u8]) -> ApiError {
     let message = serde_json::from_slice::<wire::ApiError>(body)
         .map(|body| body.message)

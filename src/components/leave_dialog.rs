@@ -2,7 +2,7 @@
 //! one's own row of the members table and "Leave Organization" in
 //! Settings → Danger zone (product.md §2.2, §2.4): shared by two pages, so
 //! it is a component, over the member list (`state::MemberStore`) and the
-//! chooser ([`super::MemberChooser`]) it picks a successor from.
+//! chooser (`super::MemberChooser`) it picks a successor from.
 //!
 //! What it asks comes from `roster_core::Capabilities`: a plain
 //! confirmation, or for a sole owner the choice of a successor who is

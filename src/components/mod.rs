@@ -1,7 +1,7 @@
 //! Reusable, accessible building blocks, and what more than one page or
 //! the layout shares. The building blocks fetch no data: pages pass them
 //! what to show. The shared dialogs ([`CreateOrganizationDialog`],
-//! [`LeaveDialog`]) act through the API and the state, as a page would;
+//! `LeaveDialog`) act through the API and the state, as a page would;
 //! no page imports another page's.
 //!
 //! | Component | Use |
@@ -18,9 +18,9 @@
 //! | [`Loaded`] | the three states of a data view in one component |
 //! | [`Pagination`] + [`Paging`] | pages of a list the browser holds in full |
 //! | [`AccessRequired`], [`RequireAccess`] | pages the user may not see |
-//! | [`MemberChooser`] | one member out of thousands (a new owner, a successor) |
+//! | `MemberChooser` | one member out of thousands (a new owner, a successor) |
 //! | [`CreateOrganizationDialog`] | "Create Organization" (switcher, members page) |
-//! | [`LeaveDialog`] | leaving the current organization (members table, settings) |
+//! | `LeaveDialog` | leaving the current organization (members table, settings) |
 
 mod access_required;
 mod badge;

@@ -16,7 +16,7 @@
 //!   call `refetch()` after changing members.
 //! - [`PendingInvitations`] (`use_pending_invitations`): the badge count.
 //!
-//! Per view: [`MemberStore`], the current organization's members as the
+//! Per view: `MemberStore`, the current organization's members as the
 //! members table and the leave dialog (members page, settings) hold them.
 //!
 //! Titles: [`use_page_title`] / [`use_org_page_title`].
