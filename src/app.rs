@@ -20,6 +20,7 @@ use leptos_router::path;
 use crate::components::Toaster;
 use crate::config;
 use crate::layout::AppLayout;
+use crate::pages::assignments::AssignmentsPage;
 use crate::pages::audit_logs::AuditLogsPage;
 use crate::pages::auth::{SignIn, SignUp, VerifyEmail};
 use crate::pages::home::Home;
@@ -27,7 +28,6 @@ use crate::pages::invitations::InvitationsPage;
 use crate::pages::members::MembersPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::org_scope::{OrgIndex, OrgScope};
-use crate::pages::roles::RolesPage;
 use crate::pages::settings::SettingsPage;
 use crate::state::{watch_unauthorized, Session, Theme, Toasts};
 
@@ -61,7 +61,7 @@ fn AppRoutes() -> impl IntoView {
                 <ParentRoute path=path!("org/:orgId") view=OrgScope>
                     <Route path=path!("") view=OrgIndex />
                     <Route path=path!("members") view=MembersPage />
-                    <Route path=path!("roles") view=RolesPage />
+                    <Route path=path!("roles") view=AssignmentsPage />
                     <Route path=path!("audit-logs") view=AuditLogsPage />
                     <Route path=path!("settings") view=SettingsPage />
                 </ParentRoute>

@@ -1,13 +1,21 @@
-//! Roster's single-page app: api client → state (contexts) → pages → components.
+//! Roster's single-page app, in layers that import only those below them
+//! (the rules are a table in `layers.rs`, checked by a test):
+//! leaves → api client → state (contexts) → components → layout and pages
+//! → app.
 //!
 //! Every decision about what to show or enable is asked of `roster_core`.
 //!
-//! - [`api`]: one typed async function per API endpoint.
+//! - Leaves: [`routes`], [`config`], [`dom`], [`format`](mod@format), [`icons`],
+//!   [`crash`], and [`auth`] (how requests prove who the user is).
+//! - [`api`]: transport, errors, and one module per resource with one typed
+//!   async function per API endpoint.
 //! - [`state`]: contexts (session, organizations, current organization and
-//!   capabilities, pending invitations, theme, toasts).
-//! - [`components`]: reusable, accessible building blocks.
+//!   capabilities, pending invitations, theme, toasts) and stores.
+//! - [`components`]: reusable, accessible building blocks, and the dialogs
+//!   more than one page uses.
 //! - [`layout`]: the signed-in shell (sidebar, switcher, user menu).
-//! - [`pages`]: one module per route.
+//! - [`pages`]: one module per route; no page imports another.
+//! - [`app`]: the routes.
 
 pub mod api;
 pub mod app;
@@ -18,11 +26,14 @@ pub mod crash;
 pub mod dom;
 pub mod format;
 pub mod icons;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod layers;
 pub mod layout;
 pub mod pages;
-pub mod prefetch;
 pub mod routes;
 pub mod state;
+#[cfg(all(test, target_arch = "wasm32"))]
+pub(crate) mod testing;
 
 use wasm_bindgen::JsCast;
 
@@ -38,15 +49,21 @@ pub fn mount() {
         // Back from the OpenID provider: the address bar is set to the
         // page asked for before the router reads it.
         wasm_bindgen_futures::spawn_local(async {
-            auth::start().await;
+            auth::start(backend_config).await;
             mount_app();
         });
     } else {
         // Before the app is mounted: not on Leptos's executor, which
         // mounting sets up.
-        wasm_bindgen_futures::spawn_local(auth::start());
+        wasm_bindgen_futures::spawn_local(auth::start(backend_config));
         mount_app();
     }
+}
+
+/// The backend's configuration, for [`auth::start`] to decide how to sign
+/// in; unknown when it cannot be read.
+async fn backend_config() -> Option<roster_core::wire::RosterConfig> {
+    api::session::config().await.ok()
 }
 
 fn mount_app() {

@@ -4,7 +4,9 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OrgPage {
     Members,
-    Roles,
+    /// The custom permission sets; its address keeps Daytona's name
+    /// (`/org/:orgId/roles`).
+    Assignments,
     AuditLogs,
     Settings,
 }
@@ -12,7 +14,7 @@ pub enum OrgPage {
 impl OrgPage {
     pub const ALL: [OrgPage; 4] = [
         OrgPage::Members,
-        OrgPage::Roles,
+        OrgPage::Assignments,
         OrgPage::AuditLogs,
         OrgPage::Settings,
     ];
@@ -20,7 +22,7 @@ impl OrgPage {
     pub const fn segment(self) -> &'static str {
         match self {
             OrgPage::Members => "members",
-            OrgPage::Roles => "roles",
+            OrgPage::Assignments => "roles",
             OrgPage::AuditLogs => "audit-logs",
             OrgPage::Settings => "settings",
         }
@@ -29,7 +31,7 @@ impl OrgPage {
     pub const fn title(self) -> &'static str {
         match self {
             OrgPage::Members => "Members",
-            OrgPage::Roles => "Assignments",
+            OrgPage::Assignments => "Assignments",
             OrgPage::AuditLogs => "Audit Logs",
             OrgPage::Settings => "Settings",
         }
@@ -243,7 +245,10 @@ mod tests {
             org_page_in_path("/org/o1/audit-logs?page=2"),
             Some(OrgPage::AuditLogs)
         );
-        assert_eq!(org_page_in_path("/org/o1/roles/r1"), Some(OrgPage::Roles));
+        assert_eq!(
+            org_page_in_path("/org/o1/roles/r1"),
+            Some(OrgPage::Assignments)
+        );
         assert_eq!(org_page_in_path("/org/o1"), None);
         assert_eq!(org_page_in_path("/org/o1/nothing"), None);
         assert_eq!(org_page_in_path("/invitations"), None);

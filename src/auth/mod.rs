@@ -78,21 +78,29 @@ pub async fn ready() -> Mode {
     mode().unwrap_or(Mode::Password)
 }
 
-/// Decides the mode: the page, else the backend's configuration. With
+/// Decides the mode: the page, else the backend's configuration, which
+/// `config` asks for (`GET /config`, sent without credentials: this module
+/// sits below the API client, which asks it how to authenticate). With
 /// OpenID Connect it also finishes a sign-in the provider sent the user
 /// back from, or renews the session of a reloaded page. From the call on
 /// (before the returned future runs), requests wait for it.
-pub fn start() -> impl std::future::Future<Output = ()> {
+pub fn start<F>(config: impl FnOnce() -> F) -> impl std::future::Future<Output = ()>
+where
+    F: std::future::Future<Output = Option<wire::RosterConfig>>,
+{
     STARTED.set(true);
-    decide()
+    decide(config)
 }
 
-async fn decide() {
+async fn decide<F>(config: impl FnOnce() -> F)
+where
+    F: std::future::Future<Output = Option<wire::RosterConfig>>,
+{
     if page_wants_host() {
         set_mode(Mode::Host);
         return;
     }
-    let config: Option<wire::RosterConfig> = crate::api::config().await.ok();
+    let config: Option<wire::RosterConfig> = config().await;
     let Some(settings) = config.and_then(|c| c.oidc) else {
         remember_mode("password");
         set_mode(Mode::Password);

@@ -56,7 +56,7 @@ pub fn RequireAccess(
             Err(refusal) => Gate::Refused(Some(refusal.explanation())),
         },
         Access::NotAMember => Gate::Refused(None),
-        Access::Failed(error) => Gate::Failed(error.message),
+        Access::Failed(error) => Gate::Failed(error.to_string()),
     });
     move || match gate.get() {
         Gate::Loading => view! { <SkeletonBlock lines=4 /> }.into_any(),

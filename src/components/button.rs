@@ -139,7 +139,7 @@ pub fn Button(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
+    use crate::testing::browser::*;
     use roster_test_macros::page_test;
     use wasm_bindgen_test::wasm_bindgen_test_configure;
 

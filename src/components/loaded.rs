@@ -9,7 +9,7 @@ use crate::api::ApiResult;
 /// Renders `children` with the loaded value.
 ///
 /// ```ignore
-/// let invitations = LocalResource::new(api::my_invitations);
+/// let invitations = LocalResource::new(api::invitations::my_invitations);
 /// view! {
 ///     <Loaded
 ///         value=Signal::derive(move || invitations.get())
@@ -45,7 +45,7 @@ where
     move || match value.get() {
         None => loading.run(),
         Some(Err(error)) => {
-            view! { <ErrorState message=error.message on_retry=on_retry /> }.into_any()
+            view! { <ErrorState message=error.to_string() on_retry=on_retry /> }.into_any()
         }
         Some(Ok(data)) => children(data).into_any(),
     }

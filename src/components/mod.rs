@@ -1,5 +1,8 @@
-//! Reusable, accessible building blocks. None of them fetches data; pages
-//! pass them what to show.
+//! Reusable, accessible building blocks, and what more than one page or
+//! the layout shares. The building blocks fetch no data: pages pass them
+//! what to show. The shared dialogs ([`CreateOrganizationDialog`],
+//! `LeaveDialog`) act through the API and the state, as a page would;
+//! no page imports another page's.
 //!
 //! | Component | Use |
 //! |---|---|
@@ -15,31 +18,41 @@
 //! | [`Loaded`] | the three states of a data view in one component |
 //! | [`Pagination`] + [`Paging`] | pages of a list the browser holds in full |
 //! | [`AccessRequired`], [`RequireAccess`] | pages the user may not see |
+//! | `MemberChooser` | one member out of thousands (a new owner, a successor) |
+//! | [`CreateOrganizationDialog`] | "Create Organization" (switcher, members page) |
+//! | `LeaveDialog` | leaving the current organization (members table, settings) |
 
 mod access_required;
 mod badge;
 mod button;
 mod confirm_dialog;
+mod create_organization;
 mod dialog;
 mod empty_state;
 mod error_state;
+mod leave_dialog;
 mod loaded;
+mod member_chooser;
 mod menu_button;
 mod pagination;
 mod skeleton;
 mod toaster;
 
+/// Where `#[page_test]` (crates/test-macros) finds `checked`.
 #[cfg(all(test, target_arch = "wasm32"))]
-pub(crate) mod test_support;
+pub(crate) use crate::testing::browser as test_support;
 
 pub use access_required::{AccessRequired, RequireAccess};
 pub use badge::{Badge, BadgeVariant};
 pub use button::{spinner_shown, Button, ButtonVariant, SPINNER_DELAY};
 pub use confirm_dialog::ConfirmDialog;
+pub use create_organization::CreateOrganizationDialog;
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use error_state::ErrorState;
+pub(crate) use leave_dialog::LeaveDialog;
 pub use loaded::Loaded;
+pub(crate) use member_chooser::MemberChooser;
 pub use menu_button::{
     MenuButton, MenuGroup, MenuItem, MenuItemRadio, MenuLink, MenuPlacement, MenuSeparator,
     MENU_FILTER_ATTRIBUTE,

@@ -2,11 +2,9 @@
 //! switcher, navigation, user menu; a drawer under 768px) around the routed
 //! page.
 
-mod create_organization;
 mod org_switcher;
 mod user_menu;
 
-pub use create_organization::CreateOrganizationDialog;
 pub use org_switcher::{CurrentOrgSwitcher, OrgSwitcher, FILTER_THRESHOLD};
 pub use user_menu::UserMenu;
 
@@ -16,7 +14,7 @@ use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 use roster_core::Capabilities;
 
-use crate::components::{ErrorState, SkeletonBlock};
+use crate::components::{CreateOrganizationDialog, ErrorState, SkeletonBlock};
 use crate::config;
 use crate::dom;
 use crate::icons::{Icon, IconKind};
@@ -54,7 +52,7 @@ pub fn AppLayout() -> impl IntoView {
         SessionState::Unknown | SessionState::Checking => Gate::Checking,
         SessionState::SignedIn(user) => Gate::SignedIn(user.id),
         SessionState::SignedOut => Gate::SignedOut,
-        SessionState::Failed(error) => Gate::Failed(error.message),
+        SessionState::Failed(error) => Gate::Failed(error.to_string()),
     });
     move || match gate.get() {
         Gate::Checking => view! {
@@ -211,7 +209,7 @@ fn SignedInShell() -> impl IntoView {
 #[component]
 fn OrgNavigation() -> impl IntoView {
     let current = state::use_current_organization();
-    let can_manage_roles = move || current.allows(Capabilities::manage_custom_assignments);
+    let can_manage_assignments = move || current.allows(Capabilities::manage_custom_assignments);
     let can_read_audit = move || current.allows(Capabilities::read_audit_log);
     let link = move |page: OrgPage, icon: IconKind| {
         move || {
@@ -230,7 +228,7 @@ fn OrgNavigation() -> impl IntoView {
     view! {
         <ul class="nav-list">
             {link(OrgPage::Members, IconKind::Users)}
-            <Show when=can_manage_roles>{link(OrgPage::Roles, IconKind::Shield)}</Show>
+            <Show when=can_manage_assignments>{link(OrgPage::Assignments, IconKind::Shield)}</Show>
             <Show when=can_read_audit>{link(OrgPage::AuditLogs, IconKind::List)}</Show>
             {link(OrgPage::Settings, IconKind::Settings)}
         </ul>

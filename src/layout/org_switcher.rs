@@ -134,7 +134,7 @@ pub fn CurrentOrgSwitcher(on_create: Callback<()>) -> impl IntoView {
     let phase = Memo::new(move |_| match organizations.state() {
         Loadable::Loading => Phase::Loading,
         Loadable::Ready(_) => Phase::Ready,
-        Loadable::Failed(error) => Phase::Failed(error.message),
+        Loadable::Failed(error) => Phase::Failed(error.to_string()),
     });
     let select = Callback::new(move |id: String| {
         let path = location.pathname.get_untracked();
@@ -177,7 +177,7 @@ pub fn CurrentOrgSwitcher(on_create: Callback<()>) -> impl IntoView {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
+    use crate::testing::browser::*;
     use roster_test_macros::page_test;
     use wasm_bindgen_test::wasm_bindgen_test_configure;
 

@@ -15,7 +15,7 @@ pub fn Home() -> impl IntoView {
         Loadable::Loading => view! { <SkeletonBlock lines=4 /> }.into_any(),
         Loadable::Failed(error) => view! {
             <ErrorState
-                message=error.message
+                message=error.to_string()
                 on_retry=Callback::new(move |_| organizations.retry())
             />
         }

@@ -28,7 +28,7 @@ pub fn OrgScope() -> impl IntoView {
         let id = params.with(|p| p.get("orgId")).unwrap_or_default();
         match organizations.state() {
             Loadable::Loading => Scope::Loading,
-            Loadable::Failed(error) => Scope::Failed(error.message),
+            Loadable::Failed(error) => Scope::Failed(error.to_string()),
             Loadable::Ready(list) if list.iter().any(|o| o.id == id) => Scope::Known(id),
             Loadable::Ready(_) => Scope::Unknown,
         }

@@ -63,12 +63,6 @@ pub struct FirstPage {
 /// The notice shown when the API refuses something the UI offered.
 pub const ACCESS_CHANGED: &str = "Your access in this organization changed";
 
-/// The messages of the API's access gate (`docs/api.md`, "Who may call"):
-/// the caller is no longer
-/// a member, or lacks the role or permission. Other 403s are business rules
-/// (last owner, personal organization…) whose own message is enough.
-const GATE_MESSAGES: [&str; 2] = ["Access denied", "Invalid authentication context"];
-
 /// What the user may do in the current organization.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Access {
@@ -168,11 +162,11 @@ impl CurrentOrganization {
                         .map(|(_, list)| list.clone())
                 });
                 let result = match known {
-                    Some(known) => api::list_members(&id, Some(&known)).await,
+                    Some(known) => api::members::list_members(&id, Some(&known)).await,
                     None if on_members_page => {
                         read_members(&id, load, first_page, first_page_painted).await
                     }
-                    None => api::list_members(&id, None).await,
+                    None => api::members::list_members(&id, None).await,
                 };
                 if let Ok(list) = &result {
                     last_read.try_set_value(Some((id.clone(), list.clone())));
@@ -195,7 +189,7 @@ impl CurrentOrganization {
                     });
                 match (previous, &next) {
                     (Some(Some((old_id, Ok(old)))), Some((new_id, Err(error))))
-                        if old_id == new_id && error.status == 0 =>
+                        if old_id == new_id && error.is_without_answer() =>
                     {
                         Some((old_id.clone(), Ok(old.clone())))
                     }
@@ -255,10 +249,10 @@ impl CurrentOrganization {
                 method,
                 path,
                 organization_id: Some(forbidden_in),
-                message,
+                error,
             } = event
             {
-                this.on_forbidden(organizations, toasts, method, path, forbidden_in, message);
+                this.on_forbidden(organizations, toasts, method, path, forbidden_in, error);
             }
         });
         let subscription = send_wrapper::SendWrapper::new(subscription);
@@ -274,24 +268,21 @@ impl CurrentOrganization {
         method: &str,
         path: &str,
         forbidden_in: &str,
-        message: &str,
+        error: &ApiError,
     ) {
         let current = self.id.try_get_untracked().flatten();
         if current.as_deref() != Some(forbidden_in) {
             organizations.reload();
             return;
         }
-        let members_path = format!("/organizations/{}/users", api::encode(forbidden_in));
+        let members_path = api::members::members_path(forbidden_in);
         if method == "GET" && path == members_path {
             // The capabilities' own source refused: the membership is gone.
             organizations.reload();
         } else {
             self.refetch();
         }
-        if GATE_MESSAGES
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(message))
-        {
+        if error.is_access_gate() {
             toasts.warning(ACCESS_CHANGED);
         }
     }
@@ -419,9 +410,9 @@ async fn read_members(
     first_page: RwSignal<Option<(String, u64, FirstPage)>>,
     painted: StoredValue<Option<SendWrapper<js_sys::Function>>>,
 ) -> ApiResult<api::Validated<Vec<OrganizationUser>>> {
-    match api::first_members(id, FIRST_PAGE).await {
-        Ok(api::FirstMembers::All(all)) => Ok(all),
-        Ok(api::FirstMembers::Page { members, total }) => {
+    match api::members::first_members(id, FIRST_PAGE).await {
+        Ok(api::members::FirstMembers::All(all)) => Ok(all),
+        Ok(api::members::FirstMembers::Page { members, total }) => {
             let page = FirstPage {
                 members: Arc::new(members),
                 total,
@@ -434,12 +425,12 @@ async fn read_members(
             });
             first_page.try_set(Some((id.to_owned(), load, page)));
             crate::dom::until(shown, FIRST_PAGE_WAIT).await;
-            let all = api::list_members(id, None).await;
+            let all = api::members::list_members(id, None).await;
             first_page.try_set(None);
             all
         }
         // A backend that refuses the parameter.
-        Err(error) if error.status == 400 => api::list_members(id, None).await,
+        Err(error) if error.status() == Some(400) => api::members::list_members(id, None).await,
         Err(error) => Err(error),
     }
 }

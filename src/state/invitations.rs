@@ -20,7 +20,7 @@ impl Default for PendingInvitations {
 impl PendingInvitations {
     pub fn new() -> Self {
         PendingInvitations {
-            count: LocalResource::new(api::my_invitation_count),
+            count: LocalResource::new(api::invitations::my_invitation_count),
         }
     }
 

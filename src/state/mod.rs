@@ -16,6 +16,9 @@
 //!   call `refetch()` after changing members.
 //! - [`PendingInvitations`] (`use_pending_invitations`): the badge count.
 //!
+//! Per view: `MemberStore`, the current organization's members as the
+//! members table and the leave dialog (members page, settings) hold them.
+//!
 //! Titles: [`use_page_title`] / [`use_org_page_title`].
 //!
 //! Requests made from a component, a `LocalResource` or an `Action` are
@@ -24,6 +27,7 @@
 
 mod current_org;
 mod invitations;
+pub(crate) mod member_store;
 mod organizations;
 mod session;
 mod storage;
@@ -35,6 +39,7 @@ pub use current_org::{
     use_current_organization, Access, CurrentOrganization, Members, ACCESS_CHANGED,
 };
 pub use invitations::{use_pending_invitations, PendingInvitations};
+pub(crate) use member_store::MemberStore;
 pub use organizations::{
     default_organization, last_used, remember_last_used, sorted_for_switcher, use_organizations,
     Loadable, Organizations,

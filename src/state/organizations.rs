@@ -80,7 +80,7 @@ impl Organizations {
     /// Loads the list again and waits for it. While a list is shown, a
     /// failed reload keeps it (the error is returned).
     pub async fn refresh(&self) -> ApiResult<Vec<Organization>> {
-        let result = api::list_organizations().await;
+        let result = api::organizations::list_organizations().await;
         match &result {
             Ok(list) => {
                 self.state.try_set(Loadable::Ready(list.clone()));

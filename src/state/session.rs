@@ -68,7 +68,7 @@ impl Session {
 
     /// After sign-in or sign-up.
     pub fn signed_in(&self, user: User) {
-        crate::prefetch::forget();
+        api::prefetch::forget();
         self.state.set(SessionState::SignedIn(user));
     }
 
@@ -82,14 +82,14 @@ impl Session {
         }
         state.set(SessionState::Checking);
         super::spawn_detached(async move {
-            let next = match api::me().await {
+            let next = match api::session::me().await {
                 Ok(user) => SessionState::SignedIn(user),
                 Err(error) if error.is_unauthorized() => SessionState::SignedOut,
                 Err(error) => SessionState::Failed(error),
             };
             if !matches!(next, SessionState::SignedIn(_)) {
                 // Answered for no one (or not at all): ask again once signed in.
-                crate::prefetch::forget();
+                api::prefetch::forget();
             }
             state.try_set(next);
         });
@@ -99,7 +99,7 @@ impl Session {
     pub fn refresh(&self) {
         let state = self.state;
         super::spawn_detached(async move {
-            if let Ok(user) = api::me().await {
+            if let Ok(user) = api::session::me().await {
                 state.try_set(SessionState::SignedIn(user));
             }
         });
@@ -107,7 +107,7 @@ impl Session {
 
     /// The server no longer knows the session.
     pub fn expired(&self) {
-        crate::prefetch::forget();
+        api::prefetch::forget();
         self.state.set(SessionState::SignedOut);
     }
 
@@ -117,12 +117,12 @@ impl Session {
         // The OpenID provider's session (its end-session page), or the
         // host page's.
         if crate::auth::sign_out_elsewhere() {
-            crate::prefetch::forget();
+            api::prefetch::forget();
             self.state.try_set(SessionState::SignedOut);
             return Ok(());
         }
-        let result = api::sign_out().await;
-        crate::prefetch::forget();
+        let result = api::session::sign_out().await;
+        api::prefetch::forget();
         self.state.try_set(SessionState::SignedOut);
         match result {
             Err(error) if !error.is_unauthorized() => Err(error),

@@ -106,7 +106,7 @@ impl Toasts {
     /// view went away.
     pub fn error(&self, error: &ApiError) {
         if !error.is_aborted() {
-            self.push(ToastKind::Error, error.message.clone());
+            self.push(ToastKind::Error, error.to_string());
         }
     }
 

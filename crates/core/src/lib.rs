@@ -10,6 +10,7 @@ pub mod audit_filter;
 pub mod capabilities;
 pub mod invitation;
 pub mod permission;
+pub mod protocol;
 pub mod role;
 pub mod timestamp;
 pub mod validate;

@@ -165,7 +165,7 @@ impl ExportJob {
             state.try_set(match outcome {
                 Ok((rows, file_name)) => ExportState::Done { rows, file_name },
                 Err(error) if error.is_aborted() => ExportState::Cancelled,
-                Err(error) => ExportState::Failed(error.message),
+                Err(error) => ExportState::Failed(error.to_string()),
             });
         });
     }
@@ -290,13 +290,13 @@ async fn download(
     abort: &web_sys::AbortSignal,
     mut progress: impl FnMut(u64, Option<u64>),
 ) -> Result<(u64, String), ApiError> {
-    let streamed = api::audit_export(organization_id, format, filters, abort).await?;
+    let streamed = api::audit::audit_export(organization_id, format, filters, abort).await?;
     let total = streamed.total;
     progress(0, total);
     let chunks = js_sys::Array::new();
     let mut counter = RowCounter::new(format);
     let mut bytes = Vec::new();
-    api::read_body(&streamed.response, |chunk| {
+    api::transport::read_body(&streamed.response, |chunk| {
         bytes.resize(chunk.length() as usize, 0);
         chunk.copy_to(&mut bytes);
         counter.feed(&bytes);
@@ -307,9 +307,8 @@ async fn download(
     let file_name = streamed
         .file_name
         .unwrap_or_else(|| format!("audit-log.{}", format.as_str()));
-    save(&chunks, format.content_type(), &file_name).map_err(|error| ApiError {
-        status: 0,
-        message: format!("The browser did not save the file ({error:?})"),
+    save(&chunks, format.content_type(), &file_name).map_err(|error| {
+        ApiError::Network(format!("The browser did not save the file ({error:?})"))
     })?;
     Ok((counter.finished_rows(), file_name))
 }

@@ -17,8 +17,8 @@ use roster_core::wire::OrganizationUser;
 
 use super::address::{AuditAddress, Choice, QuickRange};
 use super::scenarios::Scenarios;
-use super::time_input;
 use crate::dom;
+use crate::format::time_input;
 
 /// How often the log reloads by itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

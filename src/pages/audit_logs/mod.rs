@@ -12,7 +12,6 @@ mod address;
 mod export;
 mod filters;
 mod scenarios;
-pub mod time_input;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,7 +24,8 @@ use roster_core::audit::{action_label, target_type_label};
 use roster_core::wire::{AuditLog, OrganizationUser, PaginatedAuditLogs};
 use roster_core::Capabilities;
 
-use crate::api::{self, AuditQuery};
+use crate::api;
+use crate::api::audit::AuditQuery;
 use crate::components::{
     Badge, BadgeVariant, Button, EmptyState, ErrorState, RequireAccess, SkeletonTable,
 };
@@ -97,13 +97,15 @@ fn AuditLog(
     // the pickers offer what this version knows, without an error. The
     // export shows where the backend's `/config` says it has one.
     let scenarios = LocalResource::new(|| async {
-        api::audit_scenarios()
+        api::audit::audit_scenarios()
             .await
             .map_or_else(|_| Scenarios::known(), Scenarios::from_backend)
     });
     let scenarios = Signal::derive(move || scenarios.get().unwrap_or_else(Scenarios::known));
     let export_offered = LocalResource::new(|| async {
-        api::config().await.is_ok_and(|config| config.audit_export)
+        api::session::config()
+            .await
+            .is_ok_and(|config| config.audit_export)
     });
 
     let export = ExportJob::new();
@@ -120,7 +122,7 @@ fn AuditLog(
         let organization_id = organization_id.get_value();
         async move {
             fetching.try_set(true);
-            let result = api::audit_logs(&organization_id, &query).await;
+            let result = api::audit::audit_logs(&organization_id, &query).await;
             fetching.try_set(false);
             result
         }
@@ -164,7 +166,7 @@ fn AuditLog(
     let state = Memo::new(move |_| {
         logs.with(|r| {
             r.as_ref()
-                .map(|r| r.as_ref().map(|_| ()).map_err(|e| e.message.clone()))
+                .map(|r| r.as_ref().map(|_| ()).map_err(|e| e.to_string()))
         })
     });
     let data = Memo::new(move |_| logs.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned()));
@@ -363,8 +365,8 @@ fn Pager(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
-    use crate::pages::members::test_util::fire;
+    use crate::testing::browser::*;
+    use crate::testing::fixtures::fire;
     use leptos_router::components::{Route, Router, Routes};
     use leptos_router::path;
     use roster_core::audit::ORGANIZATION_AUDIT_ACTIONS;

@@ -29,7 +29,7 @@ fn PasswordSignIn() -> impl IntoView {
     let navigate = use_navigate();
     let destination = destination();
     let query = use_query_map();
-    let config = LocalResource::new(api::config);
+    let config = LocalResource::new(api::session::config);
 
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -48,14 +48,14 @@ fn PasswordSignIn() -> impl IntoView {
         async move {
             signing_in_as.try_set(Some(body.email.clone()));
             server_error.try_set(None);
-            match api::sign_in(&body).await {
+            match api::session::sign_in(&body).await {
                 Ok(answer) => {
                     session.signed_in(answer.user);
                     navigate(&destination(), Default::default());
                 }
                 Err(error) if error.is_aborted() => {}
                 Err(error) => {
-                    server_error.try_set(Some(error.message));
+                    server_error.try_set(Some(error.to_string()));
                 }
             }
             signing_in_as.try_set(None);

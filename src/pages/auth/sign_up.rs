@@ -44,7 +44,7 @@ fn PasswordSignUp() -> impl IntoView {
         let destination = destination.clone();
         async move {
             server_error.try_set(None);
-            match api::sign_up(&body).await {
+            match api::session::sign_up(&body).await {
                 Ok(answer) => {
                     if answer.user.email_verified == Some(false) {
                         toasts.info(format!(
@@ -58,7 +58,7 @@ fn PasswordSignUp() -> impl IntoView {
                 Err(error) if error.is_aborted() => {}
                 Err(error) => {
                     // The page may have been left meanwhile.
-                    server_error.try_set(Some(error.message));
+                    server_error.try_set(Some(error.to_string()));
                 }
             }
         }

@@ -42,7 +42,7 @@ pub fn VerifyEmail() -> impl IntoView {
     let signed_in = Memo::new(move |_| match session.state() {
         SessionState::SignedIn(_) => Some(Ok(true)),
         SessionState::SignedOut => Some(Ok(false)),
-        SessionState::Failed(error) => Some(Err(error.message)),
+        SessionState::Failed(error) => Some(Err(error.to_string())),
         _ => None,
     });
     let outcome = LocalResource::new(move || {
@@ -56,7 +56,9 @@ pub fn VerifyEmail() -> impl IntoView {
                 (Some(token), Some(Ok(false))) => Step::SignIn(routes::sign_in_with_next(
                     &format!("{}?token={}", routes::VERIFY_EMAIL, routes::encode(&token)),
                 )),
-                (Some(token), Some(Ok(true))) => Step::Done(api::verify_email(&token).await),
+                (Some(token), Some(Ok(true))) => {
+                    Step::Done(api::session::verify_email(&token).await)
+                }
             }
         }
     });
@@ -102,7 +104,7 @@ pub fn VerifyEmail() -> impl IntoView {
                 Step::Done(Err(error)) => view! {
                     <div role="alert">
                         <p class="form-error">"This verification link cannot be used."</p>
-                        <p class="muted">{error.message}</p>
+                        <p class="muted">{error.to_string()}</p>
                     </div>
                     {continue_link()}
                 }

@@ -20,7 +20,7 @@ use crate::state::{use_organizations, use_session};
 
 /// The server's refusal while the caller's e-mail is not verified
 /// (`docs/api.md`, "Invitations").
-const UNVERIFIED: &str = "Please verify your email address";
+const UNVERIFIED: &str = roster_core::protocol::EMAIL_NOT_VERIFIED;
 
 #[component]
 pub fn InvitationDialog(
@@ -43,12 +43,12 @@ pub fn InvitationDialog(
 fn InvitationDetails(id: String, on_close: Callback<()>, responses: Responses) -> impl IntoView {
     let invitation = LocalResource::new(move || {
         let id = id.clone();
-        async move { api::my_invitation(&id).await }
+        async move { api::invitations::my_invitation(&id).await }
     });
     move || {
         match invitation.get() {
         None => view! { <div class="dialog-body"><SkeletonBlock lines=3 /></div> }.into_any(),
-        Some(Err(error)) if error.is_forbidden() && error.message == UNVERIFIED => view! {
+        Some(Err(error)) if error.is_forbidden() && error.message() == UNVERIFIED => view! {
             <Explanation on_close=on_close>
                 <p>
                     "Verify your e-mail address to see and accept this invitation: open the link we sent to "
@@ -67,7 +67,7 @@ fn InvitationDetails(id: String, on_close: Callback<()>, responses: Responses) -
         .into_any(),
         Some(Err(error)) => view! {
             <div class="dialog-body">
-                <ErrorState message=error.message on_retry=Callback::new(move |_| invitation.refetch()) />
+                <ErrorState message=error.to_string() on_retry=Callback::new(move |_| invitation.refetch()) />
             </div>
         }
         .into_any(),

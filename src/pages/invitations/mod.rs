@@ -29,7 +29,7 @@ const COLUMNS: [&str; 5] = [
 #[component]
 pub fn InvitationsPage() -> impl IntoView {
     use_page_title("Invitations");
-    let invitations = LocalResource::new(crate::api::my_invitations);
+    let invitations = LocalResource::new(crate::api::invitations::my_invitations);
     let query = use_query_map();
     let navigate = use_navigate();
     let opened = Memo::new(move |_| query.with(|q| q.get("id")).filter(|id| !id.is_empty()));

@@ -35,7 +35,7 @@ impl Responses {
             // and callbacks are reached with `try_`.
             async move {
                 accepting_id.try_set(Some(invitation.id.clone()));
-                match api::accept_invitation(&invitation.id).await {
+                match api::invitations::accept_invitation(&invitation.id).await {
                     Ok(_) => {
                         // The organization is in the switcher before it is
                         // selected.
@@ -57,7 +57,7 @@ impl Responses {
         let decline = Action::new_local(move |invitation: &OrganizationInvitation| {
             let invitation = invitation.clone();
             async move {
-                let result = api::decline_invitation(&invitation.id).await;
+                let result = api::invitations::decline_invitation(&invitation.id).await;
                 toasts.outcome(
                     &result,
                     format!(

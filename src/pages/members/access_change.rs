@@ -12,6 +12,7 @@ use roster_core::wire::{OrganizationRole, OrganizationUser, UpdateOrganizationMe
 use roster_core::{AccessDiff, PermissionSet, Role};
 
 use crate::components::ConfirmDialog;
+use crate::format::member_label;
 
 /// A proposed change of one member's access.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,15 +108,6 @@ impl AccessChange {
     /// How the member is named in the dialog.
     pub fn who(&self) -> String {
         member_label(&self.member)
-    }
-}
-
-/// "Ada Lovelace (ada@example.com)", or the e-mail alone without a name.
-pub fn member_label(member: &OrganizationUser) -> String {
-    if member.name.trim().is_empty() {
-        member.email.clone()
-    } else {
-        format!("{} ({})", member.name.trim(), member.email)
     }
 }
 
@@ -236,7 +228,7 @@ fn PermissionList(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
+    use crate::testing::browser::*;
     use roster_core::{
         global_assignment, AUDITOR_ID, DEVELOPER_ID, SANDBOXES_ADMIN_ID, SUPER_ADMIN_ID,
     };

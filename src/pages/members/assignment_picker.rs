@@ -408,7 +408,7 @@ fn popover_position(anchor: &web_sys::HtmlElement) -> String {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
+    use crate::testing::browser::*;
     use roster_core::{global_assignments_wire, AUDITOR_ID, DEVELOPER_ID};
     use roster_test_macros::page_test;
     use wasm_bindgen_test::wasm_bindgen_test_configure;

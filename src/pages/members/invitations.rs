@@ -19,8 +19,8 @@ use crate::components::{
 };
 use crate::dom;
 use crate::format;
+use crate::format::time_input;
 use crate::icons::IconKind;
-use crate::pages::audit_logs::time_input;
 use crate::state::use_toasts;
 
 const HEADERS: [&str; 6] = [
@@ -65,7 +65,8 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
         let invitation = invitation.clone();
         let organization_id = sources.organization_id.get_value();
         async move {
-            let result = api::resend_invitation(&organization_id, &invitation.id).await;
+            let result =
+                api::invitations::resend_invitation(&organization_id, &invitation.id).await;
             toasts.outcome(
                 &result,
                 format!("Invitation to {} sent again", invitation.email),
@@ -79,7 +80,8 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
         let invitation = invitation.clone();
         let organization_id = sources.organization_id.get_value();
         async move {
-            let result = api::cancel_invitation(&organization_id, &invitation.id).await;
+            let result =
+                api::invitations::cancel_invitation(&organization_id, &invitation.id).await;
             toasts.outcome(
                 &result,
                 format!("Invitation to {} cancelled", invitation.email),
@@ -99,7 +101,7 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
     let listing = Memo::new(move |_| {
         invitations.with(|r| match r {
             None | Some(None) => Listing::Loading,
-            Some(Some(Err(error))) => Listing::Failed(error.message.clone()),
+            Some(Some(Err(error))) => Listing::Failed(error.to_string()),
             Some(Some(Ok(list))) if list.is_empty() => Listing::Empty,
             Some(Some(Ok(_))) => Listing::Listed,
         })
@@ -402,7 +404,8 @@ fn EditInvitationForm(
         let invitation_id = invitation_id.clone();
         let email = email.clone();
         async move {
-            let result = api::update_invitation(&organization_id, &invitation_id, &body).await;
+            let result =
+                api::invitations::update_invitation(&organization_id, &invitation_id, &body).await;
             toasts.outcome(&result, format!("Invitation to {email} updated"));
             // The dialog, or the page, may be gone by now.
             if result.is_ok() {
@@ -517,8 +520,8 @@ fn EditInvitationForm(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
-    use crate::pages::members::test_util::{fire, invitation};
+    use crate::testing::browser::*;
+    use crate::testing::fixtures::{fire, invitation};
     use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test_configure;

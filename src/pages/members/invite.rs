@@ -101,10 +101,10 @@ pub fn InviteForm(
                     assigned_role_ids: assigned_role_ids.clone(),
                     expires_at: None,
                 };
-                let error = api::create_invitation(&organization_id, &body)
+                let error = api::invitations::create_invitation(&organization_id, &body)
                     .await
                     .err()
-                    .map(|e| e.message);
+                    .map(|e| e.to_string());
                 outcome.push(Sent { email, error });
             }
             let sent = outcome.iter().filter(|s| s.error.is_none()).count();
@@ -346,8 +346,8 @@ fn first_error(outcome: &[Sent]) -> String {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
-    use crate::pages::members::test_util::fire;
+    use crate::testing::browser::*;
+    use crate::testing::fixtures::fire;
     use roster_core::global_assignments_wire;
     use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;

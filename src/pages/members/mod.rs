@@ -14,10 +14,7 @@ mod access_change;
 mod assignment_picker;
 mod invitations;
 mod invite;
-mod leave;
-mod member_chooser;
 mod owner_notice;
-mod store;
 mod table;
 
 use chrono::Utc;
@@ -27,20 +24,20 @@ use roster_core::{Capabilities, Role};
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, ConfirmDialog, EmptyState, ErrorState, SkeletonTable,
+    Button, ButtonVariant, ConfirmDialog, CreateOrganizationDialog, EmptyState, ErrorState,
+    LeaveDialog, SkeletonTable,
 };
 use crate::dom;
 use crate::icons::IconKind;
-use crate::layout::CreateOrganizationDialog;
 use crate::state::{use_current_organization, use_org_page_title, use_session, use_toasts};
 
-use access_change::{member_label, AccessChange, AccessChangeDialog};
+use crate::format::member_label;
+use crate::state::MemberStore;
+use access_change::{AccessChange, AccessChangeDialog};
 use assignment_picker::AssignmentList;
 use invitations::{InvitationSources, PendingInvitations};
 use invite::{InviteDialog, InviteSources};
-pub(crate) use leave::LeaveDialog;
 use owner_notice::SoleOwnerNotice;
-pub(crate) use store::MemberStore;
 use table::{MembersTable, RowContext};
 
 const TABLE_HEADERS: [&str; 5] = ["Member", "Role", "Assignments", "Joined", "Actions"];
@@ -110,7 +107,7 @@ fn OrganizationMembers() -> impl IntoView {
     let list_state = Memo::new(move |_| match current.members() {
         None if current.first_page().is_some() => ListState::FirstPage,
         None => ListState::Loading,
-        Some(Err(error)) => ListState::Failed(error.message),
+        Some(Err(error)) => ListState::Failed(error.to_string()),
         Some(Ok(_)) => ListState::Ready,
     });
 
@@ -122,10 +119,10 @@ fn OrganizationMembers() -> impl IntoView {
 
     let assignments_resource = LocalResource::new(move || {
         let id = organization_id.get_value();
-        async move { api::list_roles(&id).await }
+        async move { api::assignments::list_assignments(&id).await }
     });
     let assignments: Signal<AssignmentList> = Signal::derive(move || {
-        assignments_resource.with(|r| r.as_ref().map(|r| r.clone().map_err(|e| e.message)))
+        assignments_resource.with(|r| r.as_ref().map(|r| r.clone().map_err(|e| e.to_string())))
     });
     let retry_assignments = Callback::new(move |_| assignments_resource.refetch());
 
@@ -152,7 +149,9 @@ fn OrganizationMembers() -> impl IntoView {
                 (false, _) => Some(Ok(Vec::new())),
                 // Not yet (the section shows its skeleton).
                 (true, false) => None,
-                (true, true) => Some(api::list_organization_invitations(&id, true).await),
+                (true, true) => {
+                    Some(api::invitations::list_organization_invitations(&id, true).await)
+                }
             }
         }
     });
@@ -179,7 +178,7 @@ fn OrganizationMembers() -> impl IntoView {
         let save = {
             let member_id = member_id.clone();
             async move {
-                let result = api::update_member_access(
+                let result = api::members::update_member_access(
                     &organization_id,
                     &change.member.user_id,
                     &change.body(),
@@ -212,8 +211,10 @@ fn OrganizationMembers() -> impl IntoView {
                         // member left, an assignment was deleted): read
                         // the list again. The access gate's 403 does so
                         // already; a failed connection changes nothing.
-                        if (400..500).contains(&error.status) && ![401, 403].contains(&error.status)
-                        {
+                        let refused = error.status().is_some_and(|status| {
+                            (400..500).contains(&status) && ![401, 403].contains(&status)
+                        });
+                        if refused {
                             current.refetch();
                         }
                     }
@@ -238,7 +239,7 @@ fn OrganizationMembers() -> impl IntoView {
         let member = member.clone();
         let organization_id = organization_id.get_value();
         async move {
-            let result = api::remove_member(&organization_id, &member.user_id).await;
+            let result = api::members::remove_member(&organization_id, &member.user_id).await;
             toasts.outcome(&result, format!("{} was removed", member.email));
             if result.is_ok() {
                 store.remove(&member.user_id);
@@ -392,62 +393,5 @@ fn OrganizationMembers() -> impl IntoView {
             sources=invite_sources
             on_sent=Callback::new(move |_| invitations.refetch())
         />
-    }
-}
-
-#[cfg(all(test, target_arch = "wasm32"))]
-pub(crate) mod test_util {
-    use roster_core::wire::OrganizationUser;
-    use roster_core::Role;
-    use wasm_bindgen::JsCast;
-
-    /// Invitation `n` ("i007" to invitee007@example.com, to Acme), sent `n`
-    /// minutes before invitation 0 (the server lists the newest first);
-    /// pending, open for a week, in the future.
-    pub fn invitation(n: i64) -> roster_core::wire::OrganizationInvitation {
-        let first: chrono::DateTime<chrono::Utc> =
-            "2099-01-01T00:00:00Z".parse().expect("a timestamp");
-        let sent = first - chrono::TimeDelta::minutes(n);
-        roster_core::wire::OrganizationInvitation {
-            id: format!("i{n:03}"),
-            email: format!("invitee{n:03}@example.com"),
-            invited_by: "owner@example.com".into(),
-            organization_id: "org".into(),
-            organization_name: "Acme".into(),
-            expires_at: sent + chrono::TimeDelta::days(7),
-            status: roster_core::wire::InvitationStatus::Pending,
-            role: Role::Member,
-            assigned_roles: Vec::new(),
-            created_at: sent,
-            updated_at: sent,
-        }
-    }
-
-    /// Member `n` ("Member 007", member007@example.com) with `role`, joined
-    /// `n` days after the epoch.
-    pub fn member(n: usize, role: Role) -> OrganizationUser {
-        let at = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(n as i64);
-        OrganizationUser {
-            user_id: format!("u{n:03}"),
-            organization_id: "org".into(),
-            name: format!("Member {n:03}"),
-            email: format!("member{n:03}@example.com"),
-            role,
-            assigned_roles: Vec::new(),
-            created_at: at,
-            updated_at: at,
-        }
-    }
-
-    /// Dispatches a bubbling `kind` event (`input`, `change`) on `target`,
-    /// as the browser does when the user edits a field.
-    pub fn fire(target: &impl JsCast, kind: &str) {
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        let event = web_sys::Event::new_with_event_init_dict(kind, &init).expect("an event");
-        target
-            .unchecked_ref::<web_sys::EventTarget>()
-            .dispatch_event(&event)
-            .expect("dispatch");
     }
 }

@@ -5,10 +5,9 @@
 use leptos::prelude::*;
 use roster_core::wire::OrganizationUser;
 
-use super::member_chooser::MemberChooser;
-use super::store::MemberStore;
-use crate::components::{Button, ButtonVariant, Dialog};
+use crate::components::{Button, ButtonVariant, Dialog, MemberChooser};
 use crate::icons::{Icon, IconKind};
+use crate::state::MemberStore;
 
 #[component]
 pub fn SoleOwnerNotice(

@@ -7,12 +7,14 @@ use roster_core::wire::OrganizationUser;
 use roster_core::{Capabilities, Role, Target};
 
 use super::assignment_picker::{AssignmentList, AssignmentPicker};
-use super::store::{Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, PAGE_SIZES};
 use crate::components::{
     thousands, Badge, BadgeVariant, Button, ButtonVariant, Pagination, Paging,
 };
 use crate::dom;
 use crate::format;
+use crate::state::member_store::{
+    Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, PAGE_SIZES,
+};
 
 /// What every row needs besides its member: who is looking, what they may
 /// do, the assignments to pick from, and what to do on a change.
@@ -414,8 +416,8 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
-    use crate::pages::members::test_util::{fire, member};
+    use crate::testing::browser::*;
+    use crate::testing::fixtures::{fire, member};
     use roster_core::{Membership, PermissionSet};
     use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;

@@ -2,15 +2,16 @@
 //! `roster_core::Capabilities`: owners delete (typing the name), members and
 //! owners with another owner leave, a sole owner names a successor who is
 //! promoted in the same step, and personal organizations offer neither.
-//! Leaving uses `pages::members::LeaveDialog`, shared with the members table.
+//! Leaving uses `components::LeaveDialog`, shared with the members table.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use roster_core::wire::Organization;
 
 use crate::api;
+use crate::components::LeaveDialog;
 use crate::components::{Button, ButtonVariant, ConfirmDialog, ErrorState, SkeletonBlock};
-use crate::pages::members::{LeaveDialog, MemberStore};
+use crate::state::MemberStore;
 use crate::state::{use_current_organization, use_organizations, use_toasts, Access};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +32,7 @@ enum Offer {
 fn offer(access: &Access) -> Offer {
     match access {
         Access::Loading => Offer::Loading,
-        Access::Failed(error) => Offer::Failed(error.message.clone()),
+        Access::Failed(error) => Offer::Failed(error.to_string()),
         Access::NotAMember => Offer::Nothing,
         Access::Member(c) if c.is_personal() => Offer::Personal,
         Access::Member(c) => Offer::Collaborative {
@@ -88,7 +89,7 @@ fn DeleteOrganization(organization: Organization) -> impl IntoView {
         let name = name.clone();
         let navigate = navigate.clone();
         async move {
-            let result = api::delete_organization(&id).await;
+            let result = api::organizations::delete_organization(&id).await;
             toasts.outcome(
                 &result,
                 format!("Organization \u{201c}{name}\u{201d} deleted"),
@@ -163,7 +164,7 @@ fn LeaveOrganization(sole_owner: bool) -> impl IntoView {
 mod tests {
     use super::*;
     use crate::api::ApiError;
-    use crate::pages::members::test_util::member;
+    use crate::testing::fixtures::member;
     use roster_core::wire::OrganizationUser;
     use roster_core::{Capabilities, Membership, Role};
     use roster_test_macros::page_test;
@@ -178,7 +179,7 @@ mod tests {
 
     #[page_test]
     fn a_failed_load_of_your_access_is_said_with_its_message_not_left_loading() {
-        let failed = Access::Failed(ApiError {
+        let failed = Access::Failed(ApiError::Http {
             status: 500,
             message: "Internal server error".into(),
         });

@@ -99,7 +99,7 @@ fn RenameForm(organization_id: String, name: String) -> impl IntoView {
         let new_name = new_name.clone();
         let organization_id = organization_id.clone();
         async move {
-            let result = api::rename_organization(&organization_id, &new_name).await;
+            let result = api::organizations::rename_organization(&organization_id, &new_name).await;
             toasts.outcome(
                 &result,
                 format!("Organization renamed to \u{201c}{new_name}\u{201d}"),

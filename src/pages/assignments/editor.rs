@@ -118,7 +118,9 @@ fn AssignmentForm(
                             description,
                             permissions,
                         };
-                        api::create_role(&organization_id, &body).await.map(drop)
+                        api::assignments::create_assignment(&organization_id, &body)
+                            .await
+                            .map(drop)
                     }
                     Some(id) => {
                         let body = UpdateOrganizationRole {
@@ -126,7 +128,7 @@ fn AssignmentForm(
                             description,
                             permissions,
                         };
-                        api::update_role(&organization_id, id, &body)
+                        api::assignments::update_assignment(&organization_id, id, &body)
                             .await
                             .map(drop)
                     }
@@ -144,7 +146,7 @@ fn AssignmentForm(
                         on_close.try_run(());
                     }
                     Err(error) => {
-                        form_error.try_set(Some(error.message));
+                        form_error.try_set(Some(error.to_string()));
                     }
                 }
             }
@@ -327,7 +329,7 @@ fn PermissionGroupBoxes(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
+    use crate::testing::browser::*;
     use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test_configure;

@@ -1,7 +1,8 @@
 //! Leaving the current organization, the one dialog behind both "Leave" on
 //! one's own row of the members table and "Leave Organization" in
-//! Settings → Danger zone (product.md §2.2, §2.4). It lives here, next to
-//! the member list and chooser it picks a successor from.
+//! Settings → Danger zone (product.md §2.2, §2.4): shared by two pages, so
+//! it is a component, over the member list (`state::MemberStore`) and the
+//! chooser (`super::MemberChooser`) it picks a successor from.
 //!
 //! What it asks comes from `roster_core::Capabilities`: a plain
 //! confirmation, or for a sole owner the choice of a successor who is
@@ -14,12 +15,13 @@ use leptos_router::hooks::use_navigate;
 use roster_core::wire::OrganizationUser;
 use roster_core::Target;
 
-use super::access_change::member_label;
-use super::member_chooser::MemberChooser;
-use super::store::MemberStore;
+use super::{
+    Button, ButtonVariant, ConfirmDialog, Dialog, ErrorState, MemberChooser, SkeletonBlock,
+};
 use crate::api;
-use crate::components::{Button, ButtonVariant, ConfirmDialog, Dialog, ErrorState, SkeletonBlock};
 use crate::dom;
+use crate::format::member_label;
+use crate::state::MemberStore;
 use crate::state::{use_current_organization, use_organizations, use_session, use_toasts};
 
 /// Up to this many candidates the successor is a plain `<select>`; beyond
@@ -51,7 +53,9 @@ pub fn LeaveDialog(open: RwSignal<bool>, store: MemberStore) -> impl IntoView {
         // Read now: the dialog may be gone when the answer comes.
         let name = name.get_value();
         async move {
-            let result = api::leave_organization(&organization_id, successor.as_deref()).await;
+            let result =
+                api::organizations::leave_organization(&organization_id, successor.as_deref())
+                    .await;
             toasts.outcome(&result, format!("You left \u{201c}{name}\u{201d}"));
             if result.is_ok() {
                 open.try_set(false);
@@ -76,7 +80,7 @@ pub fn LeaveDialog(open: RwSignal<bool>, store: MemberStore) -> impl IntoView {
     // choice made in it.
     let list_state = Memo::new(move |_| match current.members() {
         None => ListState::Loading,
-        Some(Err(error)) => ListState::Failed(error.message),
+        Some(Err(error)) => ListState::Failed(error.to_string()),
         Some(Ok(_)) => ListState::Ready,
     });
 
@@ -275,8 +279,8 @@ fn SuccessorSelect(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
-    use crate::pages::members::test_util::{fire, member};
+    use crate::testing::browser::*;
+    use crate::testing::fixtures::{fire, member};
     use roster_core::Role;
     use roster_test_macros::page_test;
     use wasm_bindgen::JsCast;

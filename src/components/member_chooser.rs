@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 use roster_core::wire::OrganizationUser;
 
-use super::access_change::member_label;
-use super::store::MemberStore;
 use crate::dom;
+use crate::format::member_label;
+use crate::state::MemberStore;
 
 /// How many matches are offered at once.
 const SHOWN: usize = 8;

@@ -1,6 +1,18 @@
 //! How dates, times and names are written on screen.
 
+pub mod time_input;
+
 use chrono::{DateTime, Datelike, Local, NaiveDateTime, Timelike, Utc};
+use roster_core::wire::OrganizationUser;
+
+/// "Ada Lovelace (ada@example.com)", or the e-mail alone without a name.
+pub fn member_label(member: &OrganizationUser) -> String {
+    if member.name.trim().is_empty() {
+        member.email.clone()
+    } else {
+        format!("{} ({})", member.name.trim(), member.email)
+    }
+}
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

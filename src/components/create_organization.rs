@@ -9,8 +9,8 @@ use leptos_router::hooks::use_navigate;
 use roster_core::validate_display_name;
 use roster_core::wire::CreateOrganization;
 
+use super::{Button, ButtonVariant, Dialog};
 use crate::api;
-use crate::components::{Button, ButtonVariant, Dialog};
 use crate::dom;
 use crate::routes::{self, OrgPage};
 use crate::state::{use_organizations, use_toasts};
@@ -30,7 +30,7 @@ fn CreateOrganizationForm(on_close: Callback<()>) -> impl IntoView {
     let organizations = use_organizations();
     let toasts = use_toasts();
     let navigate = use_navigate();
-    let regions = LocalResource::new(api::shared_regions);
+    let regions = LocalResource::new(api::regions::shared_regions);
 
     let name = RwSignal::new(String::new());
     let name_error = RwSignal::new(None::<String>);
@@ -59,7 +59,7 @@ fn CreateOrganizationForm(on_close: Callback<()>) -> impl IntoView {
                 .into_iter()
                 .map(|o| o.id)
                 .collect();
-            match api::create_organization(&body).await {
+            match api::organizations::create_organization(&body).await {
                 Ok(created) => {
                     let list = organizations.refresh().await.unwrap_or_default();
                     // Without a body in the answer, the new one is the one

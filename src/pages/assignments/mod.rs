@@ -1,5 +1,5 @@
-//! `/org/:orgId/roles`: assignments ("organization roles" on the wire,
-//! product.md §2.5), owners only (`Capabilities::manage_custom_assignments`).
+//! `/org/:orgId/roles`: assignments ("organization roles" on the wire and
+//! in the address, product.md §2.5), owners only (`Capabilities::manage_custom_assignments`).
 //!
 //! Global assignments are listed read-only; custom ones are created, edited
 //! and deleted here. Deleting one that is still held or offered shows the
@@ -24,7 +24,7 @@ use editor::{AssignmentEditor, Editing};
 const HEADERS: [&str; 4] = ["Name", "Description", "Permissions", "Actions"];
 
 #[component]
-pub fn RolesPage() -> impl IntoView {
+pub fn AssignmentsPage() -> impl IntoView {
     use_org_page_title("Assignments");
     view! {
         <RequireAccess check=Capabilities::manage_custom_assignments>
@@ -40,7 +40,7 @@ fn Assignments() -> impl IntoView {
     let organization_id = StoredValue::new(current.id_untracked().unwrap_or_default());
     let assignments = LocalResource::new(move || {
         let id = organization_id.get_value();
-        async move { api::list_roles(&id).await }
+        async move { api::assignments::list_assignments(&id).await }
     });
     let editing = RwSignal::new(None::<Editing>);
     let deleting = RwSignal::new(None::<OrganizationRole>);
@@ -51,7 +51,7 @@ fn Assignments() -> impl IntoView {
         let assignment = assignment.clone();
         let organization_id = organization_id.get_value();
         async move {
-            match api::delete_role(&organization_id, &assignment.id).await {
+            match api::assignments::delete_assignment(&organization_id, &assignment.id).await {
                 Ok(()) => {
                     toasts.success(format!(
                         "Assignment \u{201c}{}\u{201d} deleted",
@@ -60,8 +60,8 @@ fn Assignments() -> impl IntoView {
                     deleting.try_set(None);
                     assignments.refetch();
                 }
-                Err(error) if error.status == 409 => {
-                    in_use.try_set(Some(error.message));
+                Err(error) if error.status() == Some(409) => {
+                    in_use.try_set(Some(error.to_string()));
                 }
                 Err(error) => {
                     toasts.error(&error);
@@ -74,7 +74,7 @@ fn Assignments() -> impl IntoView {
     let state = Memo::new(move |_| {
         assignments.with(|r| {
             r.as_ref()
-                .map(|r| r.as_ref().map(|_| ()).map_err(|e| e.message.clone()))
+                .map(|r| r.as_ref().map(|_| ()).map_err(|e| e.to_string()))
         })
     });
     let list = move || {
@@ -320,7 +320,7 @@ fn PermissionTags(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
-    use crate::components::test_support::*;
+    use crate::testing::browser::*;
     use roster_core::{global_assignments_wire, SUPER_ADMIN_ID};
     use roster_test_macros::page_test;
     use wasm_bindgen_test::wasm_bindgen_test_configure;
