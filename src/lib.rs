@@ -1,5 +1,5 @@
 //! Roster's single-page app, in layers that import only those below them
-//! (the rules are a table in `layers.rs`, checked by a test):
+//! (`docs/architecture.md`; `cargo xtask layers` checks every import):
 //! leaves → api client → state (contexts) → components → layout and pages
 //! → app.
 //!
@@ -26,8 +26,6 @@ pub mod crash;
 pub mod dom;
 pub mod format;
 pub mod icons;
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod layers;
 pub mod layout;
 pub mod pages;
 pub mod routes;

@@ -27,8 +27,9 @@ use serde::Serialize;
 
 use super::error::{network_error, unreachable_server};
 use super::events::{announce, organization_in_path, ApiEvent};
-use super::{encode, prefetch, ApiError, ApiResult};
+use super::{prefetch, ApiError, ApiResult};
 use crate::config::api_base;
+use crate::routes::encode;
 
 /// `GET /config` says how to authenticate: it is asked before knowing.
 pub(super) const CONFIG_PATH: &str = "/config";

@@ -38,10 +38,6 @@ mod pagination;
 mod skeleton;
 mod toaster;
 
-/// Where `#[page_test]` (crates/test-macros) finds `checked`.
-#[cfg(all(test, target_arch = "wasm32"))]
-pub(crate) use crate::testing::browser as test_support;
-
 pub use access_required::{AccessRequired, RequireAccess};
 pub use badge::{Badge, BadgeVariant};
 pub use button::{spinner_shown, Button, ButtonVariant, SPINNER_DELAY};

@@ -3,7 +3,7 @@
 pub mod time_input;
 
 use chrono::{DateTime, Datelike, Local, NaiveDateTime, Timelike, Utc};
-use roster_core::wire::OrganizationUser;
+use roster_core::wire::{OrganizationInvitation, OrganizationUser};
 
 /// "Ada Lovelace (ada@example.com)", or the e-mail alone without a name.
 pub fn member_label(member: &OrganizationUser) -> String {
@@ -17,6 +17,21 @@ pub fn member_label(member: &OrganizationUser) -> String {
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
+
+/// An invitation's access: "Member · Developer, Auditor", or "Owner" (who
+/// holds every permission).
+pub fn role_and_assignments(invitation: &OrganizationInvitation) -> String {
+    let role = invitation.role.label();
+    if invitation.role.is_owner() || invitation.assigned_roles.is_empty() {
+        return role.to_owned();
+    }
+    let names: Vec<&str> = invitation
+        .assigned_roles
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    format!("{role} · {}", names.join(", "))
+}
 
 /// "Mar 1, 2025", in the browser's time zone.
 pub fn date(at: DateTime<Utc>) -> String {

@@ -31,6 +31,7 @@ pub(crate) mod member_store;
 mod organizations;
 mod session;
 mod storage;
+mod tasks;
 mod theme;
 mod title;
 mod toasts;
@@ -45,11 +46,10 @@ pub use organizations::{
     Loadable, Organizations,
 };
 pub use session::{use_session, watch_unauthorized, Session, SessionState};
+pub use tasks::spawn_detached;
 pub use theme::{use_theme, Theme, ThemeChoice};
 pub use title::{org_page_title, page_title, use_org_page_title, use_page_title, APP_NAME};
 pub use toasts::{use_toasts, Toast, ToastKind, Toasts};
-
-use std::future::Future;
 
 use leptos::prelude::*;
 
@@ -65,16 +65,4 @@ pub fn provide_signed_in(session: Session, toasts: Toasts) -> CurrentOrganizatio
     let current = CurrentOrganization::new(session, organizations, invitations, toasts);
     provide_context(current);
     current
-}
-
-/// Runs `task` under an owner of its own, cleaned up when it ends: the
-/// requests it makes are not cancelled with the view that started it, and
-/// leave nothing registered on that view's owner.
-pub fn spawn_detached(task: impl Future<Output = ()> + 'static) {
-    let owner = Owner::new();
-    let scoped = owner.with(|| ScopedFuture::new_untracked(task));
-    leptos::task::spawn_local(async move {
-        scoped.await;
-        owner.cleanup();
-    });
 }

@@ -102,7 +102,7 @@ impl Organizations {
     /// [`Organizations::refresh`] without waiting.
     pub fn reload(&self) {
         let this = *self;
-        super::spawn_detached(async move {
+        super::tasks::spawn_detached(async move {
             let _ = this.refresh().await;
         });
     }

@@ -81,7 +81,7 @@ impl Session {
             return;
         }
         state.set(SessionState::Checking);
-        super::spawn_detached(async move {
+        super::tasks::spawn_detached(async move {
             let next = match api::session::me().await {
                 Ok(user) => SessionState::SignedIn(user),
                 Err(error) if error.is_unauthorized() => SessionState::SignedOut,
@@ -98,7 +98,7 @@ impl Session {
     /// Fetches the user again (e.g. after verifying the e-mail address).
     pub fn refresh(&self) {
         let state = self.state;
-        super::spawn_detached(async move {
+        super::tasks::spawn_detached(async move {
             if let Ok(user) = api::session::me().await {
                 state.try_set(SessionState::SignedIn(user));
             }

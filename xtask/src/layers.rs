@@ -70,6 +70,7 @@ pub const WORKSPACE: &[CrateRules] = &[
             layer("wire", &["permission", "role", "timestamp"]),
             layer("audit_filter", &[]),
             layer("permission", &[]),
+            layer("protocol", &[]),
             layer("role", &[]),
             layer("timestamp", &[]),
         ],
@@ -193,10 +194,28 @@ pub const WORKSPACE: &[CrateRules] = &[
         root: "src/lib.rs",
         rules: &[
             layer("", &["*"]),
+            // The routes: every page and the shell.
+            layer(
+                "app",
+                &[
+                    "pages",
+                    "layout",
+                    "components",
+                    "state",
+                    "api",
+                    "auth",
+                    "config",
+                    "crash",
+                    "dom",
+                    "format",
+                    "icons",
+                    "routes",
+                ],
+            ),
+            // One area per page: no page imports another.
             areas(
                 "pages",
                 &[
-                    "layout",
                     "components",
                     "state",
                     "api",
@@ -206,7 +225,6 @@ pub const WORKSPACE: &[CrateRules] = &[
                     "format",
                     "icons",
                     "routes",
-                    "crash",
                 ],
             ),
             layer(
@@ -225,21 +243,25 @@ pub const WORKSPACE: &[CrateRules] = &[
             ),
             layer(
                 "components",
-                &["state", "api", "config", "dom", "format", "icons", "routes"],
+                &[
+                    "state", "api", "auth", "config", "dom", "format", "icons", "routes",
+                ],
             ),
             layer(
                 "state",
                 &["api", "auth", "config", "dom", "format", "routes"],
             ),
-            layer("api", &["auth", "config", "routes"]),
-            layer("auth", &["config", "routes", "dom"]),
-            layer("config", &[]),
+            layer("api", &["auth", "config", "dom", "format", "routes"]),
+            // Leaves.
+            layer("auth", &["config", "routes"]),
+            layer("crash", &["config"]),
+            layer("config", &["routes"]),
             layer("dom", &[]),
             layer("format", &[]),
             layer("icons", &[]),
             layer("routes", &[]),
-            layer("crash", &["dom"]),
-            layer("testing", &["*"]),
+            // Test code only: fixtures and the browser helpers of wasm tests.
+            layer("testing", &["dom"]),
         ],
         fixtures: &["testing"],
         sql_only_in: &[],
@@ -315,6 +337,7 @@ pub struct Module {
     pub has_sql: bool,
     /// The whole module is test code (declared under `#[cfg(test)]`).
     pub test_only: bool,
+    pub reexports: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,6 +362,8 @@ pub enum Problem {
     },
     Cycle {
         modules: Vec<String>,
+        /// The imports between them: (from, to, line).
+        edges: Vec<(String, String, usize)>,
     },
     Sql {
         module: String,
@@ -360,9 +385,20 @@ impl fmt::Display for Problem {
                 let (from, to) = (shown(from), shown(to));
                 write!(f, "`{from}` (line {line}) imports `{to}`: {why}")
             }
-            Problem::Cycle { modules } => {
+            Problem::Cycle { modules, edges } => {
                 let modules: Vec<&str> = modules.iter().map(|m| shown(m)).collect();
-                write!(f, "import cycle among: {}", modules.join(", "))
+                let edges: Vec<String> = edges
+                    .iter()
+                    .map(|(from, to, line)| {
+                        format!("{} → {} (line {line})", shown(from), shown(to))
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "import cycle among: {} [{}]",
+                    modules.join(", "),
+                    edges.join("; ")
+                )
             }
             Problem::Sql { module } => {
                 write!(f, "`{module}` holds SQL, which belongs in the store")
@@ -404,6 +440,7 @@ pub fn load_crate(root: &Path) -> Result<Vec<Module>, String> {
             imports: parsed.imports,
             has_sql: parsed.has_sql,
             test_only: false,
+            reexports: parsed.reexports,
         });
     }
     for module in &mut modules {
@@ -473,6 +510,9 @@ pub struct Parsed {
     /// `#[cfg(test)] mod x;` declarations: child modules that are test code.
     pub test_children: Vec<String>,
     pub has_sql: bool,
+    /// `pub use` items of the file's own scope: name → absolute path. An
+    /// import of a re-export is an import of what it re-exports.
+    pub reexports: BTreeMap<String, String>,
 }
 
 /// Reads the imports of the file of `module`.
@@ -532,9 +572,14 @@ pub fn parse(module: &str, source: &str) -> Parsed {
                     .find(|&j| tokens[j].0 == ";")
                     .unwrap_or(tokens.len());
                 let tree: Vec<&str> = tokens[i + 1..end].iter().map(|t| t.0.as_str()).collect();
+                let public = i >= 1 && (tokens[i - 1].0 == "pub" || tokens[i - 1].0 == ")");
                 for path in expand_use(&tree) {
                     let path = relative_to_child(&children, scopes.len(), path);
                     if let Some(absolute) = resolve(&current, &path) {
+                        let name = absolute.rsplit("::").next().unwrap_or_default();
+                        if public && scopes.len() == 1 && !tree.contains(&"as") {
+                            parsed.reexports.insert(name.to_owned(), absolute.clone());
+                        }
                         parsed.imports.push(Import {
                             path: absolute,
                             line,
@@ -886,21 +931,47 @@ fn tokenize(code: &str) -> Vec<(String, usize)> {
 /// Every problem of one crate.
 pub fn check_crate(rules: &CrateRules, modules: &[Module]) -> Vec<Problem> {
     let known: BTreeSet<&str> = modules.iter().map(|m| m.path.as_str()).collect();
-    let target_of = |path: &str| -> String {
-        // The deepest module the path reaches.
+    let deepest = |path: &str| -> String {
         let mut candidate = path.to_owned();
-        loop {
-            if known.contains(candidate.as_str()) {
-                return candidate;
-            }
-            if candidate.is_empty() {
-                return String::new();
-            }
+        while !candidate.is_empty() && !known.contains(candidate.as_str()) {
             candidate = parent_of(&candidate);
         }
+        candidate
+    };
+    let reexports: BTreeMap<&str, &BTreeMap<String, String>> = modules
+        .iter()
+        .map(|m| (m.path.as_str(), &m.reexports))
+        .collect();
+    // The module a path reaches, through a facade's re-exports (a `mod.rs`
+    // that re-exports its own submodules' items).
+    let target_of = |path: &str| -> String {
+        let mut path = path.to_owned();
+        for _ in 0..8 {
+            let module = deepest(&path);
+            let rest = path[module.len()..].trim_start_matches("::");
+            let mut rest = rest.splitn(2, "::");
+            let item = rest.next().unwrap_or_default();
+            match reexports.get(module.as_str()).and_then(|r| r.get(item)) {
+                // Only a facade's: re-exports of its own submodules.
+                Some(target)
+                    if *target != path
+                        && !item.is_empty()
+                        && !module.is_empty()
+                        && target.starts_with(&format!("{module}::")) =>
+                {
+                    path = match rest.next() {
+                        Some(more) => format!("{target}::{more}"),
+                        None => target.clone(),
+                    };
+                }
+                _ => return module,
+            }
+        }
+        deepest(&path)
     };
     let mut problems = Vec::new();
     let mut graph: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut first_line: BTreeMap<(String, String), usize> = BTreeMap::new();
     for module in modules {
         let from_rule = rule_of(rules.rules, &module.path);
         if !rules.rules.is_empty() && from_rule.is_none() {
@@ -927,6 +998,9 @@ pub fn check_crate(rules: &CrateRules, modules: &[Module]) -> Vec<Problem> {
                     .entry(module.path.as_str())
                     .or_default()
                     .insert(to.clone());
+                first_line
+                    .entry((module.path.clone(), to.clone()))
+                    .or_insert(import.line);
             }
             let Some(from_rule) = from_rule else { continue };
             if test && rules.fixtures.iter().any(|f| within(&to, f)) {
@@ -946,7 +1020,15 @@ pub fn check_crate(rules: &CrateRules, modules: &[Module]) -> Vec<Problem> {
         }
     }
     for cycle in cycles(&graph) {
-        problems.push(Problem::Cycle { modules: cycle });
+        let edges = first_line
+            .iter()
+            .filter(|((from, to), _)| cycle.contains(from) && cycle.contains(to))
+            .map(|((from, to), line)| (from.clone(), to.clone(), *line))
+            .collect();
+        problems.push(Problem::Cycle {
+            modules: cycle,
+            edges,
+        });
     }
     problems
 }
@@ -1079,6 +1161,7 @@ mod tests {
             imports: parsed.imports,
             has_sql: parsed.has_sql,
             test_only: false,
+            reexports: parsed.reexports,
         }
     }
 
@@ -1232,6 +1315,38 @@ mod tests {
     }
 
     #[test]
+    fn an_import_through_a_facade_is_an_import_of_what_it_reexports() {
+        let modules = [
+            module("", ""),
+            module(
+                "http",
+                "mod members; mod shared; pub use shared::Json; use members::routes;",
+            ),
+            module("http::members", "use crate::http::Json;"),
+            module("http::shared", ""),
+            module("store", ""),
+            module("error", ""),
+            module("testing", ""),
+        ];
+        assert_eq!(problems(&modules), Vec::<String>::new());
+        let modules = [
+            module("", ""),
+            module(
+                "http",
+                "mod members; pub fn helper() {} use members::routes;",
+            ),
+            module("http::members", "use crate::http::helper;"),
+            module("store", ""),
+            module("error", ""),
+            module("testing", ""),
+        ];
+        assert_eq!(
+            problems(&modules),
+            ["import cycle among: http, http::members [http → http::members (line 1); http::members → http (line 1)]"]
+        );
+    }
+
+    #[test]
     fn a_cycle_is_found_and_test_code_may_use_fixtures() {
         let modules = [
             module("", ""),
@@ -1242,7 +1357,10 @@ mod tests {
         ];
         let found = problems(&modules);
         assert!(
-            found.contains(&"import cycle among: error, store".to_owned()),
+            found.contains(
+                &"import cycle among: error, store [error → store (line 1); store → error (line 1)]"
+                    .to_owned()
+            ),
             "{found:#?}"
         );
         assert!(

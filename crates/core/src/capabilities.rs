@@ -697,7 +697,7 @@ mod tests {
         DateTime::<Utc>::UNIX_EPOCH
     }
 
-    fn wire_roles(ids: &[&str]) -> Vec<OrganizationRole> {
+    fn wire_assignments(ids: &[&str]) -> Vec<OrganizationRole> {
         ids.iter()
             .map(|id| {
                 global_assignment(id)
@@ -740,7 +740,7 @@ mod tests {
         for (i, r) in TABLE.iter().enumerate() {
             let membership = Membership::new(
                 r.role,
-                &wire_roles(r.assignments),
+                &wire_assignments(r.assignments),
                 r.personal,
                 r.owner_count,
             );
@@ -772,7 +772,7 @@ mod tests {
         assert!(Permission::ALL.iter().all(|p| owner.has(*p)));
         assert_eq!(owner.permissions().len(), 21);
 
-        let auditor = Capabilities::of(&Membership::new(Member, &wire_roles(AUD), false, 1));
+        let auditor = Capabilities::of(&Membership::new(Member, &wire_assignments(AUD), false, 1));
         assert_eq!(auditor.role(), Member);
         assert!(auditor.has(ReadAuditLogs));
         assert!(!auditor.has(WriteSandboxes));
@@ -783,7 +783,7 @@ mod tests {
 
         let developer_and_auditor = Capabilities::of(&Membership::new(
             Member,
-            &wire_roles(&[DEVELOPER_ID, AUDITOR_ID]),
+            &wire_assignments(&[DEVELOPER_ID, AUDITOR_ID]),
             false,
             1,
         ));
@@ -804,7 +804,7 @@ mod tests {
             name: user_id.into(),
             email: format!("{user_id}@example.com"),
             role,
-            assigned_roles: wire_roles(roles),
+            assigned_roles: wire_assignments(roles),
             created_at: epoch(),
             updated_at: epoch(),
         };
@@ -978,7 +978,12 @@ mod tests {
     fn access_diff_of_assignments_counts_the_new_permissions() {
         // Developer → Super Admin: every permission but write:sandboxes,
         // the six of v0.205 among them.
-        let diff = assignments_access_diff(Member, &wire_roles(DEV), Member, &wire_roles(SUP));
+        let diff = assignments_access_diff(
+            Member,
+            &wire_assignments(DEV),
+            Member,
+            &wire_assignments(SUP),
+        );
         assert_eq!(diff.gained.len(), 20);
         for new in [
             ManageApiKeys,
@@ -998,7 +1003,7 @@ mod tests {
     fn unknown_permissions_are_listed_by_their_raw_names() {
         let gpus = [holding("gpus", &["write:gpus", "write:sandboxes"])];
         let billing = [holding("billing", &["read:billing", "read:quantum"])];
-        let developer = wire_roles(DEV);
+        let developer = wire_assignments(DEV);
 
         // Adding an assignment holding an unknown permission gains it.
         let added = assignments_access_diff(Member, &developer, Member, &gpus);

@@ -10,8 +10,8 @@
 //!   `null` (or a newer backend may omit it), the field falls back to its
 //!   default instead of failing the whole response. Ids and timestamps stay
 //!   strict: without them a record is unusable.
-//! - Permission strings of stored roles stay strings, so an unknown
-//!   permission from a newer backend does not hide the role.
+//! - Permission strings of stored assignments stay strings, so an unknown
+//!   permission from a newer backend does not hide the assignment.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -11,6 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, Utc};
+use roster_core::protocol;
 use roster_core::Refusal;
 use serde_json::json;
 
@@ -207,8 +208,8 @@ fn default_message(status: StatusCode) -> &'static str {
         StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
         StatusCode::PAYLOAD_TOO_LARGE => "Request body is too large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "Expected a JSON body",
-        StatusCode::UNAUTHORIZED => "Unauthorized",
-        StatusCode::FORBIDDEN => "Access denied",
+        StatusCode::UNAUTHORIZED => protocol::UNAUTHORIZED,
+        StatusCode::FORBIDDEN => protocol::ACCESS_DENIED,
         _ => status.canonical_reason().unwrap_or("Error"),
     }
 }

@@ -1,7 +1,7 @@
 //! `#[page_test]`, the attribute of every wasm-bindgen test of the SPA.
 //!
 //! It is `#[wasm_bindgen_test]` with one check around the test's body:
-//! `crate::components::test_support::checked` fails the test when the page
+//! `crate::testing::browser::checked` fails the test when the page
 //! had an uncaught error or a Rust panic while it ran (a panic in a spawned
 //! task or a timer does not fail the test that caused it by itself), and
 //! prints what was thrown.
@@ -40,7 +40,7 @@ pub fn page_test(args: TokenStream, item: TokenStream) -> TokenStream {
         #[::wasm_bindgen_test::wasm_bindgen_test]
         #(#attrs)*
         #vis async fn #name() {
-            crate::components::test_support::checked(async move #block).await
+            crate::testing::browser::checked(async move #block).await
         }
     }
     .into()

@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use roster_core::wire::{self, DemoAccount};
 
-use super::{destination, AuthCard, Field};
+use super::form::{destination, AuthCard, Field};
 use crate::api;
 use crate::components::{Button, ButtonVariant, SkeletonBlock};
 use crate::config;
@@ -18,7 +18,7 @@ pub fn SignIn() -> impl IntoView {
     let elsewhere = crate::auth::signs_in_elsewhere();
     move || match elsewhere.get() {
         None => view! { <AuthCard title="Sign in"><SkeletonBlock lines=3 /></AuthCard> }.into_any(),
-        Some(true) => view! { <super::ProviderSignIn /> }.into_any(),
+        Some(true) => view! { <super::form::ProviderSignIn /> }.into_any(),
         Some(false) => view! { <PasswordSignIn /> }.into_any(),
     }
 }

@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use roster_core::wire;
 use roster_core::{validate_display_name, validate_email, validate_password};
 
-use super::{destination, AuthCard, Field};
+use super::form::{destination, AuthCard, Field};
 use crate::api;
 use crate::components::{Button, ButtonVariant};
 use crate::config;
@@ -17,7 +17,7 @@ pub fn SignUp() -> impl IntoView {
     let elsewhere = crate::auth::signs_in_elsewhere();
     move || match elsewhere.get() {
         // Accounts are made at the OpenID provider: its sign-in.
-        Some(true) => view! { <super::ProviderSignIn /> }.into_any(),
+        Some(true) => view! { <super::form::ProviderSignIn /> }.into_any(),
         _ => view! { <PasswordSignUp /> }.into_any(),
     }
 }

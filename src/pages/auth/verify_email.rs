@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::AuthCard;
+use super::form::AuthCard;
 use crate::api::{self, ApiError};
 use crate::components::{ErrorState, SkeletonBlock};
 use crate::config;

@@ -10,7 +10,6 @@ use roster_core::wire::OrganizationInvitation;
 use roster_core::InvitationState;
 
 use super::responses::Responses;
-use super::role_and_assignments;
 use crate::api;
 use crate::components::{Button, ButtonVariant, Dialog, ErrorState, SkeletonBlock};
 use crate::config;
@@ -138,7 +137,7 @@ fn Answer(
             <dl class="details">
                 <div class="details-row">
                     <dt>"Role and assignments"</dt>
-                    <dd>{role_and_assignments(&invitation)}</dd>
+                    <dd>{format::role_and_assignments(&invitation)}</dd>
                 </div>
                 <div class="details-row">
                     <dt>"Expires"</dt>

@@ -70,20 +70,6 @@ pub fn InvitationsPage() -> impl IntoView {
     }
 }
 
-/// "Member · Developer, Auditor"; owners get everything.
-pub(crate) fn role_and_assignments(invitation: &OrganizationInvitation) -> String {
-    let role = invitation.role.label();
-    if invitation.role.is_owner() || invitation.assigned_roles.is_empty() {
-        return role.to_owned();
-    }
-    let names: Vec<&str> = invitation
-        .assigned_roles
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect();
-    format!("{role} · {}", names.join(", "))
-}
-
 #[component]
 fn InvitationTable(list: Vec<OrganizationInvitation>, responses: Responses) -> impl IntoView {
     if list.is_empty() {
@@ -134,7 +120,7 @@ fn InvitationTable(list: Vec<OrganizationInvitation>, responses: Responses) -> i
                                 <tr>
                                     <td class="strong">{invitation.organization_name.clone()}</td>
                                     <td>{invitation.invited_by.clone()}</td>
-                                    <td>{role_and_assignments(&invitation)}</td>
+                                    <td>{format::role_and_assignments(&invitation)}</td>
                                     <td>
                                         <time
                                             datetime=invitation.expires_at.to_rfc3339()

@@ -275,19 +275,6 @@ fn InvitationTable(
     }
 }
 
-/// "Member · Developer, Auditor", or "Owner".
-fn role_and_assignments(invitation: &OrganizationInvitation) -> String {
-    if invitation.role.is_owner() || invitation.assigned_roles.is_empty() {
-        return invitation.role.label().to_owned();
-    }
-    let names: Vec<&str> = invitation
-        .assigned_roles
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect();
-    format!("{} \u{b7} {}", invitation.role.label(), names.join(", "))
-}
-
 #[component]
 fn InvitationRow(
     invitation: OrganizationInvitation,
@@ -310,7 +297,7 @@ fn InvitationRow(
     view! {
         <tr data-invitation=invitation.id.clone()>
             <td class="invitation-email">{invitation.email.clone()}</td>
-            <td>{role_and_assignments(&invitation)}</td>
+            <td>{format::role_and_assignments(&invitation)}</td>
             <td>{invitation.invited_by.clone()}</td>
             <td>
                 <time datetime=expires.to_rfc3339() title=format::date_time(expires)>

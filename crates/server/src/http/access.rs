@@ -10,6 +10,7 @@ use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use roster_core::protocol;
 use roster_core::Permission;
 
 use super::context::OrgContext;
@@ -327,7 +328,7 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
             parts.method,
             parts.uri.path()
         );
-        return ApiError::forbidden("Access denied").into_response();
+        return ApiError::forbidden(protocol::ACCESS_DENIED).into_response();
     };
     let gate = match access.who {
         Anyone => Ok(()),
@@ -356,6 +357,6 @@ fn check(who: Who, context: &OrgContext) -> Result<(), ApiError> {
     if allowed {
         Ok(())
     } else {
-        Err(ApiError::forbidden("Access denied"))
+        Err(ApiError::forbidden(protocol::ACCESS_DENIED))
     }
 }

@@ -12,6 +12,7 @@ use roster_core::{Capabilities, Membership, Role};
 use crate::audit::AuditSlot;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::services::members::no_longer_member;
 use crate::state::AppState;
 use crate::store::assignments;
 use crate::store::organizations::{self, OrganizationRow};
@@ -28,12 +29,6 @@ impl OrgContext {
     pub fn id(&self) -> &str {
         &self.organization.id
     }
-}
-
-/// The same answer for "no such organization" and "not a member": the
-/// caller learns nothing about organizations they do not belong to.
-pub fn invalid_context() -> ApiError {
-    ApiError::forbidden("Invalid authentication context")
 }
 
 impl FromRequestParts<AppState> for OrgContext {
@@ -66,7 +61,7 @@ async fn load(
 ) -> Result<OrgContext, ApiError> {
     let membership = organizations::membership(&state.db, organization_id, &user.id)
         .await?
-        .ok_or_else(invalid_context)?;
+        .ok_or_else(no_longer_member)?;
     let assigned: Vec<OrganizationRole> =
         assignments::held_by(&state.db, organization_id, &user.id).await?;
     let member = Membership::new(

@@ -5,6 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::Method;
 use axum::routing::MethodRouter;
+use roster_core::protocol;
 
 use crate::audit::AuditSlot;
 use crate::auth::{oidc, session, CurrentUser};
@@ -84,10 +85,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<CurrentUser, Ap
         }
     }
     if !state.settings.auth_mode().passwords() {
-        return Err(ApiError::unauthorized("Unauthorized"));
+        return Err(ApiError::unauthorized(protocol::UNAUTHORIZED));
     }
     let (token, via_cookie) = session::session_token(&parts.headers)
-        .ok_or_else(|| ApiError::unauthorized("Unauthorized"))?;
+        .ok_or_else(|| ApiError::unauthorized(protocol::UNAUTHORIZED))?;
     let user = accounts::session_user(&state.db, &token)
         .await?
         .ok_or_else(|| ApiError::unauthorized("Your session has expired; please sign in again"))?;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use roster_core::invitation::validate_expiry;
+use roster_core::protocol;
 use roster_core::wire::{
     CreateOrganizationInvitation, InvitationStatus, OrganizationInvitation,
     UpdateOrganizationInvitation,
@@ -354,7 +355,7 @@ fn require_verified(invitee: &Invitee<'_>) -> ApiResult<()> {
     if invitee.email_verified {
         Ok(())
     } else {
-        Err(ApiError::forbidden("Please verify your email address"))
+        Err(ApiError::forbidden(protocol::EMAIL_NOT_VERIFIED))
     }
 }
 

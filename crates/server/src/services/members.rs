@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use roster_core::protocol;
 use roster_core::wire::{OrganizationUser, UpdateOrganizationMemberAccess};
 use roster_core::{Capabilities, Refusal, Role, Target};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -38,7 +39,7 @@ pub async fn capabilities_now(
 /// is gone): the same as the access gate's for a non-member, so the caller
 /// learns nothing more.
 pub fn no_longer_member() -> ApiError {
-    ApiError::forbidden("Invalid authentication context")
+    ApiError::forbidden(protocol::INVALID_AUTHENTICATION_CONTEXT)
 }
 
 /// Maps a failed membership write: the schema's last-owner trigger is the

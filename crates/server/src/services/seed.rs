@@ -5,6 +5,7 @@
 //! of changes), for trying the Audit Logs page's filters and export.
 
 use chrono::{Duration, Utc};
+use roster_core::protocol;
 use roster_core::wire::DemoAccount;
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};
 use sqlx::SqlitePool;
@@ -240,7 +241,7 @@ fn acme_story(
         bob,
         "create",
         invitation(3),
-        (403, Some("Access denied")),
+        (403, Some(protocol::ACCESS_DENIED)),
         ("POST", invitations.clone()),
         12 * day,
     );
