@@ -1,15 +1,16 @@
 //! Roster's reference API server.
 //!
-//! HTTP (axum, `http/`) → handlers → store (sqlx, SQLite). Every permission
-//! decision is asked of `roster_core`; the database enforces the invariants.
-//!
-//! The modules form layers, each importing only from the layers below it:
+//! Every permission decision is asked of `roster_core`; the database
+//! enforces the invariants. The modules form layers, each importing only
+//! from the layers below it (`docs/architecture.md`, checked by `cargo xtask
+//! layers`):
 //!
 //! - this file, `main.rs` and `cli`: the application, and how it starts;
 //! - `http`: routes, extractors, middleware, handlers, the OpenAPI document;
 //!   `spa`: the SPA's static files;
 //! - `state`: [`AppState`], the shared handles;
-//! - `services`: the steps a request runs (accounts, mail, the demo seed);
+//! - `services`: the steps a request runs (one module per resource, and
+//!   accounts, mail, the demo seed);
 //! - `store`: all SQL but the pool's (`db`);
 //! - `db`: the pool, migrations, write transactions, ids and timestamps;
 //! - leaves: `error`, `config`, `auth` (passwords, tokens, the throttle, the

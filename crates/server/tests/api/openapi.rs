@@ -372,7 +372,7 @@ fn differences(reference: &Value, served: &Value, at: &str, out: &mut Vec<String
     }
 }
 
-/// Whether a difference is one that a rule of `openapi.rs` makes for every
+/// Whether a difference is one that a rule of `http/openapi.rs` makes for every
 /// operation (error answers, security) or that follows from Roster serving
 /// less than Daytona's excerpt: each is checked by a test of its own.
 fn made_by_a_rule(change: &str) -> bool {
