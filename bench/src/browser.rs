@@ -79,7 +79,7 @@ impl Session {
             .cdp(
                 "Network.setCookie",
                 json!({
-                    "name": roster_server::auth::SESSION_COOKIE,
+                    "name": roster_server::auth::session::SESSION_COOKIE,
                     "value": token,
                     "url": origin,
                     "path": "/",

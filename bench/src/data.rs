@@ -282,7 +282,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
     let now = Utc::now();
     let year_ago = now - Duration::days(365);
     let ts = |at: DateTime<Utc>| timestamp(at);
-    let hash = roster_server::auth::hash_password(OWNER_PASSWORD)
+    let hash = roster_server::auth::password::hash_password(OWNER_PASSWORD)
         .map_err(|e| format!("cannot hash the bench password: {e}"))?;
 
     let mut tx = conn.begin().await?;

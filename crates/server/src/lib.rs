@@ -8,7 +8,7 @@
 //! - this file, `main.rs` and `cli`: the application, and how it starts;
 //! - `http`: routes, extractors, middleware, handlers, the OpenAPI document;
 //!   `spa`: the SPA's static files;
-//! - `state`: [`AppState`], the shared handles;
+//! - `state`: [`AppState`](state::AppState), the shared handles;
 //! - `services`: the steps a request runs (one module per resource, and
 //!   accounts, mail, the demo seed);
 //! - `store`: all SQL but the pool's (`db`);

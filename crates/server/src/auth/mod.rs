@@ -18,11 +18,6 @@ pub mod throttle;
 
 use chrono::{DateTime, Utc};
 
-// The bench's setup hashes its owner's password and sets the session
-// cookie as the server does.
-pub use password::hash_password;
-pub use session::SESSION_COOKIE;
-
 /// The signed-in user of a request.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
