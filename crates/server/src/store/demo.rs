@@ -98,15 +98,5 @@ pub async fn add_member(
     .bind(&now)
     .execute(&mut *tx)
     .await?;
-    for assignment_id in assignments {
-        sqlx::query(
-            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)",
-        )
-        .bind(organization_id)
-        .bind(user_id)
-        .bind(assignment_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
+    super::members::add_assignments(tx, organization_id, user_id, assignments).await
 }

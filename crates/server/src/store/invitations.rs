@@ -11,6 +11,7 @@ use roster_core::{InvitationState, Role};
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 
 use super::assignments::{self, CustomAssignmentRow};
+use super::members;
 use crate::db::{new_id, timestamp};
 
 /// An invitation with its organization's name, as the API shows it.
@@ -376,22 +377,12 @@ pub async fn join(
         return Ok(false);
     }
     let custom = assignments::custom_assignments(&mut *tx, &invitation.organization_id).await?;
-    for assignment_id in assignments::existing_ids(&invitation.assignment_ids(), &custom) {
-        sqlx::query(
-            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(&invitation.organization_id)
-        .bind(user_id)
-        .bind(assignment_id)
-        .execute(&mut *tx)
-        .await?;
-    }
+    let existing = assignments::existing_ids(&invitation.assignment_ids(), &custom);
+    members::add_assignments(tx, &invitation.organization_id, user_id, existing).await?;
     Ok(true)
 }
 
-/// The ids among `ids` that name a global assignment or one of `custom`,
-/// without duplicates, in their original order.
+/// Assignment ids as the invitation stores them: a JSON array.
 fn ids_json(ids: &[String]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string())
 }

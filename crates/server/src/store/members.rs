@@ -197,16 +197,29 @@ pub async fn update_access(
         .execute(&mut *tx)
         .await?;
     if role == Role::Member {
-        for assignment_id in assignment_ids {
-            sqlx::query(
-                "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)",
-            )
-            .bind(organization_id)
-            .bind(user_id)
-            .bind(assignment_id)
-            .execute(&mut *tx)
-            .await?;
-        }
+        add_assignments(tx, organization_id, user_id, assignment_ids).await?;
+    }
+    Ok(())
+}
+
+/// Gives a member the assignments `ids`; one they already hold stays as it
+/// is.
+pub async fn add_assignments(
+    tx: &mut SqliteConnection,
+    organization_id: &str,
+    user_id: &str,
+    ids: impl IntoIterator<Item = impl AsRef<str>>,
+) -> Result<(), sqlx::Error> {
+    for assignment_id in ids {
+        sqlx::query(
+            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(organization_id)
+        .bind(user_id)
+        .bind(assignment_id.as_ref())
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }
