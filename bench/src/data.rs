@@ -198,7 +198,7 @@ fn person(n: usize) -> (String, String) {
 }
 
 /// Custom assignments of the big organization: name, description, permissions.
-const CUSTOM_ROLES: [(&str, &str, &str); 5] = [
+const CUSTOM_ASSIGNMENTS: [(&str, &str, &str); 5] = [
     (
         "Release Managers",
         "Ship snapshots and manage registries",
@@ -411,10 +411,10 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
     )
     .await?;
 
-    let custom_ids: Vec<String> = CUSTOM_ROLES.iter().map(|_| rng.id()).collect();
+    let custom_ids: Vec<String> = CUSTOM_ASSIGNMENTS.iter().map(|_| rng.id()).collect();
     insert(
         &mut tx,
-        "organization_roles",
+        "custom_assignments",
         &[
             "id",
             "organization_id",
@@ -424,7 +424,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
             "created_at",
             "updated_at",
         ],
-        CUSTOM_ROLES
+        CUSTOM_ASSIGNMENTS
             .iter()
             .zip(&custom_ids)
             .map(|((name, description, permissions), id)| {
@@ -447,18 +447,18 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
         if is_owner(n) {
             continue;
         }
-        for role_id in assignments_of(n, &custom_ids) {
+        for assignment_id in assignments_of(n, &custom_ids) {
             assignments.push(vec![
                 big.clone().into(),
                 user.clone().into(),
-                role_id.into(),
+                assignment_id.into(),
             ]);
         }
     }
     insert(
         &mut tx,
         "member_assignments",
-        &["organization_id", "user_id", "role_id"],
+        &["organization_id", "user_id", "assignment_id"],
         assignments,
     )
     .await?;
@@ -497,7 +497,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
             "email",
             "email_normalized",
             "role",
-            "assigned_role_ids",
+            "assignment_ids",
             "invited_by",
             "status",
             "expires_at",

@@ -222,11 +222,11 @@ impl TestApp {
         .execute(&self.state.db)
         .await
         .expect("membership");
-        for role_id in assignments {
+        for assignment_id in assignments {
             sqlx::query("INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)")
                 .bind(organization_id)
                 .bind(&user.id)
-                .bind(role_id)
+                .bind(assignment_id)
                 .execute(&self.state.db)
                 .await
                 .expect("assignment");

@@ -159,17 +159,23 @@ async fn members_are_listed_oldest_first_with_their_assignments() {
     assert_eq!(list[0]["createdAt"], "2025-06-01T00:00:00Z");
     assert_eq!(list[0]["assignedRoles"], json!([]));
 
-    let amy_roles = &list[1]["assignedRoles"];
-    assert_eq!(ids(amy_roles), ["custom-1"]);
-    assert_eq!(amy_roles[0]["name"], "Release manager");
-    assert_eq!(amy_roles[0]["isGlobal"], false);
-    assert_eq!(amy_roles[0]["permissions"], json!(["write:snapshots"]));
+    let amy_assignments = &list[1]["assignedRoles"];
+    assert_eq!(ids(amy_assignments), ["custom-1"]);
+    assert_eq!(amy_assignments[0]["name"], "Release manager");
+    assert_eq!(amy_assignments[0]["isGlobal"], false);
+    assert_eq!(
+        amy_assignments[0]["permissions"],
+        json!(["write:snapshots"])
+    );
 
-    let zed_roles = &list[2]["assignedRoles"];
-    assert_eq!(ids(zed_roles), [DEVELOPER_ID, AUDITOR_ID]);
-    assert_eq!(zed_roles[1]["name"], "Auditor");
-    assert_eq!(zed_roles[1]["isGlobal"], true);
-    assert_eq!(zed_roles[1]["permissions"], json!(["read:audit_logs"]));
+    let zed_assignments = &list[2]["assignedRoles"];
+    assert_eq!(ids(zed_assignments), [DEVELOPER_ID, AUDITOR_ID]);
+    assert_eq!(zed_assignments[1]["name"], "Auditor");
+    assert_eq!(zed_assignments[1]["isGlobal"], true);
+    assert_eq!(
+        zed_assignments[1]["permissions"],
+        json!(["read:audit_logs"])
+    );
     assert_eq!(list[3]["role"], "owner");
 
     let response = app.get(&users_path(&org), &eve.token).await;
@@ -419,7 +425,7 @@ async fn access_updates_refuse_unknown_members_and_invalid_input() {
         assert_eq!(response.message(), "Member not found");
     }
 
-    for role_ids in [
+    for assignment_ids in [
         json!(["nope"]),
         json!([DEVELOPER_ID, "theirs"]),
         json!([""]),
@@ -429,10 +435,10 @@ async fn access_updates_refuse_unknown_members_and_invalid_input() {
             .post(
                 &access_path(&org, &bob.id),
                 &ada.token,
-                json!({"role": "member", "assignedRoleIds": role_ids}),
+                json!({"role": "member", "assignedRoleIds": assignment_ids}),
             )
             .await;
-        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{role_ids}");
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{assignment_ids}");
         assert_eq!(response.message(), "One or more role IDs are invalid");
     }
 

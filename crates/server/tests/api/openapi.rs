@@ -236,17 +236,17 @@ fn validator_rejects_missing_fields_wrong_types_and_bad_values() {
         document: &document,
         complete: false,
     };
-    let role = json!({"$ref": "#/components/schemas/OrganizationRole"});
+    let assignment = json!({"$ref": "#/components/schemas/OrganizationRole"});
     let good = json!({
         "id": "r1", "name": "Maintainer", "description": "", "permissions": ["write:registries"],
         "isGlobal": false, "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-01T00:00:00.123Z"
     });
-    assert_eq!(validator.errors(&role, &good), Vec::<String>::new());
+    assert_eq!(validator.errors(&assignment, &good), Vec::<String>::new());
 
     let mut missing = good.clone();
     missing.as_object_mut().unwrap().remove("isGlobal");
     assert_eq!(
-        validator.errors(&role, &missing),
+        validator.errors(&assignment, &missing),
         ["$.isGlobal: required property missing"]
     );
 
@@ -256,7 +256,7 @@ fn validator_rejects_missing_fields_wrong_types_and_bad_values() {
     wrong["createdAt"] = json!("yesterday");
     wrong["name"] = Value::Null;
     assert_eq!(
-        validator.errors(&role, &wrong),
+        validator.errors(&assignment, &wrong),
         [
             "$.createdAt: 'yesterday' is not an RFC 3339 date-time",
             "$.isGlobal: expected boolean, got string",
@@ -749,8 +749,8 @@ async fn real_responses_match_the_document() {
     contract.check(Method::PATCH, &format!("{ORG}/default-region"), &region);
     contract.check(Method::GET, ORG, &app.get(&at(""), &owner.token).await);
 
-    // Roles.
-    let role = app
+    // Assignments ("roles" on the wire).
+    let assignment = app
         .post(
             &at("/roles"),
             &owner.token,
@@ -758,11 +758,14 @@ async fn real_responses_match_the_document() {
                    "permissions": ["write:registries", "delete:registries"]}),
         )
         .await;
-    contract.check(Method::POST, &format!("{ORG}/roles"), &role);
-    let role_id = role.body["id"].as_str().unwrap_or_default().to_string();
+    contract.check(Method::POST, &format!("{ORG}/roles"), &assignment);
+    let assignment_id = assignment.body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let updated = app
         .put(
-            &at(&format!("/roles/{role_id}")),
+            &at(&format!("/roles/{assignment_id}")),
             &owner.token,
             json!({"name": "Maintainer", "description": "Registries and logs",
                    "permissions": ["write:registries", "read:audit_logs"]}),
@@ -771,7 +774,7 @@ async fn real_responses_match_the_document() {
     contract.check(Method::PUT, &format!("{ORG}/roles/{{roleId}}"), &updated);
 
     // Members.
-    app.add_member(&org, &member, "member", &[AUDITOR_ID, &role_id])
+    app.add_member(&org, &member, "member", &[AUDITOR_ID, &assignment_id])
         .await;
     contract.check(
         Method::GET,
@@ -787,7 +790,7 @@ async fn real_responses_match_the_document() {
         .post(
             &at(&format!("/users/{}/access", member.id)),
             &owner.token,
-            json!({"role": "member", "assignedRoleIds": [DEVELOPER_ID, AUDITOR_ID, role_id]}),
+            json!({"role": "member", "assignedRoleIds": [DEVELOPER_ID, AUDITOR_ID, assignment_id]}),
         )
         .await;
     contract.check(
@@ -801,7 +804,7 @@ async fn real_responses_match_the_document() {
         .post(
             &at("/invitations"),
             &owner.token,
-            json!({"email": "Carol@Example.com", "role": "member", "assignedRoleIds": [role_id]}),
+            json!({"email": "Carol@Example.com", "role": "member", "assignedRoleIds": [assignment_id]}),
         )
         .await;
     contract.check(Method::POST, &format!("{ORG}/invitations"), &invitation);
@@ -814,7 +817,7 @@ async fn real_responses_match_the_document() {
         .put(
             &invitation_at,
             &owner.token,
-            json!({"role": "member", "assignedRoleIds": [DEVELOPER_ID, role_id]}),
+            json!({"role": "member", "assignedRoleIds": [DEVELOPER_ID, assignment_id]}),
         )
         .await;
     contract.check(
@@ -973,7 +976,7 @@ async fn real_responses_match_the_document() {
     }
 
     // Leaving, removing, deleting.
-    let removed_role = app
+    let removed_assignment = app
         .post(
             &at(&format!("/users/{}/access", member.id)),
             &owner.token,
@@ -983,20 +986,20 @@ async fn real_responses_match_the_document() {
     contract.check(
         Method::POST,
         &format!("{ORG}/users/{{userId}}/access"),
-        &removed_role,
+        &removed_assignment,
     );
     sqlx::query("DELETE FROM member_assignments WHERE assignment_id = ?")
-        .bind(&role_id)
+        .bind(&assignment_id)
         .execute(&app.state.db)
         .await
         .unwrap();
-    let deleted_role = app
-        .delete(&at(&format!("/roles/{role_id}")), &owner.token)
+    let deleted_assignment = app
+        .delete(&at(&format!("/roles/{assignment_id}")), &owner.token)
         .await;
     contract.check(
         Method::DELETE,
         &format!("{ORG}/roles/{{roleId}}"),
-        &deleted_role,
+        &deleted_assignment,
     );
     let left = app.post(&at("/leave"), &invitee.token, json!({})).await;
     contract.check(Method::POST, &format!("{ORG}/leave"), &left);
