@@ -1,4 +1,5 @@
-//! `cargo xtask run | test | bench | dist` — the commands in Roster's README.
+//! `cargo xtask run | test | bench | dist | postgres` — the commands in
+//! Roster's README.
 //!
 //! Each command installs what it is missing first (see `tools`), so a fresh
 //! machine with only rustup, Node/npm and apt needs nothing else.
@@ -6,6 +7,7 @@
 mod bundle;
 mod contract;
 mod layers;
+mod postgres;
 mod process;
 mod tools;
 
@@ -24,17 +26,22 @@ commands:
                    build the SPA and the server, start them on 127.0.0.1:N
                    (default 8080) with demo data in ./data/roster.db; with
                    --oidc, sign-in goes through an OpenID provider on port N+1
-  test             format and lint checks, native tests, wasm tests in headless
-                   Chromium, browser tests against the real server
-  bench [--quick] [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N]
+  test             format and lint checks, native tests, the server's tests
+                   again on PostgreSQL, wasm tests in headless Chromium,
+                   browser tests against the real server
+  bench [--quick] [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--postgres]
                    build release artifacts and benchmark them at scale (10,000
                    members, a million audit rows); prints a table and writes
-                   bench/results.json
+                   bench/results.json; with --postgres, on a throwaway
+                   PostgreSQL server (ROSTER_BENCH_POSTGRES)
   dist             build the SPA into ./dist (release)
   layers           only the architecture step of `test`: each crate's imports
                    keep to the layers of docs/architecture.md
   contract         only the API contract steps of `test`: Daytona's Python
                    clients against the server, and the schemathesis run
+  postgres         start a throwaway PostgreSQL server (Debian's, >= 15,
+                   installed when missing) on a free port, print its URL
+                   and keep it until Ctrl-C; its data is removed
 ";
 
 fn main() -> ExitCode {
@@ -46,6 +53,7 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure_spa_toolchain().and_then(|()| build_spa()),
         Some("contract") => return test_contract(),
         Some("layers") => layers::check_workspace(&workspace_root()).map_err(Into::into),
+        Some("postgres") => serve_postgres(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -172,9 +180,33 @@ fn start_oidc_provider(port: u16, app_root: &str) -> Result<ChildGuard> {
     Ok(ChildGuard(child))
 }
 
+/// `cargo xtask postgres`: a cluster until Ctrl-C. The URL alone goes to
+/// stdout for scripts. Ctrl-C reaches the server too (same process group;
+/// else its parent-death signal stops it), and the next start removes the
+/// directory this process could not.
+fn serve_postgres() -> Result<()> {
+    let mut cluster = postgres::Cluster::start()?;
+    println!("{}", cluster.url());
+    eprintln!(
+        "PostgreSQL for Roster at {} (Ctrl-C stops it)",
+        cluster.url()
+    );
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        cluster.check_running()?;
+    }
+}
+
 /// Builds the release SPA, server and bench driver once, then runs the
-/// driver (`bench/`), which starts the real server on generated data.
+/// driver (`bench/`), which starts the real server on generated data; with
+/// `--postgres` (passed on to the driver too), on a throwaway PostgreSQL
+/// server that lives until the driver exits.
 fn bench(args: &[String]) -> Result<()> {
+    let on_postgres = args.iter().any(|arg| arg == "--postgres");
+    if on_postgres {
+        // Before the builds, so a missing PostgreSQL fails fast.
+        postgres::ensure_postgres()?;
+    }
     tools::ensure_spa_toolchain()?;
     tools::ensure_browser()?;
     build_spa()?;
@@ -195,17 +227,25 @@ fn bench(args: &[String]) -> Result<()> {
         "roster-bench",
     ]))?;
     let release = target_dir().join("release");
-    run_with_scratch_tmp(
-        tools::command(&release.join("roster-bench").to_string_lossy())
-            .args(args)
-            .env("ROSTER_SERVER_BIN", release.join("roster-server"))
-            .env("ROSTER_DIST", root.join("dist"))
-            .env("ROSTER_BARE_DIST", &bare_dist)
-            .env("ROSTER_BENCH_OUT", root.join("bench/out"))
-            .env("ROSTER_BENCH_RESULTS", root.join("bench/results.json"))
-            .env("CHROME", tools::CHROMIUM)
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER),
-    )
+    let mut driver = tools::command(&release.join("roster-bench").to_string_lossy());
+    driver
+        .args(args)
+        .env("ROSTER_SERVER_BIN", release.join("roster-server"))
+        .env("ROSTER_DIST", root.join("dist"))
+        .env("ROSTER_BARE_DIST", &bare_dist)
+        .env("ROSTER_BENCH_OUT", root.join("bench/out"))
+        .env("ROSTER_BENCH_RESULTS", root.join("bench/results.json"))
+        .env("CHROME", tools::CHROMIUM)
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER);
+    // Dropped (stopped and removed) after the driver exits.
+    let _cluster = if on_postgres {
+        let cluster = postgres::Cluster::start()?;
+        driver.env("ROSTER_BENCH_POSTGRES", cluster.url());
+        Some(cluster)
+    } else {
+        None
+    };
+    run_with_scratch_tmp(&mut driver)
 }
 
 const DAYTONA_CLIENTS_STEP: &str = "Daytona clients (Python)";
@@ -265,6 +305,7 @@ fn test_everything() -> ExitCode {
     step("install tools", &|| {
         tools::ensure_spa_toolchain()?;
         tools::ensure_browser()?;
+        postgres::ensure_postgres()?;
         contract::ensure_python_tools()
     });
     step("cargo fmt --check", &|| {
@@ -302,6 +343,14 @@ fn test_everything() -> ExitCode {
     });
     step("native tests", &|| {
         run(cargo().args(["test", "--workspace", "--exclude", "roster-browser-tests"]))
+    });
+    // The server's tests again, each on a database of its own on one
+    // throwaway PostgreSQL server, stopped and removed after them.
+    step("server tests (PostgreSQL)", &|| {
+        let cluster = postgres::Cluster::start()?;
+        run(cargo()
+            .args(["test", "--package", "roster-server"])
+            .env("ROSTER_TEST_POSTGRES", cluster.url()))
     });
     step(DAYTONA_CLIENTS_STEP, &contract::daytona_clients);
     step(FUZZ_STEP, &contract::fuzz);

@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::process::{run, workspace_root, Result};
 
@@ -188,29 +189,41 @@ pub fn ensure_browser() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: installing chromium and chromium-driver from Debian");
-    let is_root = Command::new("id")
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Whether xtask runs as root (uid 0).
+pub fn is_root() -> bool {
+    Command::new("id")
         .arg("-u")
         .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Installs Debian packages without their recommends, non-interactively:
+/// apt-get as root, else through sudo. The package lists are updated once
+/// per run.
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    static UPDATED: AtomicBool = AtomicBool::new(false);
+    let is_root = is_root();
     let apt = |args: &[&str]| {
         let mut cmd = if is_root {
-            Command::new("apt-get")
+            let mut apt_get = Command::new("apt-get");
+            apt_get.env("DEBIAN_FRONTEND", "noninteractive");
+            apt_get
         } else {
+            // sudo resets the environment; the variable goes on its command line.
             let mut sudo = Command::new("sudo");
-            sudo.arg("apt-get");
+            sudo.args(["DEBIAN_FRONTEND=noninteractive", "apt-get"]);
             sudo
         };
-        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        run(&mut cmd)
+        run(cmd.args(args))
     };
-    apt(&["update"])?;
-    apt(&[
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ])
+    if !UPDATED.load(Ordering::Relaxed) {
+        apt(&["update"])?;
+        UPDATED.store(true, Ordering::Relaxed);
+    }
+    apt(&[&["install", "-y", "--no-install-recommends"], packages].concat())
 }
 
 /// The Python that makes the virtual environments.
