@@ -5,9 +5,7 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 use crate::auth::oidc::Verifier;
-use crate::auth::throttle::SignInThrottle;
 use crate::config::Settings;
-use crate::cooldown::Cooldown;
 use crate::list_cache::ListCache;
 use crate::services::mail::Mailer;
 use crate::store::audit::Tallies;
@@ -17,9 +15,6 @@ use crate::store::audit::Tallies;
 pub struct AppState {
     pub db: SqlitePool,
     pub settings: Arc<Settings>,
-    pub sign_in_throttle: Arc<SignInThrottle>,
-    /// One invitation mail per organization and address per minute.
-    pub resends: Arc<Cooldown>,
     pub mailer: Mailer,
     pub lists: Arc<ListCache>,
     pub audit_tallies: Arc<Tallies>,
@@ -52,8 +47,6 @@ impl AppState {
             oidc,
             db,
             settings: Arc::new(settings),
-            sign_in_throttle: Arc::default(),
-            resends: Arc::new(Cooldown::new(std::time::Duration::from_secs(60))),
             mailer,
             lists: Arc::default(),
             audit_tallies: Arc::default(),

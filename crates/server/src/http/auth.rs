@@ -90,7 +90,7 @@ async fn sign_in(
     audit: AuditSlot,
     Json(body): Json<SignIn>,
 ) -> ApiResult<Response> {
-    let user = accounts::check_password(&state.db, &state.sign_in_throttle, body).await?;
+    let user = accounts::check_password(&state.db, body).await?;
     audit.set_actor(&user.id, &user.email);
     audit.set_target(USER, &user.id);
     let token = accounts::start_session(&state.db, &user.id).await?;

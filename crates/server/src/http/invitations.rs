@@ -52,7 +52,6 @@ pub fn routes(routes: &mut RouteList) {
 fn mail(state: &AppState) -> InvitationMail<'_> {
     InvitationMail {
         mailer: &state.mailer,
-        resends: &state.resends,
         public_url: state.settings.public_url(),
     }
 }

@@ -10,10 +10,11 @@ use super::mail::{self, Mailer};
 use crate::auth::oidc::Identity;
 use crate::auth::password::{decoy_hash, hash_password, verify_password};
 use crate::auth::session::{hash_token, new_token, SESSION_DAYS};
-use crate::auth::throttle::SignInThrottle;
+use crate::auth::throttle::{self, Attempt};
 use crate::auth::CurrentUser;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
+use crate::store::limits;
 use crate::store::users::{self, CreateOutcome, UserRow};
 
 impl From<UserRow> for CurrentUser {
@@ -102,19 +103,16 @@ pub async fn sign_up(
 }
 
 /// The account whose password this is. Every attempt counts against the
-/// address in the throttle until one succeeds.
-pub async fn check_password(
-    db: &SqlitePool,
-    throttle: &SignInThrottle,
-    body: SignIn,
-) -> ApiResult<CurrentUser> {
+/// address in the throttle until one succeeds; the throttle is kept in the
+/// database, so it holds across every server instance on it.
+pub async fn check_password(db: &SqlitePool, body: SignIn) -> ApiResult<CurrentUser> {
     let key = normalize_email(&body.email);
     // No account has a longer address (sign-up refuses it); nothing to check
     // or remember.
     if key.chars().count() > EMAIL_MAX_CHARS {
         return Err(ApiError::unauthorized("Invalid email or password"));
     }
-    if let Err(seconds) = throttle.begin(&key) {
+    if let Err(seconds) = begin_attempt(db, &key).await? {
         let minutes = seconds.div_ceil(60);
         return Err(ApiError::too_many_requests(
             format!("Too many failed sign-in attempts; try again in {minutes} minute(s)"),
@@ -133,8 +131,41 @@ pub async fn check_password(
         // The attempt begun above stays counted.
         _ => return Err(ApiError::unauthorized("Invalid email or password")),
     };
-    throttle.clear(&key);
+    limits::clear_sign_in_attempts(db, &key).await?;
     Ok(user.into())
+}
+
+/// Records a sign-in attempt for the address, counted as failed until
+/// [`check_password`] clears the address: parallel guesses (on any
+/// instance) cannot all pass the check before the first failure is
+/// recorded. `Err` is the seconds to wait.
+async fn begin_attempt(db: &SqlitePool, email_normalized: &str) -> Result<Result<(), u64>, sqlx::Error> {
+    /// Records of attempts that are over pruned per attempt.
+    const PRUNE: i64 = 100;
+    /// Each lost claim is a concurrent attempt's success; more in a row
+    /// than this and the attempt is refused.
+    const TRIES: usize = 4 * throttle::LIMIT;
+    let now = Utc::now();
+    let over_by = throttle::over_by(now);
+    // Opportunistic: concurrent prunes may contend for the same rows.
+    if let Err(error) = limits::prune_sign_in_attempts(db, over_by, PRUNE).await {
+        tracing::warn!("pruning sign-in attempts: {error}");
+    }
+    for _ in 0..TRIES {
+        let recorded: Vec<Attempt> = limits::sign_in_attempts(db, email_normalized)
+            .await?
+            .into_iter()
+            .map(|(slot, at)| Attempt { slot, at })
+            .collect();
+        let slot = match throttle::begin(now, &recorded) {
+            Ok(slot) => slot,
+            Err(seconds) => return Ok(Err(seconds)),
+        };
+        if limits::claim_sign_in_slot(db, email_normalized, slot, now, over_by).await? {
+            return Ok(Ok(()));
+        }
+    }
+    Ok(Err(1))
 }
 
 /// Starts a session; returns the token to hand to the client.

@@ -18,19 +18,18 @@ use roster_core::{default_expiry, normalize_email, validate_email, Capabilities,
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::assignments::checked_assignment_ids;
-use crate::cooldown::{Cooldown, Started};
+use crate::cooldown::{Booking, Cooldown};
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::list_cache::{List, ListCache, SerializedList, MIN_CACHED_ITEMS};
 use crate::services::mail::{self, Mailer};
 use crate::store::assignments;
 use crate::store::invitations::{self, InvitationRow, NewInvitation};
+use crate::store::limits;
 
 /// What sending an invitation's mail takes.
 pub struct InvitationMail<'a> {
     pub mailer: &'a Mailer,
-    /// One invitation mail per organization and address per minute.
-    pub resends: &'a Cooldown,
     /// The public URL the invitation link starts with.
     pub public_url: String,
 }
@@ -59,28 +58,60 @@ fn refused(organization_id: &str) -> impl Fn(Refusal) -> ApiError + '_ {
     move |refusal| ApiError::refused(refusal, organization_id)
 }
 
+/// One invitation mail per organization and address per minute (the
+/// cooldown's slots are kept in the database, for every server instance).
+const MAIL_COOLDOWN: Cooldown = Cooldown::new(TimeDelta::minutes(1));
+
+/// Cooldown keys whose period is over pruned per booking.
+const MAIL_SLOTS_PRUNED: i64 = 100;
+
 /// The invitation-mail cooldown's key: one mail per organization and
 /// address per minute.
 fn mail_key(organization_id: &str, email: &str) -> String {
     format!("{organization_id} {email}")
 }
 
-/// An explicit resend within the cooldown is refused; the caller's
-/// transaction is rolled back then (the guard takes the start back unless
-/// the mail was committed).
-fn mail_cooldown<'a>(
-    resends: &'a Cooldown,
+/// When the key is free again, pruning a few keys that are over first.
+async fn mail_slot(
+    tx: &mut SqliteConnection,
+    key: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<DateTime<Utc>>> {
+    limits::prune_mail_slots(&mut *tx, now, MAIL_SLOTS_PRUNED).await?;
+    Ok(limits::mail_slot(&mut *tx, key).await?)
+}
+
+/// Starts an explicit resend's mail in the caller's write transaction, or
+/// refuses it within the cooldown. The start is written in that
+/// transaction: when the resend fails or is abandoned, it is rolled back
+/// with it and takes nothing.
+async fn mail_cooldown(tx: &mut SqliteConnection, organization_id: &str, email: &str) -> ApiResult<()> {
+    let key = mail_key(organization_id, email);
+    let now = Utc::now();
+    let free_at = mail_slot(tx, &key, now).await?;
+    match MAIL_COOLDOWN.start(now, free_at) {
+        Ok(free_at) => Ok(limits::set_mail_slot(&mut *tx, &key, free_at).await?),
+        Err(seconds) => Err(ApiError::too_many_requests(
+            format!("An invitation was sent to {email} less than a minute ago; try again in {seconds} seconds"),
+            seconds,
+        )),
+    }
+}
+
+/// Books the next free slot for a new invitation's mail in the caller's
+/// write transaction (rolled back with it, as [`mail_cooldown`]); `now`
+/// is the booking's time.
+async fn book_mail(
+    tx: &mut SqliteConnection,
     organization_id: &str,
     email: &str,
-) -> ApiResult<Started<'a>> {
-    resends
-        .start(&mail_key(organization_id, email))
-        .map_err(|seconds| {
-            ApiError::too_many_requests(
-                format!("An invitation was sent to {email} less than a minute ago; try again in {seconds} seconds"),
-                seconds,
-            )
-        })
+    now: DateTime<Utc>,
+) -> ApiResult<Booking> {
+    let key = mail_key(organization_id, email);
+    let free_at = mail_slot(tx, &key, now).await?;
+    let booking = MAIL_COOLDOWN.book(now, free_at);
+    limits::set_mail_slot(&mut *tx, &key, booking.free_at).await?;
+    Ok(booking)
 }
 
 fn checked_expiry(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ApiResult<()> {
@@ -236,18 +267,21 @@ pub async fn create(
     };
     // The cooldown protects the inbox, not the invitation: within it the
     // invitation exists at once and its mail waits in the outbox.
-    let slot = mail
-        .resends
-        .book(&mail_key(organization_id, &invitation.email_normalized));
+    let booked_at = Utc::now();
+    let slot = book_mail(
+        &mut tx,
+        organization_id,
+        &invitation.email_normalized,
+        booked_at,
+    )
+    .await?;
     let message = invitation_message(&mail.public_url, &invitation);
-    if slot.wait.is_zero() {
+    if slot.is_now(booked_at) {
         mail::send(mail.mailer, &mut *tx, &message).await?;
     } else {
-        let until = now + TimeDelta::from_std(slot.wait).map_err(ApiError::internal)?;
-        mail::hold(&mut *tx, &message, until).await?;
+        mail::hold(&mut *tx, &message, slot.at).await?;
     }
     tx.commit().await?;
-    slot.done();
     mail.mailer.wake();
     Ok(invitation.to_wire(&custom))
 }
@@ -333,7 +367,7 @@ pub async fn resend(
     if !invitations::renew(&mut tx, &invitation.id, default_expiry(now), now).await? {
         return Err(closed(&invitation, now));
     }
-    let mailing = mail_cooldown(mail.resends, organization_id, &invitation.email_normalized)?;
+    mail_cooldown(&mut tx, organization_id, &invitation.email_normalized).await?;
     let renewed = find_in(&mut tx, organization_id, &invitation.id).await?;
     mail::send(
         mail.mailer,
@@ -343,7 +377,6 @@ pub async fn resend(
     .await?;
     let custom = assignments::custom_assignments(&mut *tx, organization_id).await?;
     tx.commit().await?;
-    mailing.done();
     mail.mailer.wake();
     Ok(renewed.to_wire(&custom))
 }

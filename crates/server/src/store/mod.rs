@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod audit;
 pub mod demo;
 pub mod invitations;
+pub mod limits;
 pub mod members;
 pub mod organizations;
 pub mod outbox;

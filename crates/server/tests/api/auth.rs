@@ -459,5 +459,5 @@ async fn an_overlong_address_is_refused_without_being_remembered() {
     let response = sign_in(&app, &long, "whatever").await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     assert_eq!(response.message(), "Invalid email or password");
-    assert_eq!(app.state.sign_in_throttle.tracked(), 0);
+    assert_eq!(app.sign_in_addresses_tracked().await, 0);
 }

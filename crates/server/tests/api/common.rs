@@ -293,3 +293,26 @@ impl TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// Another server instance on this app's database (its own pool,
+    /// state and router), as when several instances serve one PostgreSQL
+    /// database. `self` must outlive it (it owns a SQLite file).
+    pub async fn beside(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let settings = Settings {
+            static_dir: dir.path().join("dist"),
+            ..(*self.state.settings).clone()
+        };
+        let db = roster_server::db::connect(&settings.database_url)
+            .await
+            .expect("database");
+        let state = AppState::new(db, settings);
+        let router = roster_server::app(state.clone());
+        TestApp {
+            router,
+            state,
+            _dir: dir,
+        }
+    }
+}

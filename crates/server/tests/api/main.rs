@@ -14,6 +14,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod invitations;
+mod limits;
 mod mail;
 mod members;
 mod openapi;

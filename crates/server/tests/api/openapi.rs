@@ -826,7 +826,7 @@ async fn real_responses_match_the_document() {
         &changed,
     );
     // A minute after the invitation's mail (one a minute per address).
-    app.state.resends.clear();
+    app.forget_mail_cooldowns().await;
     let resent = app
         .post(&format!("{invitation_at}/resend"), &owner.token, json!({}))
         .await;
