@@ -13,6 +13,7 @@ mod assignments;
 mod audit;
 mod auth;
 mod concurrency;
+mod instances;
 mod invitations;
 mod limits;
 mod mail;
