@@ -47,7 +47,9 @@ pub struct Settings {
     #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// SQLite database, e.g. sqlite://data/roster.db (created if missing).
+    /// The database: a SQLite file (sqlite://data/roster.db, created if
+    /// missing) or PostgreSQL 15+ (postgres://user:password@host:5432/roster,
+    /// for several instances on one database).
     #[arg(
         long,
         env = "ROSTER_DATABASE_URL",

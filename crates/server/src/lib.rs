@@ -74,6 +74,13 @@ pub fn init_tracing() {
 pub async fn serve(settings: Settings) -> Result<(), BoxError> {
     settings.oidc()?;
     let db = db::connect(&settings.database_url).await?;
+    match db::Backend::of(&db) {
+        db::Backend::Sqlite => tracing::info!("database: SQLite, {}", settings.database_url),
+        db::Backend::Postgres => tracing::info!(
+            "database: PostgreSQL, {}",
+            db::redact(&settings.database_url)
+        ),
+    }
     if settings.dev && seed::seed_if_empty(&db).await? {
         tracing::info!("seeded the demo data");
     }

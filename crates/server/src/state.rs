@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 use crate::auth::oidc::Verifier;
 use crate::config::Settings;
@@ -13,7 +13,7 @@ use crate::store::audit::Tallies;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: Db,
     pub settings: Arc<Settings>,
     pub mailer: Mailer,
     pub lists: Arc<ListCache>,
@@ -26,7 +26,7 @@ impl AppState {
     /// A state whose mailer follows the settings; an unusable `--smtp-url`
     /// is logged and mail then only goes to the outbox and the log
     /// (`serve` refuses to start with one instead).
-    pub fn new(db: SqlitePool, settings: Settings) -> Self {
+    pub fn new(db: Db, settings: Settings) -> Self {
         let mailer = Mailer::from_settings(&settings).unwrap_or_else(|error| {
             tracing::error!("{error}; mail goes to the outbox and the log only");
             Mailer::default()
@@ -34,7 +34,7 @@ impl AppState {
         AppState::with_mailer(db, settings, mailer)
     }
 
-    pub fn with_mailer(db: SqlitePool, settings: Settings, mailer: Mailer) -> Self {
+    pub fn with_mailer(db: Db, settings: Settings, mailer: Mailer) -> Self {
         // `serve` refuses an unusable configuration before this point.
         let oidc = settings
             .oidc()

@@ -1,10 +1,10 @@
 //! Accounts: sign-up, password sign-in, sessions, e-mail verification, and
 //! the accounts of the OpenID provider's users.
 
+use crate::db::{begin_write, Db, Executor};
 use chrono::Utc;
 use roster_core::validate::{normalize_email, validate_sign_up, EMAIL_MAX_CHARS};
 use roster_core::wire::{SignIn, SignUp};
-use sqlx::{SqliteExecutor, SqlitePool};
 
 use super::mail::{self, Mailer};
 use crate::auth::oidc::Identity;
@@ -12,7 +12,6 @@ use crate::auth::password::{decoy_hash, hash_password, verify_password};
 use crate::auth::session::{hash_token, new_token, SESSION_DAYS};
 use crate::auth::throttle::{self, Attempt};
 use crate::auth::CurrentUser;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::store::limits;
 use crate::store::users::{self, CreateOutcome, UserRow};
@@ -50,7 +49,7 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// (dev mode), the address gets a verification mail, linking to
 /// `public_url`.
 pub async fn sign_up(
-    db: &SqlitePool,
+    db: &Db,
     mailer: &Mailer,
     public_url: &str,
     verified: bool,
@@ -105,7 +104,7 @@ pub async fn sign_up(
 /// The account whose password this is. Every attempt counts against the
 /// address in the throttle until one succeeds; the throttle is kept in the
 /// database, so it holds across every server instance on it.
-pub async fn check_password(db: &SqlitePool, body: SignIn) -> ApiResult<CurrentUser> {
+pub async fn check_password(db: &Db, body: SignIn) -> ApiResult<CurrentUser> {
     let key = normalize_email(&body.email);
     // No account has a longer address (sign-up refuses it); nothing to check
     // or remember.
@@ -139,7 +138,7 @@ pub async fn check_password(db: &SqlitePool, body: SignIn) -> ApiResult<CurrentU
 /// [`check_password`] clears the address: parallel guesses (on any
 /// instance) cannot all pass the check before the first failure is
 /// recorded. `Err` is the seconds to wait.
-async fn begin_attempt(db: &SqlitePool, email_normalized: &str) -> Result<Result<(), u64>, sqlx::Error> {
+async fn begin_attempt(db: &Db, email_normalized: &str) -> Result<Result<(), u64>, sqlx::Error> {
     /// Records of attempts that are over pruned per attempt.
     const PRUNE: i64 = 100;
     /// Each lost claim is a concurrent attempt's success; more in a row
@@ -169,10 +168,7 @@ async fn begin_attempt(db: &SqlitePool, email_normalized: &str) -> Result<Result
 }
 
 /// Starts a session; returns the token to hand to the client.
-pub async fn start_session(
-    db: impl SqliteExecutor<'_>,
-    user_id: &str,
-) -> Result<String, sqlx::Error> {
+pub async fn start_session(db: impl Executor<'_>, user_id: &str) -> Result<String, sqlx::Error> {
     let (token, hash) = new_token();
     let now = Utc::now();
     let expires_at = now + chrono::Duration::days(SESSION_DAYS);
@@ -180,13 +176,13 @@ pub async fn start_session(
     Ok(token)
 }
 
-pub async fn end_session(db: impl SqliteExecutor<'_>, token: &str) -> Result<(), sqlx::Error> {
+pub async fn end_session(db: impl Executor<'_>, token: &str) -> Result<(), sqlx::Error> {
     users::end_session(db, &hash_token(token)).await
 }
 
 /// The user of a live session token.
 pub async fn session_user(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     token: &str,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     let user = users::find_by_session(db, &hash_token(token), Utc::now()).await?;
@@ -197,7 +193,7 @@ pub async fn session_user(
 /// enough: whoever signed up with someone else's address could otherwise
 /// get it verified by its owner clicking the mail, and then accept every
 /// invitation sent to it.
-pub async fn verify_email(db: &SqlitePool, user: &CurrentUser, token: &str) -> ApiResult<()> {
+pub async fn verify_email(db: &Db, user: &CurrentUser, token: &str) -> ApiResult<()> {
     let token_hash = hash_token(token.trim());
     let mut tx = begin_write(db).await?;
     let owner = users::email_verification_owner(&mut *tx, &token_hash, Utc::now()).await?;
@@ -224,10 +220,7 @@ pub async fn verify_email(db: &SqlitePool, user: &CurrentUser, token: &str) -> A
 /// account with the same verified address (the dev seed's demo users, a
 /// password account moving to the provider), else a new one with its
 /// personal organization.
-pub async fn user_for_identity(
-    db: &SqlitePool,
-    identity: &Identity,
-) -> Result<CurrentUser, ApiError> {
+pub async fn user_for_identity(db: &Db, identity: &Identity) -> Result<CurrentUser, ApiError> {
     let name = identity
         .name
         .clone()

@@ -2,27 +2,26 @@
 //! owners create, change and delete the custom ones of a collaborative
 //! organization. Global assignments come from roster-core and never change.
 
+use crate::db::{begin_write, Conn, Db};
 use roster_core::validate::{
     join_messages, validate_description, validate_display_name, validate_permissions,
     ValidationError,
 };
 use roster_core::wire::{CreateOrganizationRole, OrganizationRole, UpdateOrganizationRole};
 use roster_core::{assignment_name_taken, Capabilities, Permission};
-use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::store::assignments::{self, AssignmentContent, CustomAssignmentRow};
 
 /// Every assignment of the organization: the global ones, then its custom
 /// ones.
-pub async fn list(db: &SqlitePool, organization_id: &str) -> ApiResult<Vec<OrganizationRole>> {
+pub async fn list(db: &Db, organization_id: &str) -> ApiResult<Vec<OrganizationRole>> {
     Ok(assignments::list(db, organization_id).await?)
 }
 
 /// Creates a custom assignment; `capabilities` are the caller's.
 pub async fn create(
-    db: &SqlitePool,
+    db: &Db,
     organization_id: &str,
     capabilities: &Capabilities,
     body: &CreateOrganizationRole,
@@ -38,7 +37,7 @@ pub async fn create(
 
 /// Replaces a custom assignment's name, description and permissions.
 pub async fn update(
-    db: &SqlitePool,
+    db: &Db,
     organization_id: &str,
     capabilities: &Capabilities,
     assignment_id: &str,
@@ -61,7 +60,7 @@ pub async fn update(
 /// as holders too (expired ones included, since a resend revives them): an
 /// invitee would otherwise join with less than they were offered.
 pub async fn remove(
-    db: &SqlitePool,
+    db: &Db,
     organization_id: &str,
     capabilities: &Capabilities,
     assignment_id: &str,
@@ -146,7 +145,7 @@ fn validated(
 }
 
 async fn ensure_name_free(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     organization_id: &str,
     name: &str,
     except_id: Option<&str>,

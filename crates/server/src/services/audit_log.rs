@@ -3,8 +3,8 @@
 //! starts. The reads themselves, and the counts they reuse, are the store's
 //! (`store::audit`); the handler has checked the caller may read the log.
 
+use crate::db::Db;
 use roster_core::wire::AuditLog;
-use sqlx::SqlitePool;
 
 pub use crate::store::audit::{AuditPage, AuditQuery, ExportSnapshot, Position, Tallies};
 
@@ -13,13 +13,13 @@ use crate::store::audit;
 
 /// One page of `query`, newest first, and the number of rows its filters
 /// select.
-pub async fn page(db: &SqlitePool, tallies: &Tallies, query: &AuditQuery) -> ApiResult<AuditPage> {
+pub async fn page(db: &Db, tallies: &Tallies, query: &AuditQuery) -> ApiResult<AuditPage> {
     Ok(audit::read(db, tallies, query).await?)
 }
 
 /// What an export of `query`'s filters will hold, as of now.
 pub async fn export_snapshot(
-    db: &SqlitePool,
+    db: &Db,
     tallies: &Tallies,
     query: &AuditQuery,
 ) -> ApiResult<ExportSnapshot> {
@@ -30,7 +30,7 @@ pub async fn export_snapshot(
 /// Its error stays the database's: the response has started by then, so a
 /// failure can only end the download, not become an error status.
 pub async fn export_batch(
-    db: &SqlitePool,
+    db: &Db,
     query: &AuditQuery,
     snapshot: &ExportSnapshot,
     after: Option<&Position>,

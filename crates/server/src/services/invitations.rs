@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::db::{begin_read, begin_write, Conn, Db};
 use chrono::{DateTime, TimeDelta, Utc};
 use roster_core::invitation::validate_expiry;
 use roster_core::protocol;
@@ -15,11 +16,9 @@ use roster_core::wire::{
     UpdateOrganizationInvitation,
 };
 use roster_core::{default_expiry, normalize_email, validate_email, Capabilities, Refusal};
-use sqlx::{SqliteConnection, SqlitePool};
 
 use super::assignments::checked_assignment_ids;
 use crate::cooldown::{Booking, Cooldown};
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::list_cache::{List, ListCache, SerializedList, MIN_CACHED_ITEMS};
 use crate::services::mail::{self, Mailer};
@@ -73,7 +72,7 @@ fn mail_key(organization_id: &str, email: &str) -> String {
 
 /// When the key is free again, pruning a few keys that are over first.
 async fn mail_slot(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     key: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<DateTime<Utc>>> {
@@ -85,7 +84,7 @@ async fn mail_slot(
 /// refuses it within the cooldown. The start is written in that
 /// transaction: when the resend fails or is abandoned, it is rolled back
 /// with it and takes nothing.
-async fn mail_cooldown(tx: &mut SqliteConnection, organization_id: &str, email: &str) -> ApiResult<()> {
+async fn mail_cooldown(tx: &mut Conn, organization_id: &str, email: &str) -> ApiResult<()> {
     let key = mail_key(organization_id, email);
     let now = Utc::now();
     let free_at = mail_slot(tx, &key, now).await?;
@@ -102,7 +101,7 @@ async fn mail_cooldown(tx: &mut SqliteConnection, organization_id: &str, email: 
 /// write transaction (rolled back with it, as [`mail_cooldown`]); `now`
 /// is the booking's time.
 async fn book_mail(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     organization_id: &str,
     email: &str,
     now: DateTime<Utc>,
@@ -148,11 +147,7 @@ fn invitation_message(public_url: &str, invitation: &InvitationRow) -> mail::Mes
 }
 
 /// The invitation with this id in the organization.
-async fn find_in(
-    db: &mut SqliteConnection,
-    organization_id: &str,
-    id: &str,
-) -> ApiResult<InvitationRow> {
+async fn find_in(db: &mut Conn, organization_id: &str, id: &str) -> ApiResult<InvitationRow> {
     invitations::find(db, id)
         .await?
         .filter(|invitation| invitation.organization_id == organization_id)
@@ -167,7 +162,7 @@ async fn find_in(
 /// invitations version stays the same and none of them has expired.
 /// Expired ones are listed too on request, to owners only.
 pub async fn serialized_list(
-    db: &SqlitePool,
+    db: &Db,
     lists: &ListCache,
     organization_id: &str,
     capabilities: &Capabilities,
@@ -180,7 +175,7 @@ pub async fn serialized_list(
     let kind = List::Invitations { include_expired };
     // One read transaction: the version, invitations and custom assignments
     // from the same snapshot.
-    let mut tx = db.begin().await?;
+    let mut tx = begin_read(db).await?;
     let version = invitations::list_version(&mut *tx, organization_id).await?;
     let cached = version.and_then(|v| lists.get(&kind, organization_id, v, now));
     let list = match cached {
@@ -216,7 +211,7 @@ pub async fn serialized_list(
 /// Invites an address, and mails the invitee (or holds the mail while the
 /// address's cooldown runs). `invited_by` is the caller's e-mail.
 pub async fn create(
-    db: &SqlitePool,
+    db: &Db,
     mail: &InvitationMail<'_>,
     organization_id: &str,
     capabilities: &Capabilities,
@@ -288,7 +283,7 @@ pub async fn create(
 
 /// Changes what an open invitation grants, and optionally its expiry.
 pub async fn update(
-    db: &SqlitePool,
+    db: &Db,
     organization_id: &str,
     capabilities: &Capabilities,
     invitation_id: &str,
@@ -326,7 +321,7 @@ pub async fn update(
 /// Cancels a pending invitation (expired or not) and withdraws its mail if
 /// the cooldown still holds it. `public_url` is the invitation link's start.
 pub async fn cancel(
-    db: &SqlitePool,
+    db: &Db,
     public_url: &str,
     organization_id: &str,
     capabilities: &Capabilities,
@@ -351,7 +346,7 @@ pub async fn cancel(
 /// Renews a pending invitation and mails it again, at most once a minute
 /// per address.
 pub async fn resend(
-    db: &SqlitePool,
+    db: &Db,
     mail: &InvitationMail<'_>,
     organization_id: &str,
     capabilities: &Capabilities,
@@ -394,11 +389,7 @@ fn require_verified(invitee: &Invitee<'_>) -> ApiResult<()> {
 
 /// The invitation if it is addressed to the invitee; "not found" otherwise,
 /// so nobody can probe other people's invitations.
-async fn addressed_to(
-    db: &mut SqliteConnection,
-    invitee: &Invitee<'_>,
-    id: &str,
-) -> ApiResult<InvitationRow> {
+async fn addressed_to(db: &mut Conn, invitee: &Invitee<'_>, id: &str) -> ApiResult<InvitationRow> {
     invitations::find(db, id)
         .await?
         .filter(|invitation| invitation.email_normalized == normalize_email(invitee.email))
@@ -407,10 +398,7 @@ async fn addressed_to(
 
 /// The invitee's pending, unexpired invitations; none before the address
 /// is verified.
-pub async fn list_mine(
-    db: &SqlitePool,
-    invitee: &Invitee<'_>,
-) -> ApiResult<Vec<OrganizationInvitation>> {
+pub async fn list_mine(db: &Db, invitee: &Invitee<'_>) -> ApiResult<Vec<OrganizationInvitation>> {
     if !invitee.email_verified {
         return Ok(Vec::new());
     }
@@ -422,7 +410,7 @@ pub async fn list_mine(
 }
 
 /// How many invitations [`list_mine`] would list.
-pub async fn count_mine(db: &SqlitePool, invitee: &Invitee<'_>) -> ApiResult<i64> {
+pub async fn count_mine(db: &Db, invitee: &Invitee<'_>) -> ApiResult<i64> {
     if !invitee.email_verified {
         return Ok(0);
     }
@@ -434,7 +422,7 @@ pub async fn count_mine(db: &SqlitePool, invitee: &Invitee<'_>) -> ApiResult<i64
 /// One invitation in any status, so the invitation dialog can say that it
 /// expired or was already answered.
 pub async fn get_mine(
-    db: &SqlitePool,
+    db: &Db,
     invitee: &Invitee<'_>,
     id: &str,
 ) -> ApiResult<OrganizationInvitation> {
@@ -453,7 +441,7 @@ pub async fn get_mine(
 /// `located` is told the invitation's organization as soon as it is known,
 /// before the answer can be refused (for the audit log).
 pub async fn accept(
-    db: &SqlitePool,
+    db: &Db,
     invitee: &Invitee<'_>,
     id: &str,
     located: impl FnOnce(&str),
@@ -477,7 +465,7 @@ pub async fn accept(
 
 /// Declines an open invitation; `located` as for [`accept`].
 pub async fn decline(
-    db: &SqlitePool,
+    db: &Db,
     invitee: &Invitee<'_>,
     id: &str,
     located: impl FnOnce(&str),

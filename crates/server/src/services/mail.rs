@@ -25,13 +25,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::db::{Db, Executor};
 use chrono::{DateTime, TimeDelta, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use sqlx::{SqliteExecutor, SqlitePool};
 use tokio::sync::Notify;
 
 use crate::config::Settings;
@@ -56,7 +56,7 @@ pub struct Message {
 /// by more people than mailboxes.
 pub async fn send(
     mailer: &Mailer,
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     message: &Message,
 ) -> Result<(), sqlx::Error> {
     let now = Utc::now();
@@ -79,7 +79,7 @@ pub async fn send(
 /// Writes the message to the outbox, to be delivered at `until` and not
 /// before (by SMTP or to the log, as [`send`] would).
 pub async fn hold(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     message: &Message,
     until: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -105,7 +105,7 @@ pub async fn hold(
 /// Withdraws the undelivered messages about `link` (an invitation that was
 /// cancelled while its mail was held): they stay in the outbox, marked,
 /// and are never delivered.
-pub async fn withdraw(db: impl SqliteExecutor<'_>, link: &str) -> Result<u64, sqlx::Error> {
+pub async fn withdraw(db: impl Executor<'_>, link: &str) -> Result<u64, sqlx::Error> {
     outbox::withdraw(db, link, MAX_ATTEMPTS).await
 }
 
@@ -186,7 +186,7 @@ impl Mailer {
     }
 
     /// Starts delivering in the background.
-    pub fn start(&self, db: SqlitePool) -> tokio::task::JoinHandle<()> {
+    pub fn start(&self, db: Db) -> tokio::task::JoinHandle<()> {
         let mailer = self.clone();
         tokio::spawn(async move {
             loop {
@@ -209,7 +209,7 @@ impl Mailer {
     }
 
     /// Delivers the messages that are due; returns how many it tried.
-    pub async fn deliver_due(&self, db: &SqlitePool) -> Result<usize, sqlx::Error> {
+    pub async fn deliver_due(&self, db: &Db) -> Result<usize, sqlx::Error> {
         let now = Utc::now();
         let due =
             outbox::claim_due(db, now, now + LEASE, MAX_ATTEMPTS, now - STALE_AFTER, BATCH).await?;
@@ -258,7 +258,7 @@ impl Smtp {
 }
 
 async fn record(
-    db: &SqlitePool,
+    db: &Db,
     message: &Queued,
     outcome: Result<(), Failure>,
     now: DateTime<Utc>,

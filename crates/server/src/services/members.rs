@@ -9,13 +9,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::db::{begin_read, begin_write, Conn, Db};
 use roster_core::protocol;
 use roster_core::wire::{OrganizationUser, UpdateOrganizationMemberAccess};
 use roster_core::{Capabilities, Refusal, Role, Target};
-use sqlx::{SqliteConnection, SqlitePool};
 
 use super::assignments::checked_assignment_ids;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::list_cache::{List, ListCache, SerializedList, MIN_CACHED_ITEMS};
 use crate::store::assignments;
@@ -25,7 +24,7 @@ use crate::store::members::{self, MemberRow};
 /// a concurrent request may have demoted or removed the caller since the
 /// access gate ran.
 pub async fn capabilities_now(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     organization_id: &str,
     caller_id: &str,
 ) -> ApiResult<Capabilities> {
@@ -68,13 +67,13 @@ fn target_of(member: &MemberRow, caller_id: &str) -> Target {
 /// The organization's member list, serialized: from the cache at the
 /// current members version, else read (and kept when large).
 pub async fn serialized_list(
-    db: &SqlitePool,
+    db: &Db,
     lists: &ListCache,
     organization_id: &str,
 ) -> ApiResult<Arc<SerializedList>> {
     // One read transaction: the version, members and assignments from the
     // same snapshot.
-    let mut tx = db.begin().await?;
+    let mut tx = begin_read(db).await?;
     let version = members::list_version(&mut *tx, organization_id).await?;
     let now = chrono::Utc::now();
     let cached = version.and_then(|v| lists.get(&List::Members, organization_id, v, now));
@@ -104,7 +103,7 @@ pub async fn serialized_list(
 /// gzips) its list again in the background, so that the next reader of
 /// 10,000 members does not wait 0.2 s for it; changes in quick succession
 /// share one rebuild ([`crate::list_cache::ListCache::schedule_rebuild`]).
-fn rebuild_large_list(db: &SqlitePool, lists: &Arc<ListCache>, organization_id: &str) {
+fn rebuild_large_list(db: &Db, lists: &Arc<ListCache>, organization_id: &str) {
     let rebuild = {
         let db = db.clone();
         let lists = Arc::clone(lists);
@@ -124,7 +123,7 @@ fn rebuild_large_list(db: &SqlitePool, lists: &Arc<ListCache>, organization_id: 
 /// Sets a member's role and assignments; owners keep none (they hold every
 /// permission). Returns the member as they are now.
 pub async fn update_access(
-    db: &SqlitePool,
+    db: &Db,
     lists: &Arc<ListCache>,
     organization_id: &str,
     caller_id: &str,
@@ -173,7 +172,7 @@ pub async fn update_access(
 
 /// Removes a member, as the caller's capabilities allow.
 pub async fn remove(
-    db: &SqlitePool,
+    db: &Db,
     lists: &Arc<ListCache>,
     organization_id: &str,
     caller_id: &str,

@@ -1,30 +1,25 @@
 //! Organizations: creating, renaming, deleting, leaving and the default
 //! region, each checked by roster-core.
 
+use crate::db::{begin_write, Db};
 use chrono::Utc;
 use roster_core::validate::validate_display_name;
 use roster_core::wire::{CreateOrganization, Organization};
 use roster_core::{Capabilities, Refusal, Role, Target, MAX_CREATED_ORGANIZATIONS_PER_USER};
-use sqlx::SqlitePool;
 
 use super::members::{capabilities_now, no_longer_member, write_error};
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult};
 use crate::regions::is_shared_region;
 use crate::store::{members, organizations};
 
 /// The user's organizations: personal first, then by name.
-pub async fn list_for_user(db: &SqlitePool, user_id: &str) -> ApiResult<Vec<Organization>> {
+pub async fn list_for_user(db: &Db, user_id: &str) -> ApiResult<Vec<Organization>> {
     let rows = organizations::list_for_user(db, user_id).await?;
     Ok(rows.iter().map(|o| o.to_wire()).collect())
 }
 
 /// Creates a collaborative organization with `user_id` as its owner.
-pub async fn create(
-    db: &SqlitePool,
-    user_id: &str,
-    body: &CreateOrganization,
-) -> ApiResult<Organization> {
+pub async fn create(db: &Db, user_id: &str, body: &CreateOrganization) -> ApiResult<Organization> {
     let name = validate_display_name(&body.name, "Name")?;
     if let Some(region) = &body.default_region_id {
         known_region(region)?;
@@ -54,7 +49,7 @@ pub async fn create(
 
 /// Renames the organization; `capabilities` are the caller's.
 pub async fn rename(
-    db: &SqlitePool,
+    db: &Db,
     organization_id: &str,
     capabilities: &Capabilities,
     name: &str,
@@ -70,7 +65,7 @@ pub async fn rename(
 }
 
 /// Deletes the organization, if the caller may as they are now.
-pub async fn delete(db: &SqlitePool, organization_id: &str, caller_id: &str) -> ApiResult<()> {
+pub async fn delete(db: &Db, organization_id: &str, caller_id: &str) -> ApiResult<()> {
     let mut tx = begin_write(db).await?;
     capabilities_now(&mut tx, organization_id, caller_id)
         .await?
@@ -84,7 +79,7 @@ pub async fn delete(db: &SqlitePool, organization_id: &str, caller_id: &str) -> 
 /// The caller leaves; with a `successor_id` the successor is made an owner
 /// and the caller leaves, in one transaction.
 pub async fn leave(
-    db: &SqlitePool,
+    db: &Db,
     organization_id: &str,
     caller_id: &str,
     successor_id: Option<&str>,
@@ -132,7 +127,7 @@ pub async fn leave(
 
 /// Sets the default region once; `capabilities` are the caller's.
 pub async fn set_default_region(
-    db: &SqlitePool,
+    db: &Db,
     organization_id: &str,
     capabilities: &Capabilities,
     region_id: &str,

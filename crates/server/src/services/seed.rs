@@ -4,14 +4,13 @@
 //! history for each of the two (Acme Corp's story, Initech's three months
 //! of changes), for trying the Audit Logs page's filters and export.
 
+use crate::db::{begin_write, new_id, Db};
 use chrono::{Duration, Utc};
 use roster_core::protocol;
 use roster_core::wire::DemoAccount;
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};
-use sqlx::SqlitePool;
 
 use crate::auth::password::hash_password;
-use crate::db::{begin_write, new_id};
 use crate::error::BoxError;
 use crate::store::demo::{self, add_member, AuditRow};
 use crate::store::organizations;
@@ -64,7 +63,7 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
 }
 
 /// Seeds the demo data if the database has no users yet. Returns whether it did.
-pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
+pub async fn seed_if_empty(db: &Db) -> Result<bool, BoxError> {
     let users = users::count(db).await?;
     if users > 0 {
         return Ok(false);
@@ -75,6 +74,11 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, BoxError> {
         .map_err(|e| e.to_string())?;
 
     let mut tx = begin_write(db).await?;
+    // Instances starting together on an empty database: the first to get
+    // the write lock seeds, the others find its users.
+    if users::count(&mut *tx).await? > 0 {
+        return Ok(false);
+    }
     let mut people: Vec<UserRow> = Vec::new();
     for demo in &DEMO {
         match users::create(&mut tx, demo.email, demo.name, Some(&hash), true).await? {
@@ -147,7 +151,7 @@ struct History {
 }
 
 impl History {
-    async fn write(mut self, tx: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    async fn write(mut self, tx: &mut crate::db::Conn) -> Result<(), sqlx::Error> {
         self.rows
             .sort_by_key(|row| std::cmp::Reverse(row.minutes_ago));
         demo::write_audit_history(tx, &self.rows, Utc::now()).await

@@ -1,13 +1,12 @@
 //! Assignments ("organization roles"): the global ones from roster-core and
 //! each organization's custom ones.
 
+use crate::db::{new_id, timestamp, Conn, Executor, Stamp};
 use chrono::{DateTime, SubsecRound, Utc};
 use roster_core::assignment::{global_assignment, global_assignments_wire};
 use roster_core::wire::OrganizationRole;
 use roster_core::PermissionSet;
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
-
-use crate::db::{new_id, timestamp};
+use sqlx::FromRow;
 
 #[derive(Clone, Debug, FromRow)]
 pub struct CustomAssignmentRow {
@@ -16,7 +15,9 @@ pub struct CustomAssignmentRow {
     pub name: String,
     pub description: String,
     pub permissions: String,
+    #[sqlx(try_from = "Stamp")]
     pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "Stamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -60,12 +61,12 @@ pub fn resolve(ids: &[String], custom: &[CustomAssignmentRow]) -> Vec<Organizati
 }
 
 pub async fn custom_assignments(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
 ) -> Result<Vec<CustomAssignmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, organization_id, name, description, permissions, created_at, updated_at
-           FROM custom_assignments WHERE organization_id = ? ORDER BY id",
+           FROM custom_assignments WHERE organization_id = $1 ORDER BY id",
     )
     .bind(organization_id)
     .fetch_all(db)
@@ -74,12 +75,12 @@ pub async fn custom_assignments(
 
 /// The assignments one member holds in one organization.
 pub async fn held_by(
-    db: &sqlx::SqlitePool,
+    db: &crate::db::Db,
     organization_id: &str,
     user_id: &str,
 ) -> Result<Vec<OrganizationRole>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ?",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = $1 AND user_id = $2",
     )
     .bind(organization_id)
     .bind(user_id)
@@ -96,7 +97,7 @@ pub async fn held_by(
 /// Every assignment of an organization as listed by the API: the global
 /// ones, then the organization's custom ones, each ordered by id.
 pub async fn list(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
 ) -> Result<Vec<OrganizationRole>, sqlx::Error> {
     let mut assignments = global_assignments_wire(global_epoch());
@@ -112,13 +113,13 @@ pub async fn list(
 /// One custom assignment of this organization; `None` for a global id or
 /// another organization's assignment.
 pub async fn find_custom(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     assignment_id: &str,
 ) -> Result<Option<CustomAssignmentRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, organization_id, name, description, permissions, created_at, updated_at
-           FROM custom_assignments WHERE organization_id = ? AND id = ?",
+           FROM custom_assignments WHERE organization_id = $1 AND id = $2",
     )
     .bind(organization_id)
     .bind(assignment_id)
@@ -142,7 +143,7 @@ impl AssignmentContent {
 }
 
 pub async fn create(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     organization_id: &str,
     content: &AssignmentContent,
 ) -> Result<CustomAssignmentRow, sqlx::Error> {
@@ -160,7 +161,7 @@ pub async fn create(
     sqlx::query(
         "INSERT INTO custom_assignments
              (id, organization_id, name, description, permissions, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&row.id)
     .bind(&row.organization_id)
@@ -176,7 +177,7 @@ pub async fn create(
 
 /// Replaces the content of an existing custom assignment.
 pub async fn update(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     existing: CustomAssignmentRow,
     content: &AssignmentContent,
 ) -> Result<CustomAssignmentRow, sqlx::Error> {
@@ -190,8 +191,8 @@ pub async fn update(
         ..existing
     };
     sqlx::query(
-        "UPDATE custom_assignments SET name = ?, description = ?, permissions = ?, updated_at = ?
-          WHERE organization_id = ? AND id = ?",
+        "UPDATE custom_assignments SET name = $1, description = $2, permissions = $3, updated_at = $4
+          WHERE organization_id = $5 AND id = $6",
     )
     .bind(&row.name)
     .bind(&row.description)
@@ -205,11 +206,11 @@ pub async fn update(
 }
 
 pub async fn delete(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     organization_id: &str,
     assignment_id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM custom_assignments WHERE organization_id = ? AND id = ?")
+    sqlx::query("DELETE FROM custom_assignments WHERE organization_id = $1 AND id = $2")
         .bind(organization_id)
         .bind(assignment_id)
         .execute(&mut *tx)
@@ -219,13 +220,13 @@ pub async fn delete(
 
 /// The e-mails of the members holding an assignment, in order.
 pub async fn member_emails_holding(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     assignment_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT u.email FROM member_assignments a JOIN users u ON u.id = a.user_id
-          WHERE a.organization_id = ? AND a.assignment_id = ?
+          WHERE a.organization_id = $1 AND a.assignment_id = $2
           ORDER BY u.email_normalized",
     )
     .bind(organization_id)
@@ -237,20 +238,29 @@ pub async fn member_emails_holding(
 /// The invitees of the pending invitations (expired ones included: they can
 /// be resent) that would grant an assignment, in order.
 pub async fn pending_invitation_emails_with(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     assignment_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT i.email FROM invitations i
-          WHERE i.organization_id = ? AND i.status = 'pending'
-            AND EXISTS (SELECT 1 FROM json_each(i.assignment_ids) WHERE value = ?)
+    // The ids are a JSON array, which the two databases take apart with
+    // different functions; an organization's pending invitations are few,
+    // so they are read and the array is looked into here.
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT i.email, i.assignment_ids FROM invitations i
+          WHERE i.organization_id = $1 AND i.status = 'pending'
           ORDER BY i.email_normalized",
     )
     .bind(organization_id)
-    .bind(assignment_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, ids)| {
+            serde_json::from_str::<Vec<String>>(ids)
+                .is_ok_and(|ids| ids.iter().any(|id| id == assignment_id))
+        })
+        .map(|(email, _)| email)
+        .collect())
 }
 
 /// The distinct assignment ids of a request, in their first order, if every

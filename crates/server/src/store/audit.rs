@@ -32,18 +32,19 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use roster_core::audit_filter::{AuditFilters, IntFilter, StringFilter, TextColumn};
 use roster_core::wire::AuditLog;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
 use crate::audit::Row;
-use crate::db::{new_id, timestamp};
+use crate::db::{begin_audit, begin_read, new_id, timestamp, Backend, Conn, Db, Sql, Stamp};
 
 /// Appends a request's row, with the next `seq`, as written `at`.
-pub async fn append(db: &SqlitePool, row: Row, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn append(db: &Db, row: Row, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let mut tx = begin_audit(db).await?;
     sqlx::query(
         "INSERT INTO audit_logs (id, seq, organization_id, actor_id, actor_email, action,
              target_type, target_id, status_code, error_message, metadata, ip_address,
              user_agent, source, created_at)
-         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_logs), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'api', ?)",
+         VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_logs), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'api', $13)",
     )
     .bind(new_id())
     .bind(row.organization_id)
@@ -58,9 +59,9 @@ pub async fn append(db: &SqlitePool, row: Row, at: DateTime<Utc>) -> Result<(), 
     .bind(row.ip_address)
     .bind(row.user_agent)
     .bind(timestamp(at))
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// The position of a row in the log's order.
@@ -97,6 +98,7 @@ struct AuditRow {
     ip_address: Option<String>,
     user_agent: Option<String>,
     source: Option<String>,
+    #[sqlx(try_from = "Stamp")]
     created_at: DateTime<Utc>,
 }
 
@@ -172,7 +174,7 @@ enum Terms {
 
 /// `WHERE …` for the query's rows; the cursor is left to the caller so the
 /// total can ignore it.
-fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, query: &AuditQuery) {
+fn push_filters(sql: &mut Sql, query: &AuditQuery) {
     push_terms(sql, query, Terms::Ordered);
 }
 
@@ -203,8 +205,11 @@ fn driving_column(filters: &AuditFilters) -> Option<TextColumn> {
 }
 
 /// The filters as terms joined by AND.
-fn push_terms(sql: &mut QueryBuilder<'_, Sqlite>, query: &AuditQuery, terms: Terms) {
-    let off_index = |indexed: bool| if indexed { "" } else { "+" };
+fn push_terms(sql: &mut Sql, query: &AuditQuery, terms: Terms) {
+    // SQLite's `+column` keeps a term off the indexes; PostgreSQL's planner
+    // needs no such hint (and has no unary plus on text).
+    let sqlite = sql.backend() == Backend::Sqlite;
+    let off_index = |indexed: bool| if indexed || !sqlite { "" } else { "+" };
     let keyed = terms != Terms::SinceSeq;
     sql.push(format!(" WHERE {}organization_id = ", off_index(keyed)))
         .push_bind(query.organization_id.clone());
@@ -240,12 +245,12 @@ fn push_terms(sql: &mut QueryBuilder<'_, Sqlite>, query: &AuditQuery, terms: Ter
 
 /// `eq`, `not`, `in`, `notIn`; `not` and `notIn` keep rows without a
 /// value (`NULL`).
-fn push_text_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &StringFilter) {
+fn push_text_filter(sql: &mut Sql, name: &str, filter: &StringFilter) {
     if let Some(value) = &filter.eq {
         sql.push(format!(" AND {name} = ")).push_bind(value.clone());
     }
     if let Some(value) = &filter.not {
-        sql.push(format!(" AND {name} IS NOT "))
+        sql.push(format!(" AND {name} IS DISTINCT FROM "))
             .push_bind(value.clone());
     }
     push_membership(
@@ -256,7 +261,7 @@ fn push_text_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &Str
     );
 }
 
-fn push_int_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &IntFilter) {
+fn push_int_filter(sql: &mut Sql, name: &str, filter: &IntFilter) {
     for (comparison, value) in [
         ("=", filter.eq),
         (">=", filter.gte),
@@ -270,7 +275,8 @@ fn push_int_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &IntF
         }
     }
     if let Some(value) = filter.not {
-        sql.push(format!(" AND {name} IS NOT ")).push_bind(value);
+        sql.push(format!(" AND {name} IS DISTINCT FROM "))
+            .push_bind(value);
     }
     push_membership(
         sql,
@@ -282,16 +288,12 @@ fn push_int_filter(sql: &mut QueryBuilder<'_, Sqlite>, name: &str, filter: &IntF
 
 /// `in` (an empty list matches nothing) and `notIn` (which keeps rows
 /// without a value; an empty list excludes nothing).
-fn push_membership<'a, T>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
-    name: &str,
-    any_of: Option<&[T]>,
-    none_of: Option<&[T]>,
-) where
-    T: Clone + 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
+fn push_membership<T>(sql: &mut Sql, name: &str, any_of: Option<&[T]>, none_of: Option<&[T]>)
+where
+    T: 'static + Clone + Send + sqlx::Encode<'static, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
     if let Some(values) = any_of {
-        push_list(sql, &format!(" AND {name} IN ("), values, " AND 0");
+        push_list(sql, &format!(" AND {name} IN ("), values, " AND 1 = 0");
     }
     if let Some(values) = none_of.filter(|values| !values.is_empty()) {
         push_list(
@@ -305,24 +307,15 @@ fn push_membership<'a, T>(
 }
 
 /// `opening v1, v2, …)`, or `when_empty` for an empty list.
-fn push_list<'a, T>(
-    sql: &mut QueryBuilder<'a, Sqlite>,
-    opening: &str,
-    values: &[T],
-    when_empty: &str,
-) where
-    T: Clone + 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
+fn push_list<T>(sql: &mut Sql, opening: &str, values: &[T], when_empty: &str)
+where
+    T: 'static + Clone + Send + sqlx::Encode<'static, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
     if values.is_empty() {
         sql.push(when_empty);
         return;
     }
-    sql.push(opening);
-    let mut separated = sql.separated(", ");
-    for value in values {
-        separated.push_bind(value.clone());
-    }
-    sql.push(")");
+    sql.push(opening).push_binds(values).push(")");
 }
 
 /// The most rows between two marks.
@@ -365,12 +358,13 @@ enum Slice<'a> {
 /// The page query: `seq`s from the index, then their rows. `prefix` is
 /// empty, or `EXPLAIN QUERY PLAN ` for tests.
 fn page_sql(
+    backend: Backend,
     prefix: &str,
     query: &AuditQuery,
     slice: &Slice<'_>,
     rows: i64,
-) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new(format!("{prefix}{ROWS_BY_SEQ}"));
+) -> Sql {
+    let mut sql = Sql::new(backend, format!("{prefix}{ROWS_BY_SEQ}"));
     push_filters(&mut sql, query);
     let (bound, order, offset) = match slice {
         Slice::NewestFirst { after, offset } => (after.map(|p| (p, "<")), "DESC", *offset),
@@ -391,8 +385,8 @@ fn page_sql(
     sql
 }
 
-fn count_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new(format!("{prefix}SELECT COUNT(*) FROM audit_logs"));
+fn count_sql(backend: Backend, prefix: &str, query: &AuditQuery) -> Sql {
+    let mut sql = Sql::new(backend, format!("{prefix}SELECT COUNT(*) FROM audit_logs"));
     push_terms(&mut sql, query, Terms::Count);
     sql
 }
@@ -401,16 +395,21 @@ fn count_sql(prefix: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> 
 /// `before`. The filters are kept off the indexes, so SQLite walks the `seq`
 /// index, which holds only the newer rows.
 fn count_since_sql(
+    backend: Backend,
     prefix: &str,
     query: &AuditQuery,
     seq: i64,
     before: Option<&Position>,
-) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new(format!("{prefix}SELECT COUNT(*) FROM audit_logs"));
+) -> Sql {
+    let mut sql = Sql::new(backend, format!("{prefix}SELECT COUNT(*) FROM audit_logs"));
     push_terms(&mut sql, query, Terms::SinceSeq);
     sql.push(" AND seq > ").push_bind(seq);
     if let Some(before) = before {
-        sql.push(" AND (+created_at, +seq) < (")
+        let (created_at, seq) = match backend {
+            Backend::Sqlite => ("+created_at", "+seq"),
+            Backend::Postgres => ("created_at", "seq"),
+        };
+        sql.push(format!(" AND ({created_at}, {seq}) < ("))
             .push_bind(timestamp(before.created_at))
             .push(", ")
             .push_bind(before.seq)
@@ -421,30 +420,46 @@ fn count_since_sql(
 
 /// The position of every `stride`th matching row, oldest first: each step
 /// skips `stride` matching index entries from the previous mark.
-fn marks_sql(prefix: &str, query: &AuditQuery, stride: i64) -> QueryBuilder<'static, Sqlite> {
-    let mut sql = QueryBuilder::new(format!(
-        "{prefix}WITH RECURSIVE mark(seq, created_at) AS (
+fn marks_sql(backend: Backend, prefix: &str, query: &AuditQuery, stride: i64) -> Sql {
+    let mut sql = Sql::new(
+        backend,
+        format!(
+            "{prefix}WITH RECURSIVE mark(seq, created_at) AS (
              SELECT * FROM (SELECT seq, created_at FROM audit_logs"
-    ));
+        ),
+    );
     push_filters(&mut sql, query);
     sql.push(" ORDER BY created_at, seq LIMIT 1 OFFSET ")
         .push_bind(stride)
-        .push(
-            ")
-             UNION ALL
-             SELECT a.seq, a.created_at FROM mark JOIN audit_logs a ON a.seq = (
-                 SELECT seq FROM audit_logs",
-        );
+        .push(") AS first_mark UNION ALL ");
+    match backend {
+        // The next mark's `seq` by a subquery, then its row by `seq`.
+        Backend::Sqlite => {
+            sql.push(
+                "SELECT a.seq, a.created_at FROM mark JOIN audit_logs a ON a.seq = (
+                     SELECT seq FROM audit_logs",
+            );
+        }
+        // PostgreSQL would join every row of the log to the subquery's
+        // answer; a lateral subquery is one index walk per step.
+        Backend::Postgres => {
+            sql.push(
+                "SELECT next.seq, next.created_at FROM mark CROSS JOIN LATERAL (
+                     SELECT seq, created_at FROM audit_logs",
+            );
+        }
+    }
     push_filters(&mut sql, query);
     sql.push(
         " AND (created_at, seq) > (mark.created_at, mark.seq)
            ORDER BY created_at, seq LIMIT 1 OFFSET ",
     )
     .push_bind(stride - 1)
-    .push(
-        "))
-         SELECT created_at, seq FROM mark",
-    );
+    .push(match backend {
+        Backend::Sqlite => "))",
+        Backend::Postgres => ") AS next)",
+    })
+    .push(" SELECT created_at, seq FROM mark");
     sql
 }
 
@@ -516,31 +531,31 @@ impl Tallies {
 }
 
 /// The newest `seq` of the whole log (0 when empty).
-async fn newest_seq(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+async fn newest_seq(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_logs")
         .fetch_one(conn)
         .await
 }
 
 async fn count_since(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     query: &AuditQuery,
     seq: i64,
     before: Option<&Position>,
 ) -> Result<i64, sqlx::Error> {
-    count_since_sql("", query, seq, before)
+    count_since_sql(Backend::of_conn(conn), "", query, seq, before)
         .build_query_scalar()
         .fetch_one(conn)
         .await
 }
 
 async fn fetch_rows(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     query: &AuditQuery,
     slice: Slice<'_>,
     rows: i64,
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
-    page_sql("", query, &slice, rows)
+    page_sql(Backend::of_conn(conn), "", query, &slice, rows)
         .build_query_as()
         .fetch_all(conn)
         .await
@@ -549,7 +564,7 @@ async fn fetch_rows(
 /// The rows at oldest-first ranks `first..first + rows` (`first` ≥ 0), from
 /// the nearest mark at or before `first`.
 async fn rows_from_rank(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     query: &AuditQuery,
     marks: &Marks,
     first: i64,
@@ -581,12 +596,12 @@ async fn rows_from_rank(
 }
 
 async fn set_marks(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     query: &AuditQuery,
     seq: i64,
     stride: i64,
 ) -> Result<Marks, sqlx::Error> {
-    let rows: Vec<(DateTime<Utc>, i64)> = marks_sql("", query, stride)
+    let rows: Vec<(Stamp, i64)> = marks_sql(Backend::of_conn(conn), "", query, stride)
         .build_query_as()
         .fetch_all(conn)
         .await?;
@@ -595,14 +610,17 @@ async fn set_marks(
         stride,
         positions: rows
             .into_iter()
-            .map(|(created_at, seq)| Position { created_at, seq })
+            .map(|(created_at, seq)| Position {
+                created_at: created_at.0,
+                seq,
+            })
             .collect(),
     })
 }
 
 /// How many rows match, from the tally when there is a recent one.
 async fn total(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     query: &AuditQuery,
     known: Option<&Tally>,
     newest: i64,
@@ -612,7 +630,7 @@ async fn total(
             Ok(tally.count + count_since(conn, query, tally.seq, None).await?)
         }
         _ => {
-            count_sql("", query)
+            count_sql(Backend::of_conn(conn), "", query)
                 .build_query_scalar()
                 .fetch_one(conn)
                 .await
@@ -623,7 +641,7 @@ async fn total(
 /// The newest `seq` of the log, the query's tally key, how many rows match
 /// and the tally that told (when a recent one did).
 async fn counted(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     tallies: &Tallies,
     query: &AuditQuery,
 ) -> Result<(i64, FilterKey, i64, Option<Tally>), sqlx::Error> {
@@ -645,11 +663,11 @@ pub struct ExportSnapshot {
 
 /// Counts what an export of the query's filters will hold, as of now.
 pub async fn export_snapshot(
-    db: &SqlitePool,
+    db: &Db,
     tallies: &Tallies,
     query: &AuditQuery,
 ) -> Result<ExportSnapshot, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = begin_read(db).await?;
     let (newest, key, count, known) = counted(&mut tx, tallies, query).await?;
     tx.commit().await?;
     let marks = known.and_then(|t| t.marks);
@@ -673,13 +691,13 @@ pub async fn export_snapshot(
 /// read: the log only grows, so batches read at different times still add
 /// up to the snapshot's rows exactly.
 pub async fn export_batch(
-    db: &SqlitePool,
+    db: &Db,
     query: &AuditQuery,
     snapshot: &ExportSnapshot,
     after: Option<&Position>,
     rows: i64,
 ) -> Result<Vec<(Position, AuditLog)>, sqlx::Error> {
-    let mut sql = QueryBuilder::new(ROWS_BY_SEQ);
+    let mut sql = Sql::new(Backend::of(db), ROWS_BY_SEQ);
     push_filters(&mut sql, query);
     // `+seq`: the bound must not make SQLite walk the `seq` index and sort.
     sql.push(" AND +seq <= ").push_bind(snapshot.newest_seq);
@@ -703,11 +721,11 @@ pub async fn export_batch(
 
 /// One page of the query and the total of its filters, from one snapshot.
 pub async fn read(
-    db: &SqlitePool,
+    db: &Db,
     tallies: &Tallies,
     query: &AuditQuery,
 ) -> Result<AuditPage, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = begin_read(db).await?;
     let (newest, key, total, known) = counted(&mut tx, tallies, query).await?;
     let mut marks = known.and_then(|t| t.marks);
     let stride = stride_for(total);
@@ -782,7 +800,7 @@ pub async fn read(
 
 /// SQLite's plans (`EXPLAIN QUERY PLAN` details) for the query's page from
 /// the newest end and for its count, so tests can prove both walk an index.
-pub async fn explain(db: &SqlitePool, query: &AuditQuery) -> Result<Vec<String>, sqlx::Error> {
+pub async fn explain(db: &Db, query: &AuditQuery) -> Result<Vec<String>, sqlx::Error> {
     let slice = Slice::NewestFirst {
         after: query.after.as_ref(),
         offset: query.offset,
@@ -790,8 +808,8 @@ pub async fn explain(db: &SqlitePool, query: &AuditQuery) -> Result<Vec<String>,
     explain_all(
         db,
         [
-            page_sql(PLAN, query, &slice, query.limit + 1),
-            count_sql(PLAN, query),
+            page_sql(Backend::Sqlite, PLAN, query, &slice, query.limit + 1),
+            count_sql(Backend::Sqlite, PLAN, query),
         ],
     )
     .await
@@ -800,7 +818,7 @@ pub async fn explain(db: &SqlitePool, query: &AuditQuery) -> Result<Vec<String>,
 /// The plans of what a deep page adds: counting rows newer than a `seq`,
 /// setting marks, and a page from a mark, oldest first.
 pub async fn explain_deep(
-    db: &SqlitePool,
+    db: &Db,
     query: &AuditQuery,
     mark: &Position,
 ) -> Result<Vec<Vec<String>>, sqlx::Error> {
@@ -810,9 +828,9 @@ pub async fn explain_deep(
     };
     let mut plans = Vec::new();
     for sql in [
-        count_since_sql(PLAN, query, mark.seq, Some(mark)),
-        marks_sql(PLAN, query, MAX_STRIDE),
-        page_sql(PLAN, query, &slice, query.limit + 1),
+        count_since_sql(Backend::Sqlite, PLAN, query, mark.seq, Some(mark)),
+        marks_sql(Backend::Sqlite, PLAN, query, MAX_STRIDE),
+        page_sql(Backend::Sqlite, PLAN, query, &slice, query.limit + 1),
     ] {
         plans.push(explain_all(db, [sql]).await?);
     }
@@ -822,8 +840,8 @@ pub async fn explain_deep(
 const PLAN: &str = "EXPLAIN QUERY PLAN ";
 
 async fn explain_all(
-    db: &SqlitePool,
-    queries: impl IntoIterator<Item = QueryBuilder<'static, Sqlite>>,
+    db: &Db,
+    queries: impl IntoIterator<Item = Sql>,
 ) -> Result<Vec<String>, sqlx::Error> {
     let mut details = Vec::new();
     for mut sql in queries {

@@ -21,7 +21,7 @@ pub struct AuditRow {
 /// Writes the rows in the given order (`seq` 1, 2, …), each dated
 /// `minutes_ago` before `now`.
 pub async fn write_audit_history(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     rows: &[AuditRow],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -31,8 +31,8 @@ pub async fn write_audit_history(
             "INSERT INTO audit_logs (id, seq, organization_id, actor_id, actor_email, action,
                  target_type, target_id, status_code, error_message, metadata, ip_address,
                  user_agent, source, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '192.0.2.10',
-                 'Mozilla/5.0 (X11; Linux x86_64) Chrome/141.0 Safari/537.36', 'api', ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '192.0.2.10',
+                 'Mozilla/5.0 (X11; Linux x86_64) Chrome/141.0 Safari/537.36', 'api', $12)",
         )
         .bind(new_id())
         .bind(seq)
@@ -55,7 +55,7 @@ pub async fn write_audit_history(
 /// Dave's pending invitation to the organization, as a member with the
 /// assignments (`assignment_ids`, a JSON list).
 pub async fn insert_invitation_to_dave(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     id: &str,
     organization_id: &str,
     assignment_ids: &str,
@@ -66,7 +66,7 @@ pub async fn insert_invitation_to_dave(
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
              assignment_ids, invited_by, status, expires_at, created_at, updated_at)
-         VALUES (?, ?, 'dave@example.com', 'dave@example.com', 'member', ?, ?, 'pending', ?, ?, ?)",
+         VALUES ($1, $2, 'dave@example.com', 'dave@example.com', 'member', $3, $4, 'pending', $5, $6, $7)",
     )
     .bind(id)
     .bind(organization_id)
@@ -82,7 +82,7 @@ pub async fn insert_invitation_to_dave(
 
 /// Adds a member with these assigned roles.
 pub async fn add_member(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     organization_id: &str,
     user_id: &str,
     assignments: &[&str],
@@ -90,7 +90,7 @@ pub async fn add_member(
     let now = timestamp(Utc::now());
     sqlx::query(
         "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-         VALUES (?, ?, 'member', ?, ?)",
+         VALUES ($1, $2, 'member', $3, $4)",
     )
     .bind(organization_id)
     .bind(user_id)

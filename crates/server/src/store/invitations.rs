@@ -5,14 +5,14 @@
 //! adds a belt: at most one pending invitation per address and organization
 //! (`invitations_one_pending`), one membership per user and organization.
 
+use crate::db::{new_id, timestamp, Conn, Executor, Flag, Stamp};
 use chrono::{DateTime, Utc};
 use roster_core::wire::{InvitationStatus, OrganizationInvitation};
 use roster_core::{InvitationState, Role};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::FromRow;
 
 use super::assignments::{self, CustomAssignmentRow};
 use super::members;
-use crate::db::{new_id, timestamp};
 
 /// An invitation with its organization's name, as the API shows it.
 #[derive(Clone, Debug, FromRow)]
@@ -29,8 +29,11 @@ pub struct InvitationRow {
     /// The inviter's e-mail.
     pub invited_by: String,
     pub status: String,
+    #[sqlx(try_from = "Stamp")]
     pub expires_at: DateTime<Utc>,
+    #[sqlx(try_from = "Stamp")]
     pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "Stamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -85,11 +88,8 @@ const SELECT: &str = "SELECT i.id, i.organization_id, o.name AS organization_nam
         i.created_at, i.updated_at
    FROM invitations i JOIN organizations o ON o.id = i.organization_id";
 
-pub async fn find(
-    db: impl SqliteExecutor<'_>,
-    id: &str,
-) -> Result<Option<InvitationRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} WHERE i.id = ?"))
+pub async fn find(db: impl Executor<'_>, id: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} WHERE i.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await
@@ -99,10 +99,10 @@ pub async fn find(
 /// with anything [`list_for_organization`] returns. `None` when the
 /// organization is gone.
 pub async fn list_version(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT invitations_version FROM organizations WHERE id = ?")
+    sqlx::query_scalar("SELECT invitations_version FROM organizations WHERE id = $1")
         .bind(organization_id)
         .fetch_optional(db)
         .await
@@ -111,7 +111,7 @@ pub async fn list_version(
 /// An organization's pending invitations, newest first; expired ones only
 /// when asked for.
 pub async fn list_for_organization(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     include_expired: bool,
     now: DateTime<Utc>,
@@ -123,7 +123,7 @@ pub async fn list_for_organization(
         timestamp(now)
     };
     sqlx::query_as(&format!(
-        "{SELECT} WHERE i.organization_id = ? AND i.status = 'pending' AND i.expires_at > ?
+        "{SELECT} WHERE i.organization_id = $1 AND i.status = 'pending' AND i.expires_at > $2
           ORDER BY i.created_at DESC, i.id DESC"
     ))
     .bind(organization_id)
@@ -135,12 +135,12 @@ pub async fn list_for_organization(
 /// The pending, unexpired invitations addressed to `email_normalized`,
 /// across organizations, newest first.
 pub async fn list_for_email(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     email_normalized: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<InvitationRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE i.email_normalized = ? AND i.status = 'pending' AND i.expires_at > ?
+        "{SELECT} WHERE i.email_normalized = $1 AND i.status = 'pending' AND i.expires_at > $2
           ORDER BY i.created_at DESC, i.id DESC"
     ))
     .bind(email_normalized)
@@ -150,13 +150,13 @@ pub async fn list_for_email(
 }
 
 pub async fn count_for_email(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     email_normalized: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM invitations
-          WHERE email_normalized = ? AND status = 'pending' AND expires_at > ?",
+          WHERE email_normalized = $1 AND status = 'pending' AND expires_at > $2",
     )
     .bind(email_normalized)
     .bind(timestamp(now))
@@ -168,7 +168,7 @@ pub async fn count_for_email(
 /// unexpired invitation for `email_normalized` (one query for the whole
 /// list).
 pub async fn custom_assignments_for_email(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     email_normalized: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<CustomAssignmentRow>, sqlx::Error> {
@@ -177,7 +177,7 @@ pub async fn custom_assignments_for_email(
            FROM custom_assignments
           WHERE organization_id IN (
                 SELECT organization_id FROM invitations
-                 WHERE email_normalized = ? AND status = 'pending' AND expires_at > ?)
+                 WHERE email_normalized = $1 AND status = 'pending' AND expires_at > $2)
           ORDER BY id",
     )
     .bind(email_normalized)
@@ -188,36 +188,38 @@ pub async fn custom_assignments_for_email(
 
 /// Whether the account with this address is a member of the organization.
 pub async fn is_member(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     email_normalized: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar::<_, Flag>(
         "SELECT EXISTS (SELECT 1 FROM organization_members m JOIN users u ON u.id = m.user_id
-                         WHERE m.organization_id = ? AND u.email_normalized = ?)",
+                         WHERE m.organization_id = $1 AND u.email_normalized = $2)",
     )
     .bind(organization_id)
     .bind(email_normalized)
     .fetch_one(db)
     .await
+    .map(bool::from)
 }
 
 pub async fn has_open_invitation(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     email_normalized: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar::<_, Flag>(
         "SELECT EXISTS (SELECT 1 FROM invitations
-                         WHERE organization_id = ? AND email_normalized = ?
-                           AND status = 'pending' AND expires_at > ?)",
+                         WHERE organization_id = $1 AND email_normalized = $2
+                           AND status = 'pending' AND expires_at > $3)",
     )
     .bind(organization_id)
     .bind(email_normalized)
     .bind(timestamp(now))
     .fetch_one(db)
     .await
+    .map(bool::from)
 }
 
 pub struct NewInvitation<'a> {
@@ -233,14 +235,14 @@ pub struct NewInvitation<'a> {
 /// Creates a pending invitation. An expired pending invitation for the same
 /// address is superseded (cancelled): the new one replaces it.
 pub async fn create(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     new: &NewInvitation<'_>,
     now: DateTime<Utc>,
 ) -> Result<InvitationRow, sqlx::Error> {
     sqlx::query(
-        "UPDATE invitations SET status = 'cancelled', updated_at = ?
-          WHERE organization_id = ? AND email_normalized = ? AND status = 'pending'
-            AND expires_at <= ?",
+        "UPDATE invitations SET status = 'cancelled', updated_at = $1
+          WHERE organization_id = $2 AND email_normalized = $3 AND status = 'pending'
+            AND expires_at <= $4",
     )
     .bind(timestamp(now))
     .bind(new.organization_id)
@@ -252,7 +254,7 @@ pub async fn create(
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
              assignment_ids, invited_by, status, expires_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10)",
     )
     .bind(&id)
     .bind(new.organization_id)
@@ -272,7 +274,7 @@ pub async fn create(
 /// Changes what a pending, unexpired invitation grants; false when it is no
 /// longer open.
 pub async fn update_open(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     id: &str,
     role: Role,
     assignment_ids: &[String],
@@ -281,9 +283,9 @@ pub async fn update_open(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE invitations
-            SET role = ?, assignment_ids = ?, expires_at = COALESCE(?, expires_at),
-                updated_at = ?
-          WHERE id = ? AND status = 'pending' AND expires_at > ?",
+            SET role = $1, assignment_ids = $2, expires_at = COALESCE($3, expires_at),
+                updated_at = $4
+          WHERE id = $5 AND status = 'pending' AND expires_at > $6",
     )
     .bind(role.as_str())
     .bind(ids_json(assignment_ids))
@@ -298,13 +300,13 @@ pub async fn update_open(
 
 /// Gives a pending invitation (expired or not) a new expiry.
 pub async fn renew(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     id: &str,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE invitations SET expires_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+        "UPDATE invitations SET expires_at = $1, updated_at = $2 WHERE id = $3 AND status = 'pending'",
     )
     .bind(timestamp(expires_at))
     .bind(timestamp(now))
@@ -315,14 +317,10 @@ pub async fn renew(
 }
 
 /// Cancels a pending invitation (expired or not).
-pub async fn cancel(
-    tx: &mut SqliteConnection,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+pub async fn cancel(tx: &mut Conn, id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE invitations SET status = 'cancelled', updated_at = ?
-          WHERE id = ? AND status = 'pending'",
+        "UPDATE invitations SET status = 'cancelled', updated_at = $1
+          WHERE id = $2 AND status = 'pending'",
     )
     .bind(timestamp(now))
     .bind(id)
@@ -334,14 +332,14 @@ pub async fn cancel(
 /// The invitee's answer. Only a pending, unexpired invitation can be
 /// answered, and only once: false when it was no longer open.
 pub async fn answer(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     id: &str,
     answer: InvitationStatus,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE invitations SET status = ?, updated_at = ?
-          WHERE id = ? AND status = 'pending' AND expires_at > ?",
+        "UPDATE invitations SET status = $1, updated_at = $2
+          WHERE id = $3 AND status = 'pending' AND expires_at > $4",
     )
     .bind(answer.as_str())
     .bind(timestamp(now))
@@ -356,14 +354,14 @@ pub async fn answer(
 /// assignments that still exist. Someone who already is a member keeps
 /// their membership as it is. Returns whether a membership was created.
 pub async fn join(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     invitation: &InvitationRow,
     user_id: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (organization_id, user_id) DO NOTHING",
     )
     .bind(&invitation.organization_id)

@@ -6,15 +6,15 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::db::{timestamp, Conn, Executor, Stamp};
 use chrono::{DateTime, Utc};
 use roster_core::assignment::global_assignment;
 use roster_core::wire::OrganizationUser;
 use roster_core::{Membership, Role};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::FromRow;
 
 use super::assignments::{self, CustomAssignmentRow};
 use super::organizations;
-use crate::db::timestamp;
 
 /// A member with the user's name and e-mail.
 #[derive(Clone, Debug, FromRow)]
@@ -25,7 +25,9 @@ pub struct MemberRow {
     pub email: String,
     #[sqlx(try_from = "String")]
     pub role: Role,
+    #[sqlx(try_from = "Stamp")]
     pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "Stamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -55,12 +57,12 @@ const MEMBER_COLUMNS: &str =
            JOIN users u ON u.id = m.user_id";
 
 pub async fn find(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     user_id: &str,
 ) -> Result<Option<MemberRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {MEMBER_COLUMNS} WHERE m.organization_id = ? AND m.user_id = ?"
+        "SELECT {MEMBER_COLUMNS} WHERE m.organization_id = $1 AND m.user_id = $2"
     ))
     .bind(organization_id)
     .bind(user_id)
@@ -73,18 +75,18 @@ pub async fn find(
 /// Three queries whatever the size of the organization: the members, all
 /// their assignments, and the custom assignments when anyone holds one.
 pub async fn list(
-    db: &mut SqliteConnection,
+    db: &mut Conn,
     organization_id: &str,
 ) -> Result<Vec<OrganizationUser>, sqlx::Error> {
     let members: Vec<MemberRow> = sqlx::query_as(&format!(
-        "SELECT {MEMBER_COLUMNS} WHERE m.organization_id = ?
+        "SELECT {MEMBER_COLUMNS} WHERE m.organization_id = $1
           ORDER BY m.created_at, u.email_normalized, m.user_id"
     ))
     .bind(organization_id)
     .fetch_all(&mut *db)
     .await?;
     let held_rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT user_id, assignment_id FROM member_assignments WHERE organization_id = ?
+        "SELECT user_id, assignment_id FROM member_assignments WHERE organization_id = $1
           ORDER BY user_id, assignment_id",
     )
     .bind(organization_id)
@@ -109,10 +111,10 @@ pub async fn list(
 /// The organization's `members_version` (migration 0004): it changes with
 /// anything [`list`] returns. `None` when the organization is gone.
 pub async fn list_version(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT members_version FROM organizations WHERE id = ?")
+    sqlx::query_scalar("SELECT members_version FROM organizations WHERE id = $1")
         .bind(organization_id)
         .fetch_optional(db)
         .await
@@ -120,12 +122,12 @@ pub async fn list_version(
 
 /// The assignment ids one member holds.
 pub async fn assignment_ids(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     user_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ?
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = $1 AND user_id = $2
           ORDER BY assignment_id",
     )
     .bind(organization_id)
@@ -137,7 +139,7 @@ pub async fn assignment_ids(
 /// The organization's custom assignments, read only when one of `ids` is
 /// not a global assignment.
 async fn custom_assignments_if_held<'a>(
-    db: &mut SqliteConnection,
+    db: &mut Conn,
     organization_id: &str,
     mut ids: impl Iterator<Item = &'a String>,
 ) -> Result<Vec<CustomAssignmentRow>, sqlx::Error> {
@@ -152,7 +154,7 @@ async fn custom_assignments_if_held<'a>(
 /// transaction, the decision then rests on the state the write will change).
 /// `None` when the user is not a member or the organization is gone.
 pub async fn membership(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     organization_id: &str,
     user_id: &str,
 ) -> Result<Option<Membership>, sqlx::Error> {
@@ -174,7 +176,7 @@ pub async fn membership(
 /// transaction; demoting the last owner fails (see
 /// [`is_last_owner_violation`]).
 pub async fn update_access(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     organization_id: &str,
     user_id: &str,
     role: Role,
@@ -182,8 +184,8 @@ pub async fn update_access(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE organization_members SET role = ?, updated_at = ?
-          WHERE organization_id = ? AND user_id = ?",
+        "UPDATE organization_members SET role = $1, updated_at = $2
+          WHERE organization_id = $3 AND user_id = $4",
     )
     .bind(role.as_str())
     .bind(timestamp(now))
@@ -191,7 +193,7 @@ pub async fn update_access(
     .bind(user_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM member_assignments WHERE organization_id = ? AND user_id = ?")
+    sqlx::query("DELETE FROM member_assignments WHERE organization_id = $1 AND user_id = $2")
         .bind(organization_id)
         .bind(user_id)
         .execute(&mut *tx)
@@ -205,14 +207,14 @@ pub async fn update_access(
 /// Gives a member the assignments `ids`; one they already hold stays as it
 /// is.
 pub async fn add_assignments(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     organization_id: &str,
     user_id: &str,
     ids: impl IntoIterator<Item = impl AsRef<str>>,
 ) -> Result<(), sqlx::Error> {
     for assignment_id in ids {
         sqlx::query(
-            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)
+            "INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",
         )
         .bind(organization_id)
@@ -227,11 +229,11 @@ pub async fn add_assignments(
 /// Removes a member (their assignments go with them). Removing the last
 /// owner fails (see [`is_last_owner_violation`]).
 pub async fn remove(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     user_id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM organization_members WHERE organization_id = ? AND user_id = ?")
+    sqlx::query("DELETE FROM organization_members WHERE organization_id = $1 AND user_id = $2")
         .bind(organization_id)
         .bind(user_id)
         .execute(db)
@@ -242,15 +244,15 @@ pub async fn remove(
 /// Makes `successor` an owner, then removes `leaver`: a sole owner's
 /// hand-over. Call inside a write transaction, so both happen or neither.
 pub async fn hand_over_and_leave(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     organization_id: &str,
     leaver: &str,
     successor: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE organization_members SET role = 'owner', updated_at = ?
-          WHERE organization_id = ? AND user_id = ? AND role <> 'owner'",
+        "UPDATE organization_members SET role = 'owner', updated_at = $1
+          WHERE organization_id = $2 AND user_id = $3 AND role <> 'owner'",
     )
     .bind(timestamp(now))
     .bind(organization_id)
@@ -258,7 +260,7 @@ pub async fn hand_over_and_leave(
     .execute(&mut *tx)
     .await?;
     // An owner holds every permission, so assignments would only mislead.
-    sqlx::query("DELETE FROM member_assignments WHERE organization_id = ? AND user_id = ?")
+    sqlx::query("DELETE FROM member_assignments WHERE organization_id = $1 AND user_id = $2")
         .bind(organization_id)
         .bind(successor)
         .execute(&mut *tx)

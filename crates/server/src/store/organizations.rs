@@ -1,20 +1,22 @@
 //! Organizations and memberships.
 
+use crate::db::{new_id, timestamp, Executor, Flag, Stamp};
 use chrono::{DateTime, Utc};
 use roster_core::wire::Organization;
 use roster_core::Role;
-use sqlx::{FromRow, SqliteExecutor};
-
-use crate::db::{new_id, timestamp};
+use sqlx::FromRow;
 
 #[derive(Clone, Debug, FromRow)]
 pub struct OrganizationRow {
     pub id: String,
     pub name: String,
     pub created_by: String,
+    #[sqlx(try_from = "Flag")]
     pub personal: bool,
     pub default_region_id: Option<String>,
+    #[sqlx(try_from = "Stamp")]
     pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "Stamp")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -41,7 +43,7 @@ pub struct MembershipRow {
 }
 
 pub async fn membership(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     user_id: &str,
 ) -> Result<Option<MembershipRow>, sqlx::Error> {
@@ -59,7 +61,7 @@ pub async fn membership(
                   WHERE organization_id = o.id AND role = 'owner') AS owner_count
            FROM organizations o
            JOIN organization_members m ON m.organization_id = o.id
-          WHERE o.id = ? AND m.user_id = ?",
+          WHERE o.id = $1 AND m.user_id = $2",
     )
     .bind(organization_id)
     .bind(user_id)
@@ -74,7 +76,7 @@ pub async fn membership(
 
 /// Creates an organization with its creator as the first owner.
 pub async fn create(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     name: &str,
     created_by: &str,
     personal: bool,
@@ -92,12 +94,12 @@ pub async fn create(
     };
     sqlx::query(
         "INSERT INTO organizations (id, name, created_by, personal, default_region_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&row.id)
     .bind(&row.name)
     .bind(&row.created_by)
-    .bind(row.personal)
+    .bind(i64::from(row.personal))
     .bind(&row.default_region_id)
     .bind(timestamp(now))
     .bind(timestamp(now))
@@ -105,7 +107,7 @@ pub async fn create(
     .await?;
     sqlx::query(
         "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-         VALUES (?, ?, 'owner', ?, ?)",
+         VALUES ($1, $2, 'owner', $3, $4)",
     )
     .bind(&row.id)
     .bind(created_by)
@@ -118,15 +120,15 @@ pub async fn create(
 
 /// The user's organizations: personal first, then by name.
 pub async fn list_for_user(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     user_id: &str,
 ) -> Result<Vec<OrganizationRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.id, o.name, o.created_by, o.personal, o.default_region_id, o.created_at, o.updated_at
            FROM organizations o
            JOIN organization_members m ON m.organization_id = o.id
-          WHERE m.user_id = ?
-          ORDER BY o.personal DESC, o.name COLLATE NOCASE, o.id",
+          WHERE m.user_id = $1
+          ORDER BY o.personal DESC, lower(o.name), o.id",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -134,12 +136,9 @@ pub async fn list_for_user(
 }
 
 /// How many collaborative organizations the user created that still exist.
-pub async fn count_created_by(
-    db: impl SqliteExecutor<'_>,
-    user_id: &str,
-) -> Result<usize, sqlx::Error> {
+pub async fn count_created_by(db: impl Executor<'_>, user_id: &str) -> Result<usize, sqlx::Error> {
     let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM organizations WHERE created_by = ? AND personal = 0",
+        "SELECT COUNT(*) FROM organizations WHERE created_by = $1 AND personal = 0",
     )
     .bind(user_id)
     .fetch_one(db)
@@ -149,12 +148,12 @@ pub async fn count_created_by(
 
 /// Renames the organization; `None` when it no longer exists.
 pub async fn rename(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     name: &str,
 ) -> Result<Option<OrganizationRow>, sqlx::Error> {
     sqlx::query_as(
-        "UPDATE organizations SET name = ?, updated_at = ? WHERE id = ?
+        "UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3
          RETURNING id, name, created_by, personal, default_region_id, created_at, updated_at",
     )
     .bind(name)
@@ -166,13 +165,13 @@ pub async fn rename(
 
 /// Sets the default region unless one is set already; `false` when it was.
 pub async fn set_default_region(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     organization_id: &str,
     region_id: &str,
 ) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query(
-        "UPDATE organizations SET default_region_id = ?, updated_at = ?
-          WHERE id = ? AND default_region_id IS NULL",
+        "UPDATE organizations SET default_region_id = $1, updated_at = $2
+          WHERE id = $3 AND default_region_id IS NULL",
     )
     .bind(region_id)
     .bind(timestamp(Utc::now()))
@@ -184,8 +183,8 @@ pub async fn set_default_region(
 
 /// Deletes the organization with its members, their assignments, its custom
 /// assignments and invitations (foreign-key cascades).
-pub async fn delete(db: impl SqliteExecutor<'_>, organization_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM organizations WHERE id = ?")
+pub async fn delete(db: impl Executor<'_>, organization_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM organizations WHERE id = $1")
         .bind(organization_id)
         .execute(db)
         .await?;

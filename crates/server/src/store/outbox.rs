@@ -1,10 +1,9 @@
 //! The outbox table: every message the server sends, delivered or not,
 //! with its delivery attempts (the delivery itself is `services::mail`).
 
+use crate::db::{timestamp, Executor};
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteExecutor};
-
-use crate::db::timestamp;
+use sqlx::FromRow;
 
 /// An outbox row claimed for delivery.
 #[derive(FromRow)]
@@ -20,7 +19,7 @@ pub struct Queued {
 /// Writes a message due at once; `sent_at` when it is delivered as it is
 /// written (to the log).
 pub async fn insert(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     recipient: &str,
     subject: &str,
     body: &str,
@@ -30,7 +29,7 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (recipient, subject, body, link, created_at, sent_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(recipient)
     .bind(subject)
@@ -45,7 +44,7 @@ pub async fn insert(
 
 /// Writes a message not to be delivered before `until`.
 pub async fn insert_held(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     recipient: &str,
     subject: &str,
     body: &str,
@@ -55,7 +54,7 @@ pub async fn insert_held(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (recipient, subject, body, link, created_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(recipient)
     .bind(subject)
@@ -71,14 +70,14 @@ pub async fn insert_held(
 /// Marks the undelivered messages about `link` as given up (their
 /// attempts set to `max_attempts`) without deleting them; returns how many.
 pub async fn withdraw(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     link: &str,
     max_attempts: i64,
 ) -> Result<u64, sqlx::Error> {
     let withdrawn = sqlx::query(
-        "UPDATE outbox SET attempts = ?, next_attempt_at = NULL,
+        "UPDATE outbox SET attempts = $1, next_attempt_at = NULL,
                 last_error = 'withdrawn before delivery: the link no longer works'
-          WHERE link = ? AND sent_at IS NULL",
+          WHERE link = $2 AND sent_at IS NULL",
     )
     .bind(max_attempts)
     .bind(link)
@@ -92,7 +91,7 @@ pub async fn withdraw(
 /// `created_after`: counts the attempt and keeps them from other deliverers
 /// until `lease_until`.
 pub async fn claim_due(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     max_attempts: i64,
@@ -100,11 +99,16 @@ pub async fn claim_due(
     batch: i64,
 ) -> Result<Vec<Queued>, sqlx::Error> {
     sqlx::query_as(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1
           WHERE id IN (SELECT id FROM outbox
-                        WHERE sent_at IS NULL AND attempts < ? AND created_at > ?
-                          AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-                        ORDER BY id LIMIT ?)
+                        WHERE sent_at IS NULL AND attempts < $2 AND created_at > $3
+                          AND (next_attempt_at IS NULL OR next_attempt_at <= $4)
+                        ORDER BY id LIMIT $5)
+            -- Again on the row itself: on PostgreSQL another instance may
+            -- claim a row between the inner read and this update, and
+            -- only these terms are checked again on the row it wrote.
+            AND sent_at IS NULL AND attempts < $2
+            AND (next_attempt_at IS NULL OR next_attempt_at <= $4)
          RETURNING id, recipient, subject, body, link, attempts",
     )
     .bind(timestamp(lease_until))
@@ -117,11 +121,11 @@ pub async fn claim_due(
 }
 
 pub async fn mark_sent(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     id: i64,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
+    sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
         .bind(timestamp(at))
         .bind(id)
         .execute(db)
@@ -132,7 +136,7 @@ pub async fn mark_sent(
 /// Records a failed attempt: its error, when to try again, and when the
 /// sender `gives_up`, attempts set to `max_attempts` so it is not retried.
 pub async fn mark_failed(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     id: i64,
     error: &str,
     next_attempt_at: DateTime<Utc>,
@@ -140,9 +144,9 @@ pub async fn mark_failed(
     max_attempts: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE outbox SET last_error = ?, next_attempt_at = ?,
-                attempts = CASE WHEN ? THEN ? ELSE attempts END
-          WHERE id = ?",
+        "UPDATE outbox SET last_error = $1, next_attempt_at = $2,
+                attempts = CASE WHEN $3 THEN $4 ELSE attempts END
+          WHERE id = $5",
     )
     .bind(error)
     .bind(timestamp(next_attempt_at))

@@ -1,13 +1,13 @@
 //! Accounts. Every account is created with its personal organization.
 
+use crate::db::{new_id, timestamp, Executor, Flag, Stamp};
 use chrono::{DateTime, Utc};
 use roster_core::validate::normalize_email;
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::FromRow;
 
 use roster_core::PERSONAL_ORGANIZATION_NAME;
 
 use super::organizations;
-use crate::db::{new_id, timestamp};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct UserRow {
@@ -15,7 +15,9 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub password_hash: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub email_verified: bool,
+    #[sqlx(try_from = "Stamp")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -26,7 +28,7 @@ pub enum CreateOutcome {
 
 /// Creates the account and its personal organization in one transaction.
 pub async fn create(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     email: &str,
     name: &str,
     password_hash: Option<&str>,
@@ -43,7 +45,7 @@ pub async fn create(
     };
     let inserted = sqlx::query(
         "INSERT INTO users (id, email, email_normalized, name, password_hash, email_verified, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (email_normalized) DO NOTHING",
     )
     .bind(&user.id)
@@ -51,7 +53,7 @@ pub async fn create(
     .bind(normalize_email(email))
     .bind(&user.name)
     .bind(&user.password_hash)
-    .bind(user.email_verified)
+    .bind(i64::from(user.email_verified))
     .bind(timestamp(now))
     .execute(&mut *tx)
     .await?;
@@ -63,24 +65,21 @@ pub async fn create(
 }
 
 pub async fn find_by_email(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     email: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, email, name, password_hash, email_verified, created_at
-           FROM users WHERE email_normalized = ?",
+           FROM users WHERE email_normalized = $1",
     )
     .bind(normalize_email(email))
     .fetch_optional(db)
     .await
 }
 
-pub async fn find_by_id(
-    db: impl SqliteExecutor<'_>,
-    id: &str,
-) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_by_id(db: impl Executor<'_>, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, email, name, password_hash, email_verified, created_at FROM users WHERE id = ?",
+        "SELECT id, email, name, password_hash, email_verified, created_at FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -89,14 +88,14 @@ pub async fn find_by_id(
 
 /// The user of a live session, by the hash of its token.
 pub async fn find_by_session(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.password_hash, u.email_verified, u.created_at
            FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.token_hash = ? AND s.expires_at > ?",
+          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash)
     .bind(timestamp(now))
@@ -106,14 +105,14 @@ pub async fn find_by_session(
 
 /// The user an OpenID provider knows as `subject`, if seen before.
 pub async fn find_by_identity(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     issuer: &str,
     subject: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.password_hash, u.email_verified, u.created_at
            FROM oidc_identities i JOIN users u ON u.id = i.user_id
-          WHERE i.issuer = ? AND i.subject = ?",
+          WHERE i.issuer = $1 AND i.subject = $2",
     )
     .bind(issuer)
     .bind(subject)
@@ -123,13 +122,13 @@ pub async fn find_by_identity(
 
 /// Remembers that the provider's `subject` is `user_id`.
 pub async fn link_identity(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     issuer: &str,
     subject: &str,
     user_id: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO oidc_identities (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO oidc_identities (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (issuer, subject) DO NOTHING",
     )
     .bind(issuer)
@@ -145,16 +144,16 @@ pub async fn link_identity(
 /// verification and name. False when the address belongs to another
 /// account.
 pub async fn update_from_provider(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     user_id: &str,
     email: &str,
     email_verified: bool,
     name: &str,
 ) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query(
-        "UPDATE users SET email = ?, email_normalized = ?, email_verified = ?, name = ?
-          WHERE id = ?
-            AND NOT EXISTS (SELECT 1 FROM users o WHERE o.email_normalized = ? AND o.id <> ?)",
+        "UPDATE users SET email = $1, email_normalized = $2, email_verified = $3, name = $4
+          WHERE id = $5
+            AND NOT EXISTS (SELECT 1 FROM users o WHERE o.email_normalized = $6 AND o.id <> $7)",
     )
     .bind(email.trim())
     .bind(normalize_email(email))
@@ -171,14 +170,14 @@ pub async fn update_from_provider(
 /// Records a session by the hash of its token (the token itself is never
 /// stored).
 pub async fn insert_session(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     token_hash: &str,
     user_id: &str,
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash)
     .bind(user_id)
@@ -190,8 +189,8 @@ pub async fn insert_session(
 }
 
 /// Ends the session with this token hash, if any.
-pub async fn end_session(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+pub async fn end_session(db: impl Executor<'_>, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(db)
         .await?;
@@ -200,13 +199,13 @@ pub async fn end_session(db: impl SqliteExecutor<'_>, token_hash: &str) -> Resul
 
 /// Records an e-mail verification link's token (by its hash) for the user.
 pub async fn insert_email_verification(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     token_hash: &str,
     user_id: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+        "INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
     )
     .bind(token_hash)
     .bind(user_id)
@@ -218,12 +217,12 @@ pub async fn insert_email_verification(
 
 /// The user an unexpired verification token was sent for.
 pub async fn email_verification_owner(
-    db: impl SqliteExecutor<'_>,
+    db: impl Executor<'_>,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT user_id FROM email_verifications WHERE token_hash = ? AND expires_at > ?",
+        "SELECT user_id FROM email_verifications WHERE token_hash = $1 AND expires_at > $2",
     )
     .bind(token_hash)
     .bind(timestamp(now))
@@ -233,15 +232,15 @@ pub async fn email_verification_owner(
 
 /// Uses up a verification token and marks its user's address verified.
 pub async fn complete_email_verification(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     token_hash: &str,
     user_id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM email_verifications WHERE token_hash = ?")
+    sqlx::query("DELETE FROM email_verifications WHERE token_hash = $1")
         .bind(token_hash)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE users SET email_verified = 1 WHERE id = ?")
+    sqlx::query("UPDATE users SET email_verified = 1 WHERE id = $1")
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
@@ -249,7 +248,7 @@ pub async fn complete_email_verification(
 }
 
 /// How many accounts exist.
-pub async fn count(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+pub async fn count(db: impl Executor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db)
         .await

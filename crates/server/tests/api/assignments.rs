@@ -1,7 +1,7 @@
 //! Custom assignments ("organization roles"): listing, creation, changes and
 //! deletion, with every refusal a client can meet and the state afterwards.
 
-use crate::common::{personal_organization, Account, TestApp};
+use crate::common::{dialect, personal_organization, Account, TestApp};
 use axum::http::StatusCode;
 use roster_core::{AUDITOR_ID, DEVELOPER_ID, GLOBAL_ASSIGNMENTS, SUPER_ADMIN_ID};
 use serde_json::{json, Value};
@@ -46,12 +46,14 @@ async fn assignment_ids(app: &TestApp, token: &str, org: &str) -> Vec<String> {
 
 /// The newest audit row, straight from the table.
 async fn last_audit(app: &TestApp) -> Value {
-    let row: String = sqlx::query_scalar(
-        "SELECT json_object('action', action, 'targetType', target_type, 'targetId', target_id,
-                            'statusCode', status_code, 'errorMessage', error_message,
-                            'organizationId', organization_id)
-           FROM audit_logs ORDER BY seq DESC LIMIT 1",
-    )
+    let row: String = sqlx::query_scalar(&format!(
+        "SELECT {} FROM audit_logs ORDER BY seq DESC LIMIT 1",
+        dialect::json_object(
+            "'action', action, 'targetType', target_type, 'targetId', target_id,
+             'statusCode', status_code, 'errorMessage', error_message,
+             'organizationId', organization_id"
+        )
+    ))
     .fetch_one(&app.state.db)
     .await
     .unwrap();
@@ -68,7 +70,7 @@ async fn pending_invitation(
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
              assignment_ids, invited_by, status, expires_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'member', ?, 'owner@example.com', 'pending', ?,
+         VALUES ($1, $2, $3, $4, 'member', $5, 'owner@example.com', 'pending', $6,
                  '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -486,7 +488,7 @@ async fn an_assignment_held_by_members_cannot_be_deleted() {
     assert_eq!(last_audit(&app).await["errorMessage"], response.message());
 
     let unassign = |account: &Account| {
-        sqlx::query("DELETE FROM member_assignments WHERE user_id = ? AND assignment_id = ?")
+        sqlx::query("DELETE FROM member_assignments WHERE user_id = $1 AND assignment_id = $2")
             .bind(account.id.clone())
             .bind(assignment.clone())
             .execute(&app.state.db)
@@ -532,7 +534,7 @@ async fn an_assignment_held_by_members_cannot_be_deleted() {
     );
     // The members keep their other assignments.
     let kept: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM member_assignments WHERE assignment_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM member_assignments WHERE assignment_id = $1")
             .bind(DEVELOPER_ID)
             .fetch_one(&app.state.db)
             .await

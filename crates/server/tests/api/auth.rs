@@ -57,19 +57,19 @@ async fn sign_up_creates_the_account_its_personal_organization_and_a_session() {
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.body["id"], response.body["user"]["id"]);
 
-    let personal: (String, bool) = sqlx::query_as(
+    let personal: (String, i64) = sqlx::query_as(
         "SELECT o.name, o.personal FROM organizations o
            JOIN organization_members m ON m.organization_id = o.id AND m.role = 'owner'
-          WHERE m.user_id = ?",
+          WHERE m.user_id = $1",
     )
     .bind(response.body["user"]["id"].as_str().unwrap())
     .fetch_one(&app.state.db)
     .await
     .unwrap();
-    assert_eq!(personal, ("Personal".to_string(), true));
+    assert_eq!(personal, ("Personal".to_string(), 1));
 
     // Tokens are stored only as hashes.
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = ?")
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = $1")
         .bind(token)
         .fetch_one(&app.state.db)
         .await

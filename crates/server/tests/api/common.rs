@@ -1,5 +1,7 @@
 //! In-process test harness: the real router on a real SQLite file in a
-//! temporary directory. Requests go through the whole middleware stack.
+//! temporary directory, or, when `ROSTER_TEST_POSTGRES` names a PostgreSQL
+//! server (`cargo xtask test` starts one), on a new database of its own
+//! there. Requests go through the whole middleware stack.
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
@@ -36,6 +38,44 @@ pub struct Account {
     pub token: String,
 }
 
+/// The PostgreSQL server the suite runs against, if any: a URL whose user
+/// may create databases (its path is ignored).
+pub fn postgres_server() -> Option<String> {
+    std::env::var("ROSTER_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Whether the suite runs on PostgreSQL (some tests look at SQLite's own
+/// query plans).
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+/// A new, empty database for one test: a SQLite file in `dir`, or a new
+/// database on the PostgreSQL server.
+pub async fn database_url(dir: &tempfile::TempDir) -> String {
+    match postgres_server() {
+        None => format!("sqlite://{}", dir.path().join("roster.db").display()),
+        Some(server) => {
+            use sqlx::{Connection, Executor};
+            sqlx::any::install_default_drivers();
+            let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::AnyConnection::connect(&server)
+                .await
+                .expect("the test PostgreSQL server");
+            admin
+                .execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("a test database");
+            let _ = admin.close().await;
+            let mut url = url::Url::parse(&server).expect("ROSTER_TEST_POSTGRES is a URL");
+            url.set_path(&name);
+            url.to_string()
+        }
+    }
+}
+
 impl TestApp {
     pub async fn new() -> TestApp {
         Self::with_dev(false).await
@@ -52,8 +92,9 @@ impl TestApp {
     }
 
     async fn build(dev: bool, public_url: &str) -> TestApp {
+        roster_server::init_tracing();
         let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("roster.db").display());
+        let url = database_url(&dir).await;
         let settings = Settings {
             listen: "127.0.0.1:0".parse().expect("address"),
             database_url: url.clone(),
@@ -164,7 +205,7 @@ impl TestApp {
             .as_str()
             .expect("user id")
             .to_string();
-        sqlx::query("UPDATE users SET email_verified = 1 WHERE id = ?")
+        sqlx::query("UPDATE users SET email_verified = 1 WHERE id = $1")
             .bind(&id)
             .execute(&self.state.db)
             .await
@@ -212,7 +253,7 @@ impl TestApp {
         let now = "2026-01-01T00:00:00.000000Z";
         sqlx::query(
             "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(organization_id)
         .bind(&user.id)
@@ -223,7 +264,7 @@ impl TestApp {
         .await
         .expect("membership");
         for assignment_id in assignments {
-            sqlx::query("INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES ($1, $2, $3)")
                 .bind(organization_id)
                 .bind(&user.id)
                 .bind(assignment_id)
@@ -242,7 +283,7 @@ impl TestApp {
 
     /// The link of the latest e-mail sent to `to`.
     pub async fn last_link(&self, to: &str) -> Option<String> {
-        sqlx::query_scalar("SELECT link FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1")
+        sqlx::query_scalar("SELECT link FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT 1")
             .bind(to)
             .fetch_optional(&self.state.db)
             .await
@@ -267,7 +308,7 @@ impl TestApp {
     /// task is not started: tests call `state.mailer.deliver_due`).
     pub async fn with_smtp(smtp_url: &str) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("roster.db").display());
+        let url = database_url(&dir).await;
         let settings = Settings {
             listen: "127.0.0.1:0".parse().expect("address"),
             database_url: url.clone(),
@@ -313,6 +354,46 @@ impl TestApp {
             router,
             state,
             _dir: dir,
+        }
+    }
+}
+
+/// The SQL of the tests' own bulk inserts that the two databases spell
+/// differently (the server's SQL is written once for both).
+pub mod dialect {
+    use super::on_postgres;
+
+    /// `expr` as decimal text, zero-padded to `width` digits.
+    pub fn padded(expr: &str, width: usize) -> String {
+        if on_postgres() {
+            format!("lpad(({expr})::text, {width}, '0')")
+        } else {
+            format!("printf('%0{width}d', {expr})")
+        }
+    }
+
+    /// The stored timestamp `seconds` (an SQL expression) after `start`
+    /// (`YYYY-MM-DDTHH:MM:SS`, UTC), with microseconds.
+    pub fn seconds_after(start: &str, seconds: &str) -> String {
+        if on_postgres() {
+            format!(
+                "to_char(TIMESTAMP '{start}' + ({seconds}) * INTERVAL '1 second', \
+                 'YYYY-MM-DD\"T\"HH24:MI:SS') || '.000000Z'"
+            )
+        } else {
+            format!(
+                "strftime('%Y-%m-%dT%H:%M:%S', '{start}', '+' || ({seconds}) || ' seconds') \
+                 || '.000000Z'"
+            )
+        }
+    }
+
+    /// The function that builds a JSON object from name/value pairs, as text.
+    pub fn json_object(pairs: &str) -> String {
+        if on_postgres() {
+            format!("json_build_object({pairs})::text")
+        } else {
+            format!("json_object({pairs})")
         }
     }
 }

@@ -67,7 +67,7 @@ async fn organization(app: &TestApp, owners: &[&Account], members: &[&Account]) 
     let now = "2026-01-01T00:00:00.000000Z";
     sqlx::query(
         "INSERT INTO organizations (id, name, created_by, personal, created_at, updated_at)
-         VALUES (?, 'Race', ?, 0, ?, ?)",
+         VALUES ($1, 'Race', $2, 0, $3, $4)",
     )
     .bind(&id)
     .bind(&owners[0].id)
@@ -88,7 +88,7 @@ async fn organization(app: &TestApp, owners: &[&Account], members: &[&Account]) 
 
 async fn owner_count(app: &TestApp, org: &str) -> i64 {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM organization_members WHERE organization_id = ? AND role = 'owner'",
+        "SELECT COUNT(*) FROM organization_members WHERE organization_id = $1 AND role = 'owner'",
     )
     .bind(org)
     .fetch_one(&app.state.db)
@@ -203,7 +203,7 @@ async fn leaving_with_a_successor_races_with_demotions_and_removals() {
         let stale: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM member_assignments a JOIN organization_members m
                  ON m.organization_id = a.organization_id AND m.user_id = a.user_id
-              WHERE a.organization_id = ? AND m.role = 'owner'",
+              WHERE a.organization_id = $1 AND m.role = 'owner'",
         )
         .bind(&org)
         .fetch_one(&app.state.db)

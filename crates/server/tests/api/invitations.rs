@@ -5,10 +5,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::common::{Account, TestApp};
+use crate::common::{dialect, Account, TestApp};
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
 use roster_core::{AUDITOR_ID, DEVELOPER_ID, SUPER_ADMIN_ID};
+use roster_server::db::Stamp;
 use serde_json::{json, Value};
 
 const PAST: &str = "2020-01-01T00:00:00.000000Z";
@@ -25,7 +26,7 @@ async fn organization(app: &TestApp, owner: &Account, name: &str) -> String {
 }
 
 async fn personal_organization(app: &TestApp, account: &Account) -> String {
-    sqlx::query_scalar("SELECT id FROM organizations WHERE created_by = ? AND personal = 1")
+    sqlx::query_scalar("SELECT id FROM organizations WHERE created_by = $1 AND personal = 1")
         .bind(&account.id)
         .fetch_one(&app.state.db)
         .await
@@ -54,7 +55,7 @@ async fn custom_assignment(app: &TestApp, organization_id: &str, name: &str) -> 
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO custom_assignments (id, organization_id, name, description, permissions, created_at, updated_at)
-         VALUES (?, ?, ?, 'Custom', '[\"read:volumes\"]', ?, ?)",
+         VALUES ($1, $2, $3, 'Custom', '[\"read:volumes\"]', $4, $5)",
     )
     .bind(&id)
     .bind(organization_id)
@@ -90,7 +91,7 @@ async fn a_minute_later(app: &TestApp) {
 }
 
 async fn expire(app: &TestApp, invitation_id: &str) {
-    sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
+    sqlx::query("UPDATE invitations SET expires_at = $1 WHERE id = $2")
         .bind(PAST)
         .bind(invitation_id)
         .execute(&app.state.db)
@@ -99,7 +100,7 @@ async fn expire(app: &TestApp, invitation_id: &str) {
 }
 
 async fn status_of(app: &TestApp, invitation_id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM invitations WHERE id = ?")
+    sqlx::query_scalar("SELECT status FROM invitations WHERE id = $1")
         .bind(invitation_id)
         .fetch_one(&app.state.db)
         .await
@@ -108,7 +109,7 @@ async fn status_of(app: &TestApp, invitation_id: &str) -> String {
 
 async fn membership(app: &TestApp, organization_id: &str, user: &Account) -> Option<String> {
     sqlx::query_scalar(
-        "SELECT role FROM organization_members WHERE organization_id = ? AND user_id = ?",
+        "SELECT role FROM organization_members WHERE organization_id = $1 AND user_id = $2",
     )
     .bind(organization_id)
     .bind(&user.id)
@@ -119,7 +120,7 @@ async fn membership(app: &TestApp, organization_id: &str, user: &Account) -> Opt
 
 async fn assignments(app: &TestApp, organization_id: &str, user: &Account) -> Vec<String> {
     sqlx::query_scalar(
-        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ? ORDER BY assignment_id",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = $1 AND user_id = $2 ORDER BY assignment_id",
     )
     .bind(organization_id)
     .bind(&user.id)
@@ -131,7 +132,7 @@ async fn assignments(app: &TestApp, organization_id: &str, user: &Account) -> Ve
 /// Invitation e-mails sent to `to` (sign-up also mails a verification link).
 async fn invitation_mails(app: &TestApp, to: &str) -> i64 {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM outbox WHERE recipient = ? AND link LIKE '%/invitations?id=%'",
+        "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND link LIKE '%/invitations?id=%'",
     )
     .bind(to)
     .fetch_one(&app.state.db)
@@ -205,7 +206,7 @@ async fn invite_answers_201_with_the_whole_invitation_and_mails_the_link() {
         Some(format!("http://roster.test/invitations?id={id}").as_str())
     );
     let (target_type, target_id): (String, String) = sqlx::query_as(
-        "SELECT target_type, target_id FROM audit_logs WHERE action = 'create' AND organization_id = ?",
+        "SELECT target_type, target_id FROM audit_logs WHERE action = 'create' AND organization_id = $1",
     )
     .bind(&org)
     .fetch_one(&app.state.db)
@@ -497,7 +498,7 @@ async fn concurrent_invitations_of_one_address_create_exactly_one() {
     }
     assert_eq!(created, 1);
     let pending: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND status = 'pending'",
+        "SELECT COUNT(*) FROM invitations WHERE organization_id = $1 AND status = 'pending'",
     )
     .bind(&org)
     .fetch_one(&app.state.db)
@@ -564,8 +565,8 @@ async fn listing_a_thousand_pending_invitations_is_fast() {
         sqlx::query(
             "INSERT INTO invitations (id, organization_id, email, email_normalized, role,
                  assignment_ids, invited_by, status, expires_at, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 'member', ?, 'owner@example.com', 'pending',
-                     '2099-01-01T00:00:00.000000Z', ?, ?)",
+             VALUES ($1, $2, $3, $4, 'member', $5, 'owner@example.com', 'pending',
+                     '2099-01-01T00:00:00.000000Z', $6, $7)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(&org)
@@ -784,11 +785,12 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
     let week = chrono::Duration::days(7);
     assert!(expires >= before + week && expires <= Utc::now() + week);
     let stored: DateTime<Utc> =
-        sqlx::query_scalar("SELECT expires_at FROM invitations WHERE id = ?")
+        sqlx::query_scalar::<_, Stamp>("SELECT expires_at FROM invitations WHERE id = $1")
             .bind(&id)
             .fetch_one(&app.state.db)
             .await
-            .unwrap();
+            .unwrap()
+            .into();
     assert_eq!(stored, expires);
 
     assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
@@ -798,7 +800,7 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
     // Again at once: refused, nothing sent or renewed (one mail a minute,
     // so nobody can flood an inbox through Roster).
     let marked = "2099-01-01T00:00:00.000000Z";
-    sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = ?")
+    sqlx::query("UPDATE invitations SET expires_at = $1 WHERE id = $2")
         .bind(marked)
         .bind(&id)
         .execute(&app.state.db)
@@ -821,7 +823,7 @@ async fn resending_renews_the_expiry_and_mails_the_link_again() {
     );
     assert!(again.headers.contains_key(axum::http::header::RETRY_AFTER));
     assert_eq!(invitation_mails(&app, "bob@example.com").await, 2);
-    let kept: String = sqlx::query_scalar("SELECT expires_at FROM invitations WHERE id = ?")
+    let kept: String = sqlx::query_scalar("SELECT expires_at FROM invitations WHERE id = $1")
         .bind(&id)
         .fetch_one(&app.state.db)
         .await
@@ -864,7 +866,7 @@ struct InvitationMail {
     link: String,
     sent_at: Option<String>,
     /// Held until then (the cooldown), when not delivered yet.
-    next_attempt_at: Option<DateTime<Utc>>,
+    next_attempt_at: Option<Stamp>,
     /// Why it was not delivered.
     last_error: Option<String>,
 }
@@ -873,7 +875,7 @@ struct InvitationMail {
 async fn invitation_outbox(app: &TestApp, to: &str) -> Vec<InvitationMail> {
     sqlx::query_as(
         "SELECT link, sent_at, next_attempt_at, last_error FROM outbox
-          WHERE recipient = ? AND link LIKE '%/invitations?id=%' ORDER BY id",
+          WHERE recipient = $1 AND link LIKE '%/invitations?id=%' ORDER BY id",
     )
     .bind(to)
     .fetch_all(&app.state.db)
@@ -917,7 +919,10 @@ async fn cancelling_and_inviting_again_at_once_invites_and_holds_the_mail_for_th
         held.sent_at.is_none(),
         "the second mail went out within the minute"
     );
-    let until = held.next_attempt_at.expect("held until the minute is over");
+    let until: DateTime<Utc> = held
+        .next_attempt_at
+        .expect("held until the minute is over")
+        .into();
     let wait = until - sent_at;
     assert!(
         wait > chrono::Duration::seconds(55) && wait <= chrono::Duration::seconds(60),
@@ -966,7 +971,7 @@ async fn cancelling_and_inviting_again_at_once_invites_and_holds_the_mail_for_th
         mails[1]
     );
     // The third waits for the slot after the second's: one mail a minute.
-    let third_until = mails[2].next_attempt_at.expect("held");
+    let third_until: DateTime<Utc> = mails[2].next_attempt_at.expect("held").into();
     assert!(
         third_until - until >= chrono::Duration::seconds(59),
         "{third_until} after {until}"
@@ -974,7 +979,7 @@ async fn cancelling_and_inviting_again_at_once_invites_and_holds_the_mail_for_th
 
     // When its time comes the outbox delivers it (to the log here), and
     // only it.
-    sqlx::query("UPDATE outbox SET next_attempt_at = ? WHERE next_attempt_at IS NOT NULL")
+    sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE next_attempt_at IS NOT NULL")
         .bind(PAST)
         .execute(&app.state.db)
         .await
@@ -1163,7 +1168,7 @@ async fn accepting_skips_assignments_deleted_in_the_meantime() {
         )
         .await;
     let id = response.body["id"].as_str().unwrap().to_string();
-    sqlx::query("DELETE FROM custom_assignments WHERE id = ?")
+    sqlx::query("DELETE FROM custom_assignments WHERE id = $1")
         .bind(&maintainer)
         .execute(&app.state.db)
         .await
@@ -1205,7 +1210,7 @@ async fn a_member_accepting_keeps_their_membership() {
     assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
     assert_eq!(status_of(&app, &id).await, "accepted");
     let members: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM organization_members WHERE organization_id = ? AND user_id = ?",
+        "SELECT COUNT(*) FROM organization_members WHERE organization_id = $1 AND user_id = $2",
     )
     .bind(&org)
     .bind(&bob.id)
@@ -1343,7 +1348,7 @@ async fn concurrent_accepts_create_exactly_one_membership() {
     }
     assert_eq!(accepted, 1);
     let members: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM organization_members WHERE organization_id = ? AND user_id = ?",
+        "SELECT COUNT(*) FROM organization_members WHERE organization_id = $1 AND user_id = $2",
     )
     .bind(&org)
     .bind(&bob.id)
@@ -1362,14 +1367,15 @@ async fn concurrent_accepts_create_exactly_one_membership() {
 /// week.
 async fn many_invitations(app: &TestApp, organization_id: &str, inviter: &Account, count: i64) {
     let expires = roster_server::db::timestamp(Utc::now() + chrono::TimeDelta::days(7));
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+    let n = dialect::padded("i", 5);
+    sqlx::query(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO invitations (id, organization_id, email, email_normalized, role,
              assignment_ids, invited_by, status, expires_at, created_at, updated_at)
-         SELECT printf('bulk-%05d', i), ?, printf('b%05d@example.com', i), printf('b%05d@example.com', i),
-                'member', '[]', ?, 'pending', ?, ?, ?
+         SELECT 'bulk-' || {n}, $2, 'b' || {n} || '@example.com', 'b' || {n} || '@example.com',
+                'member', '[]', $3, 'pending', $4, $5, $6
            FROM n",
-    )
+    ))
     .bind(count)
     .bind(organization_id)
     .bind(&inviter.email)
@@ -1421,13 +1427,13 @@ async fn a_large_invitation_list_follows_every_change_and_expiry() {
     );
 
     let assignment = custom_assignment(&app, &org, "Release").await;
-    sqlx::query("UPDATE invitations SET assignment_ids = json_array(?) WHERE id = ?")
+    sqlx::query("UPDATE invitations SET assignment_ids = '[\"' || $1 || '\"]' WHERE id = $2")
         .bind(&assignment)
         .bind(&invited)
         .execute(&app.state.db)
         .await
         .unwrap();
-    sqlx::query("UPDATE custom_assignments SET name = 'Releases' WHERE id = ?")
+    sqlx::query("UPDATE custom_assignments SET name = 'Releases' WHERE id = $1")
         .bind(&assignment)
         .execute(&app.state.db)
         .await
@@ -1449,7 +1455,7 @@ async fn a_large_invitation_list_follows_every_change_and_expiry() {
 
     // One invitation expires in a moment: the kept list ends with it.
     let soon = roster_server::db::timestamp(Utc::now() + chrono::TimeDelta::milliseconds(800));
-    sqlx::query("UPDATE invitations SET expires_at = ? WHERE id = 'bulk-00001'")
+    sqlx::query("UPDATE invitations SET expires_at = $1 WHERE id = 'bulk-00001'")
         .bind(soon)
         .execute(&app.state.db)
         .await

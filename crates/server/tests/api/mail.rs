@@ -138,7 +138,7 @@ struct OutboxRow {
 async fn outbox(app: &TestApp, recipient: &str) -> Vec<OutboxRow> {
     sqlx::query_as(
         "SELECT link, sent_at, attempts, next_attempt_at, last_error FROM outbox
-          WHERE recipient = ? ORDER BY id",
+          WHERE recipient = $1 ORDER BY id",
     )
     .bind(recipient)
     .fetch_all(&app.state.db)

@@ -20,4 +20,5 @@ mod mail;
 mod members;
 mod openapi;
 mod organizations;
+mod schema;
 mod system;

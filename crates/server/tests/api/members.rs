@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{personal_organization, Account, TestApp};
+use crate::common::{dialect, personal_organization, Account, TestApp};
 use axum::http::StatusCode;
 use roster_core::{AUDITOR_ID, DEVELOPER_ID};
 use roster_server::store::members;
@@ -54,7 +54,7 @@ fn member_path(org: &str, user: &str) -> String {
 async fn custom_assignment(app: &TestApp, org: &str, id: &str, name: &str, permissions: &[&str]) {
     sqlx::query(
         "INSERT INTO custom_assignments (id, organization_id, name, description, permissions, created_at, updated_at)
-         VALUES (?, ?, ?, 'A custom assignment', ?, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+         VALUES ($1, $2, $3, 'A custom assignment', $4, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
     )
     .bind(id)
     .bind(org)
@@ -67,7 +67,7 @@ async fn custom_assignment(app: &TestApp, org: &str, id: &str, name: &str, permi
 
 async fn role_of(app: &TestApp, org: &str, user: &Account) -> Option<String> {
     sqlx::query_scalar(
-        "SELECT role FROM organization_members WHERE organization_id = ? AND user_id = ?",
+        "SELECT role FROM organization_members WHERE organization_id = $1 AND user_id = $2",
     )
     .bind(org)
     .bind(&user.id)
@@ -78,7 +78,7 @@ async fn role_of(app: &TestApp, org: &str, user: &Account) -> Option<String> {
 
 async fn assignments_of(app: &TestApp, org: &str, user: &Account) -> Vec<String> {
     sqlx::query_scalar(
-        "SELECT assignment_id FROM member_assignments WHERE organization_id = ? AND user_id = ? ORDER BY assignment_id",
+        "SELECT assignment_id FROM member_assignments WHERE organization_id = $1 AND user_id = $2 ORDER BY assignment_id",
     )
     .bind(org)
     .bind(&user.id)
@@ -89,7 +89,7 @@ async fn assignments_of(app: &TestApp, org: &str, user: &Account) -> Vec<String>
 
 async fn set_joined(app: &TestApp, org: &str, user: &Account, at: &str) {
     sqlx::query(
-        "UPDATE organization_members SET created_at = ? WHERE organization_id = ? AND user_id = ?",
+        "UPDATE organization_members SET created_at = $1 WHERE organization_id = $2 AND user_id = $3",
     )
     .bind(at)
     .bind(org)
@@ -190,32 +190,34 @@ async fn ten_thousand_members_are_listed_in_order_and_quickly() {
     let org = app.organization(&ada, "Big").await;
     custom_assignment(&app, &org, "custom-1", "Custom", &["read:volumes"]).await;
     let mut tx = app.state.db.begin().await.unwrap();
-    sqlx::query(
+    let n = dialect::padded("i", 5);
+    sqlx::query(&format!(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
          INSERT INTO users (id, email, email_normalized, name, password_hash, email_verified, created_at)
-         SELECT printf('user-%05d', i), printf('u%05d@example.com', i), printf('u%05d@example.com', i),
-                printf('User %d', i), NULL, 1, '2026-01-01T00:00:00.000000Z'
+         SELECT 'user-' || {n}, 'u' || {n} || '@example.com', 'u' || {n} || '@example.com',
+                'User ' || i, NULL, 1, '2026-01-01T00:00:00.000000Z'
            FROM n",
-    )
+    ))
     .execute(&mut *tx)
     .await
     .unwrap();
     // Join times repeat every 24 members, so the e-mail breaks most ties.
-    sqlx::query(
+    sqlx::query(&format!(
         "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-         SELECT ?, id, 'member', printf('2026-01-01T%02d:00:00.000000Z', CAST(substr(id, 6) AS INTEGER) % 24),
+         SELECT $1, id, 'member', '2026-01-01T' || {} || ':00:00.000000Z',
                 '2026-01-01T00:00:00.000000Z'
            FROM users WHERE id LIKE 'user-%'",
-    )
+        dialect::padded("CAST(substr(id, 6) AS INTEGER) % 24", 2)
+    ))
     .bind(&org)
     .execute(&mut *tx)
     .await
     .unwrap();
     sqlx::query(
         "INSERT INTO member_assignments (organization_id, user_id, assignment_id)
-         SELECT ?, id, ? FROM users WHERE id LIKE 'user-%'
+         SELECT $1, id, $2 FROM users WHERE id LIKE 'user-%'
          UNION ALL
-         SELECT ?, id, 'custom-1' FROM users WHERE id LIKE 'user-%' AND CAST(substr(id, 6) AS INTEGER) % 2 = 0",
+         SELECT $3, id, 'custom-1' FROM users WHERE id LIKE 'user-%' AND CAST(substr(id, 6) AS INTEGER) % 2 = 0",
     )
     .bind(&org)
     .bind(DEVELOPER_ID)
@@ -623,20 +625,21 @@ async fn the_schema_refuses_to_demote_or_remove_the_last_owner() {
 /// Adds `count` generated members (`gen-00001`…) straight into the store.
 async fn generated_members(app: &TestApp, org: &str, count: i64) {
     let mut tx = app.state.db.begin().await.unwrap();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+    let n = dialect::padded("i", 5);
+    sqlx::query(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO users (id, email, email_normalized, name, password_hash, email_verified, created_at)
-         SELECT printf('gen-%05d', i), printf('g%05d@example.com', i), printf('g%05d@example.com', i),
-                printf('Generated %d', i), NULL, 1, '2026-01-01T00:00:00.000000Z'
+         SELECT 'gen-' || {n}, 'g' || {n} || '@example.com', 'g' || {n} || '@example.com',
+                'Generated ' || i, NULL, 1, '2026-01-01T00:00:00.000000Z'
            FROM n",
-    )
+    ))
     .bind(count)
     .execute(&mut *tx)
     .await
     .unwrap();
     sqlx::query(
         "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-         SELECT ?, id, 'member', '2026-01-02T00:00:00.000000Z', '2026-01-02T00:00:00.000000Z'
+         SELECT $1, id, 'member', '2026-01-02T00:00:00.000000Z', '2026-01-02T00:00:00.000000Z'
            FROM users WHERE id LIKE 'gen-%'",
     )
     .bind(org)
@@ -703,15 +706,15 @@ async fn a_large_list_follows_every_change_it_shows() {
                 .unwrap();
         }
     };
-    sql("UPDATE users SET name = 'Robert' WHERE id = ?1 AND ?2 IS NOT NULL").await;
+    sql("UPDATE users SET name = 'Robert' WHERE id = $1 AND $2 IS NOT NULL").await;
     assert_eq!(bob_now().await.unwrap()["name"], "Robert");
-    sql("INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES (?2, ?1, 'custom-1')")
+    sql("INSERT INTO member_assignments (organization_id, user_id, assignment_id) VALUES ($2, $1, 'custom-1')")
         .await;
     assert_eq!(assigned(&bob_now().await), ["Developer", "Custom"]);
-    sql("UPDATE custom_assignments SET name = 'Renamed' WHERE organization_id = ?2 AND ?1 IS NOT NULL")
+    sql("UPDATE custom_assignments SET name = 'Renamed' WHERE organization_id = $2 AND $1 IS NOT NULL")
         .await;
     assert_eq!(assigned(&bob_now().await), ["Developer", "Renamed"]);
-    sql("DELETE FROM organization_members WHERE user_id = ?1 AND organization_id = ?2").await;
+    sql("DELETE FROM organization_members WHERE user_id = $1 AND organization_id = $2").await;
     assert_eq!(bob_now().await, None);
 }
 
@@ -949,7 +952,7 @@ async fn the_first_page_is_the_tables_first_page_with_the_total() {
         let member = app.account(email).await;
         app.add_member(&org, &member, "member", &[DEVELOPER_ID])
             .await;
-        sqlx::query("UPDATE users SET name = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
             .bind(name)
             .bind(&member.id)
             .execute(&app.state.db)

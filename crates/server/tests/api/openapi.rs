@@ -988,7 +988,7 @@ async fn real_responses_match_the_document() {
         &format!("{ORG}/users/{{userId}}/access"),
         &removed_assignment,
     );
-    sqlx::query("DELETE FROM member_assignments WHERE assignment_id = ?")
+    sqlx::query("DELETE FROM member_assignments WHERE assignment_id = $1")
         .bind(&assignment_id)
         .execute(&app.state.db)
         .await

@@ -48,7 +48,7 @@ fn org_path(id: &str) -> String {
 /// The member's role in the organization, straight from the database.
 async fn role_of(app: &TestApp, org: &str, user: &Account) -> Option<String> {
     sqlx::query_scalar(
-        "SELECT role FROM organization_members WHERE organization_id = ? AND user_id = ?",
+        "SELECT role FROM organization_members WHERE organization_id = $1 AND user_id = $2",
     )
     .bind(org)
     .bind(&user.id)
@@ -59,7 +59,7 @@ async fn role_of(app: &TestApp, org: &str, user: &Account) -> Option<String> {
 
 async fn assignment_count(app: &TestApp, org: &str, user: &Account) -> i64 {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM member_assignments WHERE organization_id = ? AND user_id = ?",
+        "SELECT COUNT(*) FROM member_assignments WHERE organization_id = $1 AND user_id = $2",
     )
     .bind(org)
     .bind(&user.id)
@@ -70,7 +70,7 @@ async fn assignment_count(app: &TestApp, org: &str, user: &Account) -> i64 {
 
 async fn rows_of(app: &TestApp, table: &str, org: &str) -> i64 {
     sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM {table} WHERE organization_id = ?"
+        "SELECT COUNT(*) FROM {table} WHERE organization_id = $1"
     ))
     .bind(org)
     .fetch_one(&app.state.db)
@@ -346,7 +346,7 @@ async fn deleting_an_organization_cascades_to_everything_in_it() {
         .await;
     sqlx::query(
         "INSERT INTO custom_assignments (id, organization_id, name, description, permissions, created_at, updated_at)
-         VALUES ('custom-1', ?, 'Custom', 'd', '[\"read:volumes\"]', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+         VALUES ('custom-1', $1, 'Custom', 'd', '[\"read:volumes\"]', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
     )
     .bind(&org)
     .execute(&app.state.db)
