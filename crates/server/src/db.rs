@@ -124,6 +124,12 @@ async fn connect_sqlite(url: &str) -> Result<Db, BoxError> {
 }
 
 async fn connect_postgres(url: &str) -> Result<Db, BoxError> {
+    // One connection first: a wrong address or password fails at once
+    // (the pool would retry until its timeout).
+    let first = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+        .await
+        .map_err(|e| format!("cannot connect to {}: {e}", redact(url)))?;
+    let _ = sqlx::Connection::close(first).await;
     let pool = AnyPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))

@@ -222,3 +222,43 @@ async fn under_the_public_urls_path_the_spa_is_served_with_that_base() {
         .await;
     assert_eq!(outside.status, StatusCode::NOT_FOUND);
 }
+
+/// A database URL is understood or refused at start, with the schemes
+/// Roster supports; nothing is ever created at a path made from a URL.
+#[test]
+fn database_urls_roster_does_not_understand_are_refused_at_start() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (url, says) in [
+        (
+            "mysql://root@localhost/roster",
+            "unsupported database URL scheme \"mysql:\"",
+        ),
+        ("data/roster.db", "is not a database URL"),
+        // PostgreSQL's scheme, a server that is not there: an error, no file.
+        (
+            "postgres:/roster@127.0.0.1:9/roster",
+            "cannot connect to postgres:",
+        ),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_roster-server"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+            .current_dir(dir.path())
+            .env_remove("ROSTER_DATABASE_URL")
+            .output()
+            .expect("roster-server runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{url} was accepted: {stderr}");
+        assert!(stderr.contains(says), "{url}: {stderr}");
+        if says.starts_with("unsupported") || says.starts_with("is not") {
+            assert!(
+                stderr.contains("sqlite:") && stderr.contains("postgres://"),
+                "{url}: {stderr}"
+            );
+        }
+        let created: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("directory")
+            .map(|entry| entry.map(|e| e.file_name()))
+            .collect();
+        assert!(created.is_empty(), "{url} created {created:?}");
+    }
+}
