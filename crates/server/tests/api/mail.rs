@@ -365,3 +365,48 @@ fn unusable_smtp_urls_are_refused_with_a_reason() {
             .is_ok_and(|m| m.delivers_by_smtp())
     );
 }
+
+/// Several instances deliver one outbox: each message is claimed by one
+/// of them (a lease on its row) and reaches the relay exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_sharing_an_outbox_send_each_message_once() {
+    let smtp = FakeSmtp::start().await;
+    let a = TestApp::with_smtp(&format!("smtp://{}/mail.roster.test", smtp.address)).await;
+    let b = a.beside().await;
+    let now = roster_server::db::timestamp(chrono::Utc::now());
+    for n in 0..40 {
+        sqlx::query(
+            "INSERT INTO outbox (recipient, subject, body, created_at)
+             VALUES ($1, 'Hello', 'Hello', $2)",
+        )
+        .bind(format!("r{n:02}@example.com"))
+        .bind(&now)
+        .execute(&a.state.db)
+        .await
+        .unwrap();
+    }
+    // Four deliverers at once, two per instance, until none finds work.
+    let deliver = |app: &TestApp| {
+        let (mailer, db) = (app.state.mailer.clone(), app.state.db.clone());
+        tokio::spawn(async move {
+            let mut tried = 0;
+            loop {
+                let batch = mailer.deliver_due(&db).await.unwrap();
+                if batch == 0 {
+                    return tried;
+                }
+                tried += batch;
+            }
+        })
+    };
+    let (one, two, three, four) = tokio::join!(deliver(&a), deliver(&b), deliver(&a), deliver(&b));
+    let tried = one.unwrap() + two.unwrap() + three.unwrap() + four.unwrap();
+    assert_eq!(tried, 40);
+    for n in 0..40 {
+        let recipient = format!("r{n:02}@example.com");
+        assert_eq!(smtp.received_by(&recipient).len(), 1, "{recipient}");
+        let rows = outbox(&a, &recipient).await;
+        assert_eq!(rows[0].attempts, 1, "{recipient}");
+        assert!(rows[0].sent_at.is_some(), "{recipient}");
+    }
+}
