@@ -1,10 +1,14 @@
-//! The benchmark's data set, written straight into a fresh SQLite file with
-//! the server's own migrations before the server starts: a bench owner who
-//! belongs to 100 organizations, one of them with 10,000 members (mixed
-//! roles and assignments, custom ones included), 1,000 pending invitations
-//! and a million audit rows.
+//! The benchmark's data set, written straight into a fresh SQLite file (or,
+//! for `--postgres`, an empty PostgreSQL database) with the server's own
+//! migrations before the server starts: a bench owner who belongs to 100
+//! organizations, one of them with 10,000 members (mixed roles and
+//! assignments, custom ones included), 1,000 pending invitations and a
+//! million audit rows.
 //!
-//! Ids come from a seeded generator, so every run measures the same data.
+//! Ids come from a seeded generator, so every run measures the same data,
+//! and both backends get the same rows: the same generator writes them,
+//! with multi-row INSERTs into SQLite and `COPY … FROM STDIN` into
+//! PostgreSQL.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,8 +20,11 @@ use roster_core::{
     VOLUMES_ADMIN_ID,
 };
 use roster_server::db::timestamp;
+use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{
+    ConnectOptions, Connection, Postgres, QueryBuilder, Sqlite, SqliteConnection, Transaction,
+};
 
 use crate::result::Result;
 
@@ -45,6 +52,10 @@ pub const SIZES: Sizes = Sizes {
 #[derive(Clone, Debug)]
 pub struct Dataset {
     pub big_organization_id: String,
+    /// Members of the big organization with the member role and no
+    /// assignment, in the order they joined (1,000 of them): the write
+    /// load changes their access, each connection its own member.
+    pub plain_members: Vec<String>,
     pub seconds: f64,
 }
 
@@ -105,9 +116,38 @@ impl From<Option<String>> for Cell {
     }
 }
 
+/// An open transaction on the database being filled.
+enum Writer<'c> {
+    Sqlite(Transaction<'c, Sqlite>),
+    Postgres(Transaction<'c, Postgres>),
+}
+
+impl Writer<'_> {
+    async fn commit(self) -> Result<()> {
+        match self {
+            Writer::Sqlite(tx) => tx.commit().await?,
+            Writer::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Writes `rows` into `table`, as its backend loads rows fastest.
+async fn insert(
+    writer: &mut Writer<'_>,
+    table: &str,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<()> {
+    match writer {
+        Writer::Sqlite(tx) => insert_sqlite(tx, table, columns, rows).await,
+        Writer::Postgres(tx) => copy_postgres(tx, table, columns, rows).await,
+    }
+}
+
 /// Inserts `rows` into `table` with multi-row INSERTs as large as SQLite's
 /// variable limit allows.
-async fn insert(
+async fn insert_sqlite(
     conn: &mut SqliteConnection,
     table: &str,
     columns: &[&str],
@@ -134,6 +174,61 @@ async fn insert(
         sql.build().execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Streams `rows` into `table` with `COPY … FROM STDIN` (text format), in
+/// chunks of about a megabyte.
+async fn copy_postgres(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<()> {
+    const CHUNK: usize = 1 << 20;
+    let mut copy = conn
+        .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))
+        .await?;
+    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    for row in rows {
+        if row.len() != columns.len() {
+            copy.abort("a row of the wrong width").await?;
+            return Err(format!("a row for {table} has {} cells", row.len()).into());
+        }
+        for (i, cell) in row.into_iter().enumerate() {
+            if i > 0 {
+                buffer.push(b'\t');
+            }
+            match cell {
+                Cell::Text(text) => copy_text(&mut buffer, &text),
+                Cell::Int(n) => buffer.extend_from_slice(n.to_string().as_bytes()),
+                Cell::Null => buffer.extend_from_slice(b"\\N"),
+            }
+        }
+        buffer.push(b'\n');
+        if buffer.len() >= CHUNK {
+            copy.send(std::mem::take(&mut buffer)).await?;
+            buffer.reserve(CHUNK + 4096);
+        }
+    }
+    if !buffer.is_empty() {
+        copy.send(buffer).await?;
+    }
+    copy.finish().await?;
+    Ok(())
+}
+
+/// A value in COPY's text format: backslash, tab, newline and carriage
+/// return escaped.
+fn copy_text(buffer: &mut Vec<u8>, text: &str) {
+    for byte in text.bytes() {
+        match byte {
+            b'\\' => buffer.extend_from_slice(b"\\\\"),
+            b'\t' => buffer.extend_from_slice(b"\\t"),
+            b'\n' => buffer.extend_from_slice(b"\\n"),
+            b'\r' => buffer.extend_from_slice(b"\\r"),
+            other => buffer.push(other),
+        }
+    }
 }
 
 const FIRST: [&str; 40] = [
@@ -274,18 +369,63 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
         .pragma("temp_store", "memory")
         .connect()
         .await?;
-    sqlx::migrate!("../crates/server/migrations")
+    sqlx::migrate!("../crates/server/migrations/sqlite")
         .run(&mut conn)
         .await?;
 
+    let mut writer = Writer::Sqlite(conn.begin().await?);
+    let (big_organization_id, plain_members) = fill(&mut writer).await?;
+    writer.commit().await?;
+    sqlx::query("PRAGMA journal_mode = WAL")
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+
+    Ok(Dataset {
+        big_organization_id,
+        plain_members,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Writes the same data set into the empty PostgreSQL database at `url`
+/// (the server's PostgreSQL migrations first), then vacuums and analyzes
+/// it, as autovacuum would have done to a database in use: the planner gets
+/// its statistics, and the visibility map lets the audit log's pages be
+/// read off its indexes.
+pub async fn generate_postgres(url: &str) -> Result<Dataset> {
+    let started = Instant::now();
+    let mut conn = PgConnection::connect(url).await?;
+    // A bulk load: nothing waits for the WAL to reach the disk.
+    sqlx::query("SET synchronous_commit = off")
+        .execute(&mut conn)
+        .await?;
+    sqlx::migrate!("../crates/server/migrations/postgres")
+        .run(&mut conn)
+        .await?;
+
+    let mut writer = Writer::Postgres(conn.begin().await?);
+    let (big_organization_id, plain_members) = fill(&mut writer).await?;
+    writer.commit().await?;
+    sqlx::query("VACUUM (ANALYZE)").execute(&mut conn).await?;
+    conn.close().await?;
+
+    Ok(Dataset {
+        big_organization_id,
+        plain_members,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Writes every table's rows; returns the big organization's id and its
+/// plain members (see [`Dataset`]).
+async fn fill(writer: &mut Writer<'_>) -> Result<(String, Vec<String>)> {
     let mut rng = Seeded(0x5EED_B0A7);
     let now = Utc::now();
     let year_ago = now - Duration::days(365);
     let ts = |at: DateTime<Utc>| timestamp(at);
     let hash = roster_server::auth::password::hash_password(OWNER_PASSWORD)
         .map_err(|e| format!("cannot hash the bench password: {e}"))?;
-
-    let mut tx = conn.begin().await?;
 
     // People: the owner and 9,999 generated members; each has a personal
     // organization, as sign-up gives everyone.
@@ -313,7 +453,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
         ]);
     }
     insert(
-        &mut tx,
+        writer,
         "users",
         &[
             "id",
@@ -383,7 +523,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
         }
     }
     insert(
-        &mut tx,
+        writer,
         "organizations",
         &[
             "id",
@@ -398,7 +538,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
     )
     .await?;
     insert(
-        &mut tx,
+        writer,
         "organization_members",
         &[
             "organization_id",
@@ -413,7 +553,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
 
     let custom_ids: Vec<String> = CUSTOM_ASSIGNMENTS.iter().map(|_| rng.id()).collect();
     insert(
-        &mut tx,
+        writer,
         "custom_assignments",
         &[
             "id",
@@ -456,7 +596,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
         }
     }
     insert(
-        &mut tx,
+        writer,
         "member_assignments",
         &["organization_id", "user_id", "assignment_id"],
         assignments,
@@ -489,7 +629,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
     });
     let invitations: Vec<Vec<Cell>> = invitations.collect();
     insert(
-        &mut tx,
+        writer,
         "invitations",
         &[
             "id",
@@ -551,7 +691,7 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
         ]
     });
     insert(
-        &mut tx,
+        writer,
         "audit_logs",
         &[
             "id",
@@ -573,14 +713,34 @@ pub async fn generate(path: &Path) -> Result<Dataset> {
         audit,
     )
     .await?;
-    tx.commit().await?;
-    sqlx::query("PRAGMA journal_mode = WAL")
-        .execute(&mut conn)
-        .await?;
-    conn.close().await?;
+    let plain_members = member_ids
+        .iter()
+        .enumerate()
+        // No owner and no assignment (see `assignments_of` and `is_owner`).
+        .filter(|(i, _)| (i + 1) % 10 == 9)
+        .map(|(_, id)| id.clone())
+        .collect();
+    Ok((big, plain_members))
+}
 
-    Ok(Dataset {
-        big_organization_id: big,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_what_copy_reads_as_special() {
+        let mut buffer = Vec::new();
+        copy_text(&mut buffer, "a\\b\tc\nd\re \\N");
+        assert_eq!(buffer, b"a\\\\b\\tc\\nd\\re \\\\N");
+    }
+
+    #[test]
+    fn plain_members_hold_nothing_and_are_not_owners() {
+        let custom: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+        let plain = (1..SIZES.members).filter(|n| n % 10 == 9);
+        assert_eq!(plain.clone().count(), 1_000);
+        for n in plain {
+            assert!(!is_owner(n) && assignments_of(n, &custom).is_empty());
+        }
+    }
 }

@@ -6,7 +6,8 @@
 //! Each figure is a median over repeated runs and, where the machine's
 //! noise matters, a ratio to a floor measured in the same run: the same
 //! bytes served as a static file by the same server, the same table as
-//! static HTML in the same browser. Prints one table and writes
+//! static HTML in the same browser. Prints one table (and, with
+//! `--postgres`, the API's figures side by side) and writes
 //! `bench/results.json`.
 //!
 //! Cold loads are also measured for a reference: the same first page by a
@@ -14,10 +15,20 @@
 //! instance of the same server on the same data. It has no target; it shows
 //! how much of the SPA's cold load is the stack's own cost.
 //!
+//! The API is also measured writing: access changes under concurrent load
+//! (each connection changing its own member's assignments back and forth),
+//! accepted changes per second.
+//!
+//! With `--postgres`, the API's read and write loads run again on
+//! PostgreSQL, on the same data set in a new database, with one server
+//! instance and then two on the same database (the connections split
+//! between them); the figures are printed side by side with SQLite's.
+//!
 //! Settings come from the environment `cargo xtask bench` sets:
 //! `ROSTER_SERVER_BIN`, `ROSTER_DIST`, `ROSTER_BARE_DIST` (the reference
-//! app), `CHROME`, `CHROMEDRIVER`, `ROSTER_BENCH_OUT` (scratch space) and
-//! `ROSTER_BENCH_RESULTS`.
+//! app), `CHROME`, `CHROMEDRIVER`, `ROSTER_BENCH_OUT` (scratch space),
+//! `ROSTER_BENCH_RESULTS` and, for `--postgres`, `ROSTER_BENCH_POSTGRES`
+//! (a PostgreSQL URL whose user may create databases).
 
 mod api;
 mod browser;
@@ -29,19 +40,21 @@ mod report;
 mod result;
 mod server;
 
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use sqlx::Connection;
 
 use crate::browser::{PageLoad, Session};
-use crate::load::{Load, Outcome};
+use crate::load::{Load, Outcome, Work};
 use crate::report::{median, number, Figure};
 use crate::result::Result;
 
 const USAGE: &str = "\
-usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--quick]
+usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--quick] [--postgres]
        cargo xtask bench --data-only FILE
 
   --runs N         browser runs per figure (default 7)
@@ -55,8 +68,14 @@ usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N
   --seconds S      measured seconds per load test, after 1 s of warm-up (default 3)
   --connections N  concurrent keep-alive connections of the load test (default 4)
   --quick          --runs 3 --cold-runs 3 --rounds 1 --seconds 2, for trying the bench
+  --postgres       then the API's read and write loads again on PostgreSQL (the
+                   same data set in a new database on the server at
+                   $ROSTER_BENCH_POSTGRES, which `cargo xtask bench --postgres`
+                   starts), with one server instance and with two on the same
+                   database; printed side by side with SQLite's
   --data-only FILE only write the data set into a new SQLite FILE, for profiling
-                   by hand (`roster-server serve --database-url sqlite://FILE`)
+                   by hand (`roster-server serve --database-url sqlite://FILE`);
+                   or, given a postgres:// URL, into that empty PostgreSQL database
 ";
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -70,6 +89,7 @@ struct Settings {
     seconds: f64,
     warmup_seconds: f64,
     connections: usize,
+    postgres: bool,
 }
 
 fn settings(args: &[String]) -> Result<Settings> {
@@ -82,6 +102,7 @@ fn settings(args: &[String]) -> Result<Settings> {
         seconds: 3.0,
         warmup_seconds: 1.0,
         connections: 4,
+        postgres: false,
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -110,6 +131,7 @@ fn settings(args: &[String]) -> Result<Settings> {
                 settings.rounds = 1;
                 settings.seconds = 2.0;
             }
+            "--postgres" => settings.postgres = true,
             "--data-only" => {
                 let file = rest.next().ok_or(USAGE)?;
                 settings.data_only = Some(PathBuf::from(file));
@@ -117,6 +139,11 @@ fn settings(args: &[String]) -> Result<Settings> {
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other}\n\n{USAGE}").into()),
         }
+    }
+    if settings.postgres && settings.data_only.is_some() {
+        return Err(
+            format!("--data-only writes a SQLite file; it takes no --postgres\n\n{USAGE}").into(),
+        );
     }
     Ok(settings)
 }
@@ -146,6 +173,19 @@ async fn main() -> ExitCode {
 async fn run(args: &[String]) -> Result<()> {
     let settings = settings(args)?;
     if let Some(file) = &settings.data_only {
+        let target = file.to_string_lossy();
+        if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+            let dataset = data::generate_postgres(&target).await?;
+            println!(
+                "wrote the data set into {target} in {:.1} s: sign in as {} / {}; the 10,000-member \
+                 organization is {}",
+                dataset.seconds,
+                data::OWNER_EMAIL,
+                data::OWNER_PASSWORD,
+                dataset.big_organization_id
+            );
+            return Ok(());
+        }
         if file.exists() {
             return Err(format!(
                 "{} exists; the data set goes into a new file",
@@ -172,6 +212,15 @@ async fn run(args: &[String]) -> Result<()> {
     let out = path_setting("ROSTER_BENCH_OUT")?;
     let results = path_setting("ROSTER_BENCH_RESULTS")?;
     let server_bin = path_setting("ROSTER_SERVER_BIN")?;
+    // Read first, so that a missing setting fails before the long SQLite part.
+    let postgres_url = if settings.postgres {
+        Some(std::env::var("ROSTER_BENCH_POSTGRES").map_err(|_| {
+            "--postgres needs ROSTER_BENCH_POSTGRES (a PostgreSQL URL whose user may create \
+             databases); `cargo xtask bench --postgres` sets it"
+        })?)
+    } else {
+        None
+    };
     std::fs::create_dir_all(&out)?;
 
     progress("measuring the SPA bundle");
@@ -197,7 +246,7 @@ async fn run(args: &[String]) -> Result<()> {
     let (idle_rss, _) = server.memory()?;
     let token = api::sign_in(&base, data::OWNER_EMAIL, data::OWNER_PASSWORD).await?;
 
-    let endpoints = endpoints(&base, &token, &dataset, &static_dir).await?;
+    let endpoints = endpoints(&base, &token, &dataset, Some(&static_dir)).await?;
     progress("exporting the whole audit log (a million rows) as CSV");
     let export = export_figure(&server, &base, &token, &dataset.big_organization_id).await?;
 
@@ -244,12 +293,29 @@ async fn run(args: &[String]) -> Result<()> {
     for round in 0..settings.rounds {
         for (endpoint, (real, floor)) in endpoints.iter().zip(loads.iter_mut()) {
             progress(&format!("  round {} · {}", round + 1, endpoint.label));
-            real.push(run_load(server.address, &endpoint.path, Some(&token), load).await?);
-            floor.push(run_load(server.address, &endpoint.floor_path, None, load).await?);
+            real.push(run_load(&[server.address], get(&endpoint.path), Some(&token), load).await?);
+            floor.push(run_load(&[server.address], get(&endpoint.floor_path), None, load).await?);
         }
     }
     let (rss, peak_rss) = server.memory()?;
+    // Last: it changes the data (and adds to the audit log).
+    let mut members = Members::new(&dataset.plain_members);
+    let writes = write_load(
+        &[&server],
+        &token,
+        big,
+        &mut members,
+        load,
+        settings.rounds,
+        "SQLite",
+    )
+    .await?;
     server.stop().await?;
+
+    let postgres = match &postgres_url {
+        Some(url) => Some(postgres_run(url, &server_bin, &static_dir, &settings, load).await?),
+        None => None,
+    };
 
     let mut figures = Vec::new();
     figures.extend(bundle_figures(&bundle, &cold_app));
@@ -258,7 +324,14 @@ async fn run(args: &[String]) -> Result<()> {
     for (endpoint, (real, floor)) in endpoints.iter().zip(&loads) {
         figures.extend(api_figures(endpoint, real, floor));
     }
-    figures.push(audit_depth_figure(&endpoints, &loads));
+    figures.push(audit_depth_figure(
+        &endpoints,
+        &loads
+            .iter()
+            .map(|(real, _)| real.as_slice())
+            .collect::<Vec<_>>(),
+    ));
+    figures.extend(write_figures(&SQLITE, &writes, settings.connections));
     figures.extend(export);
     let mb = |bytes: f64| bytes / 1e6;
     figures.push(
@@ -289,8 +362,33 @@ async fn run(args: &[String]) -> Result<()> {
         )),
     );
 
-    let table = report::table(&figures);
+    if let Some(postgres) = &postgres {
+        figures.extend(postgres.figures.iter().cloned());
+    }
+
+    let on_sqlite: Vec<Figure> = figures
+        .iter()
+        .filter(|f| !POSTGRES.iter().any(|b| f.id.starts_with(b.prefix)))
+        .cloned()
+        .collect();
+    let table = report::table(&on_sqlite);
     println!("{table}");
+    if postgres.is_some() {
+        let mut rows: Vec<String> = endpoints
+            .iter()
+            .flat_map(|e| ["p50", "p99", "throughput"].map(|what| format!("api.{}.{what}", e.id)))
+            .collect();
+        rows.extend(["write.access.rate".into(), "write.access.p99".into()]);
+        let columns: Vec<(&str, &str)> = std::iter::once(&SQLITE)
+            .chain(&POSTGRES)
+            .map(|b| (b.name, b.prefix))
+            .collect();
+        println!(
+            "API under load ({} connections; with two instances, half on each):\n",
+            settings.connections
+        );
+        println!("{}", report::side_by_side(&figures, &columns, &rows));
+    }
     let (met, with_target) = figures.iter().fold((0, 0), |(met, all), f| match f.pass {
         Some(pass) => (met + usize::from(pass), all + 1),
         None => (met, all),
@@ -311,6 +409,7 @@ async fn run(args: &[String]) -> Result<()> {
         },
         "bundle": bundle,
         "bare_bundle": bare_bundle,
+        "postgres": postgres.as_ref().map(|p| &p.info),
         "figures": figures,
     });
     std::fs::write(&results, serde_json::to_string_pretty(&document)? + "\n")?;
@@ -319,14 +418,355 @@ async fn run(args: &[String]) -> Result<()> {
 }
 
 async fn run_load(
-    address: std::net::SocketAddr,
-    path: &str,
+    addresses: &[SocketAddr],
+    work: Work,
     token: Option<&str>,
     load: Load,
 ) -> Result<Outcome> {
-    let path = path.to_string();
+    let addresses = addresses.to_vec();
     let token = token.map(str::to_string);
-    tokio::task::spawn_blocking(move || load::run(address, &path, token.as_deref(), load)).await?
+    tokio::task::spawn_blocking(move || load::run(&addresses, &work, token.as_deref(), load))
+        .await?
+}
+
+fn get(path: &str) -> Work {
+    Work::Get(path.to_string())
+}
+
+/// Where a figure was measured: its id's prefix and the name of its column.
+struct Backend {
+    prefix: &'static str,
+    name: &'static str,
+    instances: usize,
+}
+
+const SQLITE: Backend = Backend {
+    prefix: "",
+    name: "SQLite",
+    instances: 1,
+};
+
+const POSTGRES: [Backend; 2] = [
+    Backend {
+        prefix: "postgres_x1.",
+        name: "PostgreSQL ×1",
+        instances: 1,
+    },
+    Backend {
+        prefix: "postgres_x2.",
+        name: "PostgreSQL ×2",
+        instances: 2,
+    },
+];
+
+/// The members whose access the write loads change, each member in one
+/// load only: a load's connection `i` starts from a member who holds
+/// neither of the two assignment sets it alternates between.
+struct Members<'a> {
+    ids: &'a [String],
+    next: usize,
+}
+
+impl<'a> Members<'a> {
+    fn new(ids: &'a [String]) -> Self {
+        Members { ids, next: 0 }
+    }
+
+    fn take(&mut self, n: usize) -> Result<Vec<String>> {
+        let taken = self.ids.get(self.next..self.next + n).ok_or_else(|| {
+            format!(
+                "the write load has {} members to change, each in one load only: \
+                 too few for --connections {n} in every round",
+                self.ids.len()
+            )
+        })?;
+        self.next += n;
+        Ok(taken.to_vec())
+    }
+}
+
+/// Access changes under load, `rounds` times: `load.connections`
+/// connections each POSTing its own member's access, alternating between
+/// the Auditor and the Developer assignment, so that every request is a
+/// change.
+async fn write_load(
+    servers: &[&server::Server],
+    token: &str,
+    organization: &str,
+    members: &mut Members<'_>,
+    load: Load,
+    rounds: usize,
+    on: &str,
+) -> Result<Writes> {
+    let addresses: Vec<SocketAddr> = servers.iter().map(|s| s.address).collect();
+    let cpu = || -> Result<f64> { servers.iter().map(|s| s.cpu_seconds()).sum() };
+    let body = |assignment: &str| {
+        bytes::Bytes::from(json!({ "role": "member", "assignedRoleIds": [assignment] }).to_string())
+    };
+    let bodies = [
+        body(roster_core::AUDITOR_ID),
+        body(roster_core::DEVELOPER_ID),
+    ];
+    let mut writes = Writes::default();
+    for round in 0..rounds {
+        progress(&format!("  round {} · access changes ({on})", round + 1));
+        let work = Work::ChangeAccess {
+            organization: organization.to_string(),
+            members: members.take(load.connections)?,
+            bodies: bodies.clone(),
+        };
+        let (cpu_before, started) = (cpu()?, Instant::now());
+        writes
+            .outcomes
+            .push(run_load(&addresses, work, Some(token), load).await?);
+        writes
+            .server_cpu
+            .push((cpu()? - cpu_before) / started.elapsed().as_secs_f64());
+    }
+    Ok(writes)
+}
+
+/// What a write load gave, round by round.
+#[derive(Default)]
+struct Writes {
+    outcomes: Vec<Outcome>,
+    /// The server instances' CPU time over the round (warm-up included),
+    /// in seconds per second.
+    server_cpu: Vec<f64>,
+}
+
+/// Accepted access changes per second and their latency.
+fn write_figures(backend: &Backend, writes: &Writes, connections: usize) -> Vec<Figure> {
+    let outcomes = &writes.outcomes;
+    let each = |f: &dyn Fn(&Outcome) -> f64| outcomes.iter().map(f).collect::<Vec<_>>();
+    let errors: u64 = outcomes.iter().map(|o| o.errors).sum();
+    let refused = outcomes
+        .iter()
+        .find_map(|o| o.first_error.as_deref())
+        .map(|e| format!(" (the first: {e})"))
+        .unwrap_or_default();
+    let name = if backend.prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", backend.name)
+    };
+    let split = if backend.instances > 1 {
+        format!(", split over {} instances", backend.instances)
+    } else {
+        String::new()
+    };
+    vec![
+        Figure::new(
+            &format!("{}write.access.rate", backend.prefix),
+            &format!("{name}Access changes under load, accepted (POST …/access, {connections} connections)"),
+            "changes/s",
+            each(&|o| o.requests_per_second()),
+        )
+        .detail(format!(
+            "each connection its own member, every request a change{split}; \
+             {errors} not accepted{refused}; server CPU {} s/s",
+            number(median(&writes.server_cpu))
+        )),
+        Figure::new(
+            &format!("{}write.access.p99", backend.prefix),
+            &format!("{name}  … an accepted change's p99"),
+            "ms",
+            each(&|o| o.percentile_ms(99.0)),
+        )
+        .detail(format!(
+            "p50 {} ms, max {} ms",
+            number(median(&each(&|o| o.percentile_ms(50.0)))),
+            number(median(&each(&|o| o.max_ms())))
+        )),
+    ]
+}
+
+/// What `--postgres` adds: its figures and what results.json records of
+/// the run.
+struct PostgresRun {
+    figures: Vec<Figure>,
+    info: serde_json::Value,
+}
+
+/// The API's read and write loads on PostgreSQL: the data set in a new
+/// database on the server at `admin_url`, dropped afterwards.
+async fn postgres_run(
+    admin_url: &str,
+    server_bin: &Path,
+    static_dir: &floors::StaticDir,
+    settings: &Settings,
+    load: Load,
+) -> Result<PostgresRun> {
+    let mut admin = sqlx::PgConnection::connect(admin_url)
+        .await
+        .map_err(|e| format!("cannot connect to ROSTER_BENCH_POSTGRES: {e}"))?;
+    let version: String = sqlx::query_scalar("SELECT current_setting('server_version')")
+        .fetch_one(&mut admin)
+        .await?;
+    let name = format!("roster_bench_{}", std::process::id());
+    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    sqlx::query(&drop).execute(&mut admin).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    let mut url = url::Url::parse(admin_url)?;
+    url.set_path(&format!("/{name}"));
+    let measured = postgres_measure(url.as_str(), server_bin, static_dir, settings, load).await;
+    // Whatever happened: its servers are stopped (or killed) by now.
+    let dropped = sqlx::query(&drop).execute(&mut admin).await;
+    admin.close().await?;
+    let (figures, generation_seconds) = measured?;
+    dropped?;
+    Ok(PostgresRun {
+        figures,
+        info: json!({
+            "server_version": version,
+            "generation_seconds": (generation_seconds * 10.0).round() / 10.0,
+            "instances": POSTGRES.iter().map(|b| b.instances).collect::<Vec<_>>(),
+        }),
+    })
+}
+
+async fn postgres_measure(
+    database_url: &str,
+    server_bin: &Path,
+    static_dir: &floors::StaticDir,
+    settings: &Settings,
+    load: Load,
+) -> Result<(Vec<Figure>, f64)> {
+    progress("PostgreSQL: the same data set in a new database");
+    let dataset = data::generate_postgres(database_url).await?;
+    progress(&format!("data generated in {:.1} s", dataset.seconds));
+    let first = server::Server::start_on(server_bin, database_url, &static_dir.path).await?;
+    progress(&format!("PostgreSQL: server running at {}", first.url));
+    let token = api::sign_in(&first.url, data::OWNER_EMAIL, data::OWNER_PASSWORD).await?;
+    let endpoints = endpoints(&first.url, &token, &dataset, None).await?;
+    let big = &dataset.big_organization_id;
+    let mut members = Members::new(&dataset.plain_members);
+    let [one_instance, two_instances] = &POSTGRES;
+
+    let one = [first.address];
+    let reads_one = read_loads(
+        &one,
+        &endpoints,
+        &token,
+        load,
+        settings.rounds,
+        one_instance,
+    )
+    .await?;
+    let second = server::Server::start_on(server_bin, database_url, &static_dir.path).await?;
+    progress(&format!("PostgreSQL: a second instance at {}", second.url));
+    let two = [first.address, second.address];
+    let reads_two = read_loads(
+        &two,
+        &endpoints,
+        &token,
+        load,
+        settings.rounds,
+        two_instances,
+    )
+    .await?;
+    // Writes last, after every read load, as they change the data.
+    let writes_two = write_load(
+        &[&first, &second],
+        &token,
+        big,
+        &mut members,
+        load,
+        settings.rounds,
+        two_instances.name,
+    )
+    .await?;
+    second.stop().await?;
+    let writes_one = write_load(
+        &[&first],
+        &token,
+        big,
+        &mut members,
+        load,
+        settings.rounds,
+        one_instance.name,
+    )
+    .await?;
+    first.stop().await?;
+
+    let mut figures = Vec::new();
+    for (backend, reads, writes) in [
+        (one_instance, &reads_one, &writes_one),
+        (two_instances, &reads_two, &writes_two),
+    ] {
+        for (endpoint, real) in endpoints.iter().zip(reads) {
+            figures.extend(backend_api_figures(backend, endpoint, real));
+        }
+        figures.extend(write_figures(backend, writes, settings.connections));
+    }
+    Ok((figures, dataset.seconds))
+}
+
+/// Each endpoint's read load, `rounds` times (no floors: the static files
+/// do not depend on the database).
+async fn read_loads(
+    addresses: &[SocketAddr],
+    endpoints: &[Endpoint],
+    token: &str,
+    load: Load,
+    rounds: usize,
+    backend: &Backend,
+) -> Result<Vec<Vec<Outcome>>> {
+    let mut outcomes: Vec<Vec<Outcome>> = vec![Vec::new(); endpoints.len()];
+    for round in 0..rounds {
+        for (endpoint, real) in endpoints.iter().zip(outcomes.iter_mut()) {
+            progress(&format!(
+                "  round {} · {} · {}",
+                round + 1,
+                backend.name,
+                endpoint.label
+            ));
+            real.push(run_load(addresses, get(&endpoint.path), Some(token), load).await?);
+        }
+    }
+    Ok(outcomes)
+}
+
+/// An endpoint's figures on a PostgreSQL setup: as SQLite's, without the
+/// floor, with the same p99 target.
+fn backend_api_figures(backend: &Backend, endpoint: &Endpoint, real: &[Outcome]) -> Vec<Figure> {
+    let each = |f: &dyn Fn(&Outcome) -> f64| real.iter().map(f).collect::<Vec<_>>();
+    let id = |what: &str| format!("{}api.{}.{what}", backend.prefix, endpoint.id);
+    let label = |what: &str| format!("{}: {} {what}", backend.name, endpoint.label);
+    let errors: u64 = real.iter().map(|o| o.errors).sum();
+    vec![
+        Figure::new(
+            &id("p50"),
+            &label("p50"),
+            "ms",
+            each(&|o| o.percentile_ms(50.0)),
+        ),
+        Figure::new(
+            &id("p99"),
+            &label("p99"),
+            "ms",
+            each(&|o| o.percentile_ms(99.0)),
+        )
+        .below(20.0)
+        .detail(format!(
+            "p90 {} ms, max {} ms{}",
+            number(median(&each(&|o| o.percentile_ms(90.0)))),
+            number(median(&each(&|o| o.max_ms()))),
+            if errors > 0 {
+                format!("; {errors} errors")
+            } else {
+                String::new()
+            }
+        )),
+        Figure::new(
+            &id("throughput"),
+            &label("throughput"),
+            "req/s",
+            each(&|o| o.requests_per_second()),
+        ),
+    ]
 }
 
 /// One API endpoint under load, and the static file of the same size.
@@ -339,12 +779,12 @@ struct Endpoint {
 }
 
 /// Reads each measured answer once (checking the data is what the bench
-/// generated) and writes it as its floor file.
+/// generated) and writes it as its floor file (when given where).
 async fn endpoints(
     base: &str,
     token: &str,
     dataset: &data::Dataset,
-    static_dir: &floors::StaticDir,
+    static_dir: Option<&floors::StaticDir>,
 ) -> Result<Vec<Endpoint>> {
     let big = &dataset.big_organization_id;
     let deep_page = data::SIZES.audit_rows / 100 * 9 / 10;
@@ -427,7 +867,10 @@ async fn endpoints(
         } else if items != 100 {
             return Err(format!("{path} returned {items} rows, expected 100").into());
         }
-        let floor_path = static_dir.write(&format!("floor-{id}.json"), &body)?;
+        let floor_path = match static_dir {
+            Some(dir) => dir.write(&format!("floor-{id}.json"), &body)?,
+            None => String::new(),
+        };
         endpoints.push(Endpoint {
             id,
             label,
@@ -829,14 +1272,13 @@ fn api_figures(endpoint: &Endpoint, real: &[Outcome], floor: &[Outcome]) -> Vec<
 
 /// The deepest audit page against the first one: pages must cost the same
 /// at any depth.
-fn audit_depth_figure(endpoints: &[Endpoint], loads: &[(Vec<Outcome>, Vec<Outcome>)]) -> Figure {
+fn audit_depth_figure(endpoints: &[Endpoint], loads: &[&[Outcome]]) -> Figure {
     let p50 = |id: &str| {
         endpoints
             .iter()
             .position(|e| e.id == id)
             .map(|i| {
                 loads[i]
-                    .0
                     .iter()
                     .map(|o| o.percentile_ms(50.0))
                     .collect::<Vec<_>>()

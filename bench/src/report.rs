@@ -185,3 +185,106 @@ pub fn table(figures: &[Figure]) -> String {
     }
     out
 }
+
+/// Figures measured on several backends, side by side: one row per figure
+/// id in `rows` (as measured on the first column's backend), one column per
+/// `(name, id prefix)`, each cell marked ok or MISS where it has a target.
+pub fn side_by_side(figures: &[Figure], columns: &[(&str, &str)], rows: &[String]) -> String {
+    let find = |id: &str| figures.iter().find(|f| f.id == id);
+    let mut header = vec!["Figure".to_string()];
+    header.extend(columns.iter().map(|(name, _)| name.to_string()));
+    header.push("Target".to_string());
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    for row in rows {
+        let found: Vec<Option<&Figure>> = columns
+            .iter()
+            .map(|(_, prefix)| find(&format!("{prefix}{row}")))
+            .collect();
+        let Some(first) = found.iter().flatten().next() else {
+            continue;
+        };
+        let mut line = vec![found[0].map_or(first.label.clone(), |f| f.label.clone())];
+        line.extend(found.iter().map(|f| match f {
+            Some(f) => format!(
+                "{} {}{}",
+                number(f.value),
+                f.unit,
+                match f.pass {
+                    Some(true) => " ok",
+                    Some(false) => " MISS",
+                    None => "",
+                }
+            ),
+            None => "–".to_string(),
+        }));
+        // The target of the backends after the first (SQLite's may differ,
+        // and shows in the main table).
+        line.push(
+            found
+                .iter()
+                .skip(1)
+                .flatten()
+                .find_map(|f| f.target.clone())
+                .unwrap_or_default(),
+        );
+        lines.push(line);
+    }
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for line in &lines {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let last = header.len() - 1;
+    let format = |cells: &[String]| -> String {
+        let mut out = String::new();
+        for (i, (cell, width)) in cells.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(width - cell.chars().count());
+            // Text left, figures right.
+            if i == 0 || i == last {
+                out.push_str(cell);
+                out.push_str(&pad);
+            } else {
+                out.push_str(&pad);
+                out.push_str(cell);
+            }
+            out.push_str("  ");
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = format(&header);
+    out.push_str(&format(
+        &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
+    ));
+    for line in &lines {
+        out.push_str(&format(line));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn side_by_side_puts_each_backend_in_its_column() {
+        let figures = vec![
+            Figure::single("api.x.p99", "GET x p99", "ms", 3.0).below(20.0),
+            Figure::single("pg1.api.x.p99", "PostgreSQL: GET x p99", "ms", 25.0).below(20.0),
+            Figure::single("api.y.p99", "GET y p99", "ms", 1.0),
+        ];
+        let table = side_by_side(
+            &figures,
+            &[("SQLite", ""), ("PostgreSQL", "pg1.")],
+            &["api.x.p99".to_string(), "api.z.p99".to_string()],
+        );
+        let lines: Vec<&str> = table.lines().collect();
+        // Header, rule, and one row: a row measured nowhere is left out.
+        assert_eq!(lines.len(), 3, "{table}");
+        assert!(lines[0].starts_with("Figure"));
+        assert!(lines[2].starts_with("GET x p99"));
+        assert!(lines[2].contains("3.00 ms ok"));
+        assert!(lines[2].contains("25.0 ms MISS"));
+        assert!(lines[2].ends_with("< 20.0 ms"));
+    }
+}

@@ -1,7 +1,8 @@
 //! The real `roster-server` (the release binary `cargo xtask bench` built),
 //! on the generated database, serving a copy of `dist/` with the floor files
 //! next to the SPA (or, in a second instance during the cold loads, the
-//! reference app of `bench/bare`).
+//! reference app of `bench/bare`). With `--postgres`, one or two instances
+//! on the same PostgreSQL database.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
@@ -23,14 +24,21 @@ fn free_address() -> Result<SocketAddr> {
 }
 
 impl Server {
+    /// An instance on the SQLite file `database`.
     pub async fn start(binary: &Path, database: &Path, static_dir: &Path) -> Result<Server> {
+        let database_url = format!("sqlite://{}", database.display());
+        Server::start_on(binary, &database_url, static_dir).await
+    }
+
+    /// An instance on the database at `database_url`.
+    pub async fn start_on(binary: &Path, database_url: &str, static_dir: &Path) -> Result<Server> {
         let address = free_address()?;
         let url = format!("http://{address}");
         let process = Command::new(binary)
             .arg("serve")
             .args(["--listen", &address.to_string()])
             .arg("--database-url")
-            .arg(format!("sqlite://{}", database.display()))
+            .arg(database_url)
             .arg("--static-dir")
             .arg(static_dir)
             .args(["--public-url", &url])
@@ -80,6 +88,24 @@ impl Server {
             Ok(kb * 1024)
         };
         Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+
+    /// The CPU time the server has used (user and system), in seconds.
+    pub fn cpu_seconds(&self) -> Result<f64> {
+        let pid = self.process.id().ok_or("the server has exited")?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+        // After the command's name (in parentheses): state, ppid, …; utime
+        // and stime are the 14th and 15th fields, in clock ticks (USER_HZ,
+        // 100 on Linux).
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let ticks = |i: usize| -> Result<f64> {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .ok_or_else(|| format!("cannot read /proc/{pid}/stat").into())
+        };
+        Ok((ticks(11)? + ticks(12)?) / 100.0)
     }
 
     pub async fn stop(mut self) -> Result<()> {
