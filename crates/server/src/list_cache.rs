@@ -40,9 +40,14 @@ use sha2::{Digest, Sha256};
 pub const MIN_CACHED_ITEMS: usize = 200;
 /// The most serialized bytes kept, over all organizations.
 const MAX_CACHED_BYTES: usize = 64 * 1024 * 1024;
-/// How long after a change a kept list is built again (see
+/// How long after a change a kept list is built again, at least (see
 /// [`ListCache::schedule_rebuild`]).
 pub const REBUILD_DELAY: Duration = Duration::from_millis(250);
+/// Under a stream of changes, a list is rebuilt at most once per this many
+/// times its last rebuild took: background rebuilds take at most a fifth of
+/// a core per list and instance, however many instances each rebuild their
+/// own copy, and the changes themselves keep the rest.
+const REBUILD_SPACING: u32 = 4;
 
 /// Which list of an organization.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -250,6 +255,8 @@ pub struct ListCache {
     entries: Mutex<(HashMap<Key, Entry>, u64)>,
     /// Lists whose rebuild is scheduled and has not started.
     rebuilds: Mutex<HashSet<Key>>,
+    /// How long each list's last background rebuild took.
+    rebuild_took: Mutex<HashMap<Key, Duration>>,
 }
 
 impl ListCache {
@@ -283,7 +290,8 @@ impl ListCache {
     }
 
     /// Schedules building a kept list again after a change: `rebuild` runs
-    /// [`REBUILD_DELAY`] later, once for however many changes come in the
+    /// [`REBUILD_DELAY`] later (or four times as long as its last rebuild
+    /// took, if longer), once for however many changes come in the
     /// meantime (an owner going down the list, a script). Building 10,000
     /// members takes a core for a fifth of a second; the wait also leaves
     /// the change's own answer, and the client showing it, that time. A
@@ -306,14 +314,26 @@ impl ListCache {
         if !self.lock_rebuilds().insert(key.clone()) {
             return false;
         }
+        let delay = self
+            .lock_rebuild_took()
+            .get(&key)
+            .map_or(REBUILD_DELAY, |took| {
+                (*took * REBUILD_SPACING).max(REBUILD_DELAY)
+            });
         let cache = Arc::clone(self);
         tokio::spawn(async move {
-            tokio::time::sleep(REBUILD_DELAY).await;
+            tokio::time::sleep(delay).await;
             // A change from here on schedules the next rebuild.
             cache.lock_rebuilds().remove(&key);
+            let started = tokio::time::Instant::now();
             rebuild.await;
+            cache.lock_rebuild_took().insert(key, started.elapsed());
         });
         true
+    }
+
+    fn lock_rebuild_took(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Duration>> {
+        self.rebuild_took.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock_rebuilds(&self) -> std::sync::MutexGuard<'_, HashSet<Key>> {
@@ -504,6 +524,38 @@ mod tests {
         // A change after the rebuild started schedules the next one.
         assert!(cache.schedule_rebuild(&members, "org", rebuild()));
         tokio::time::sleep(REBUILD_DELAY * 2).await;
+        assert_eq!(rebuilt.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_rebuilds_are_spaced_so_changes_keep_most_of_a_core() {
+        let cache = Arc::new(ListCache::default());
+        let rebuilt = Arc::new(AtomicU64::new(0));
+        // A list that takes a second to build (on the paused clock).
+        let rebuild = || {
+            let rebuilt = rebuilt.clone();
+            async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                rebuilt.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        let members = List::Members;
+        cache.put(
+            members.clone(),
+            "org",
+            1,
+            None,
+            Arc::new(SerializedList::new::<u8>(&[]).unwrap()),
+        );
+        assert!(cache.schedule_rebuild(&members, "org", rebuild()));
+        tokio::time::sleep(REBUILD_DELAY + Duration::from_millis(1100)).await;
+        assert_eq!(rebuilt.load(Ordering::SeqCst), 1);
+
+        // The next change waits four times the last rebuild, not 250 ms.
+        assert!(cache.schedule_rebuild(&members, "org", rebuild()));
+        tokio::time::sleep(Duration::from_millis(3900)).await;
+        assert_eq!(rebuilt.load(Ordering::SeqCst), 1, "not before 4 s");
+        tokio::time::sleep(Duration::from_millis(1200)).await;
         assert_eq!(rebuilt.load(Ordering::SeqCst), 2);
     }
 }
