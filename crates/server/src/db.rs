@@ -351,11 +351,8 @@ pub async fn begin_read(db: &Db) -> Result<Tx, sqlx::Error> {
     match Backend::of(db) {
         Backend::Sqlite => db.begin().await,
         Backend::Postgres => {
-            let mut tx = db.begin().await?;
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *tx)
-                .await?;
-            Ok(tx)
+            db.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await
         }
     }
 }
@@ -370,13 +367,10 @@ pub async fn begin_audit(db: &Db) -> Result<Tx, sqlx::Error> {
 async fn begin_locked(db: &Db, key: i64) -> Result<Tx, sqlx::Error> {
     match Backend::of(db) {
         Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        // One round trip: the transaction and its lock.
         Backend::Postgres => {
-            let mut tx = db.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
-            Ok(tx)
+            db.begin_with(format!("BEGIN; SELECT pg_advisory_xact_lock({key})"))
+                .await
         }
     }
 }
