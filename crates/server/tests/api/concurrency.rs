@@ -5,86 +5,12 @@
 
 use std::sync::Arc;
 
-use crate::common::{Account, TestApp};
-use axum::http::{Method, StatusCode};
-use serde_json::{json, Value};
+use crate::common::TestApp;
+use crate::races::{self, demote, leave, remove, Call};
+use axum::http::StatusCode;
 use tokio::sync::Barrier;
 
 const ROUNDS: usize = 50;
-
-/// One request of a round, and whether it acts on another member's row
-/// (which a concurrent leave or removal may have deleted: then 404).
-struct Call {
-    label: String,
-    method: Method,
-    path: String,
-    token: String,
-    body: Option<Value>,
-    targets_other: bool,
-}
-
-fn demote(org: &str, by: &Account, who: &Account) -> Call {
-    Call {
-        label: format!("{} demotes {}", by.email, who.email),
-        method: Method::POST,
-        path: format!("/api/organizations/{org}/users/{}/access", who.id),
-        token: by.token.clone(),
-        body: Some(json!({"role": "member", "assignedRoleIds": []})),
-        targets_other: true,
-    }
-}
-
-fn remove(org: &str, by: &Account, who: &Account) -> Call {
-    Call {
-        label: format!("{} removes {}", by.email, who.email),
-        method: Method::DELETE,
-        path: format!("/api/organizations/{org}/users/{}", who.id),
-        token: by.token.clone(),
-        body: None,
-        targets_other: true,
-    }
-}
-
-fn leave(org: &str, who: &Account, successor: Option<&Account>) -> Call {
-    Call {
-        label: match successor {
-            Some(s) => format!("{} leaves for {}", who.email, s.email),
-            None => format!("{} leaves", who.email),
-        },
-        method: Method::POST,
-        path: format!("/api/organizations/{org}/leave"),
-        token: who.token.clone(),
-        body: successor.map(|s| json!({"successorId": s.id})),
-        // The successor may have been removed or have left meanwhile.
-        targets_other: successor.is_some(),
-    }
-}
-
-/// A fresh organization whose members are `owners` and `members`, written
-/// directly (the API would hit the per-user creation limit).
-async fn organization(app: &TestApp, owners: &[&Account], members: &[&Account]) -> String {
-    let id = uuid::Uuid::new_v4().to_string();
-    let now = "2026-01-01T00:00:00.000000Z";
-    sqlx::query(
-        "INSERT INTO organizations (id, name, created_by, personal, created_at, updated_at)
-         VALUES ($1, 'Race', $2, 0, $3, $4)",
-    )
-    .bind(&id)
-    .bind(&owners[0].id)
-    .bind(now)
-    .bind(now)
-    .execute(&app.state.db)
-    .await
-    .unwrap();
-    for owner in owners {
-        app.add_member(&id, owner, "owner", &[]).await;
-    }
-    for member in members {
-        app.add_member(&id, member, "member", &[roster_core::DEVELOPER_ID])
-            .await;
-    }
-    id
-}
 
 async fn owner_count(app: &TestApp, org: &str) -> i64 {
     sqlx::query_scalar(
@@ -151,7 +77,7 @@ async fn two_owners_racing_to_demote_remove_and_leave_keep_an_owner() {
     let a = app.account("a@example.com").await;
     let b = app.account("b@example.com").await;
     for _ in 0..ROUNDS {
-        let org = organization(&app, &[&a, &b], &[]).await;
+        let org = races::organization(&app.state.db, &[&a, &b], &[]).await;
         let calls = vec![
             demote(&org, &a, &b),
             demote(&org, &b, &a),
@@ -181,7 +107,7 @@ async fn leaving_with_a_successor_races_with_demotions_and_removals() {
         let calls;
         let org;
         if round % 2 == 0 {
-            org = organization(&app, &[&a], &[&b, &c]).await;
+            org = races::organization(&app.state.db, &[&a], &[&b, &c]).await;
             calls = vec![
                 leave(&org, &a, Some(&c)),
                 leave(&org, &c, None),
@@ -189,7 +115,7 @@ async fn leaving_with_a_successor_races_with_demotions_and_removals() {
                 demote(&org, &a, &b),
             ];
         } else {
-            org = organization(&app, &[&a, &b], &[&c]).await;
+            org = races::organization(&app.state.db, &[&a, &b], &[&c]).await;
             calls = vec![
                 leave(&org, &a, Some(&c)),
                 leave(&org, &b, Some(&c)),

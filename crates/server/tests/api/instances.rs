@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 use tokio::sync::Barrier;
 
 use crate::common::{self, Account, Response};
+use crate::races::{self, demote, leave, remove, Effect};
 
 /// The two instances, by index.
 const A: usize = 0;
@@ -718,122 +719,6 @@ async fn a_write_through_one_instance_is_in_the_others_large_lists_at_once() {
 
 const OWNER_ROUNDS: usize = 50;
 
-/// What a racing request does, to check that its effect, when it was
-/// acknowledged, is in the database.
-#[derive(Clone, Copy, Debug)]
-enum Effect {
-    /// `who` is no longer an owner.
-    Demoted,
-    /// `who` is no longer a member.
-    Gone,
-}
-
-struct Call {
-    label: String,
-    method: Method,
-    path: String,
-    token: String,
-    body: Option<Value>,
-    /// It acts on another member's row, which a concurrent leave or
-    /// removal may have deleted (then 404, or 400 for a successor).
-    targets_other: bool,
-    who: String,
-    effect: Effect,
-}
-
-fn demote(org: &str, by: &Account, who: &Account) -> Call {
-    Call {
-        label: format!("{} demotes {}", by.email, who.email),
-        method: Method::POST,
-        path: format!("/api/organizations/{org}/users/{}/access", who.id),
-        token: by.token.clone(),
-        body: Some(json!({"role": "member", "assignedRoleIds": []})),
-        targets_other: true,
-        who: who.id.clone(),
-        effect: Effect::Demoted,
-    }
-}
-
-fn remove(org: &str, by: &Account, who: &Account) -> Call {
-    Call {
-        label: format!("{} removes {}", by.email, who.email),
-        method: Method::DELETE,
-        path: format!("/api/organizations/{org}/users/{}", who.id),
-        token: by.token.clone(),
-        body: None,
-        targets_other: true,
-        who: who.id.clone(),
-        effect: Effect::Gone,
-    }
-}
-
-fn leave(org: &str, who: &Account, successor: Option<&Account>) -> Call {
-    Call {
-        label: match successor {
-            Some(s) => format!("{} leaves for {}", who.email, s.email),
-            None => format!("{} leaves", who.email),
-        },
-        method: Method::POST,
-        path: format!("/api/organizations/{org}/leave"),
-        token: who.token.clone(),
-        body: successor.map(|s| json!({"successorId": s.id})),
-        targets_other: successor.is_some(),
-        who: who.id.clone(),
-        effect: Effect::Gone,
-    }
-}
-
-/// A fresh organization whose members are `owners` and `members`, written
-/// directly (the API would hit the per-user creation limit).
-async fn race_organization(cluster: &Cluster, owners: &[&Account], members: &[&Account]) -> String {
-    let id = uuid::Uuid::new_v4().to_string();
-    let now = "2026-01-01T00:00:00.000000Z";
-    let mut tx = cluster.db.begin().await.expect("transaction");
-    sqlx::query(
-        "INSERT INTO organizations (id, name, created_by, personal, created_at, updated_at)
-         VALUES ($1, 'Race', $2, 0, $3, $4)",
-    )
-    .bind(&id)
-    .bind(&owners[0].id)
-    .bind(now)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .expect("organization");
-    let people = owners
-        .iter()
-        .map(|a| (a, "owner"))
-        .chain(members.iter().map(|a| (a, "member")));
-    for (person, role) in people {
-        sqlx::query(
-            "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&id)
-        .bind(&person.id)
-        .bind(role)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .expect("membership");
-        if role == "member" {
-            sqlx::query(
-                "INSERT INTO member_assignments (organization_id, user_id, assignment_id)
-                 VALUES ($1, $2, $3)",
-            )
-            .bind(&id)
-            .bind(&person.id)
-            .bind(DEVELOPER_ID)
-            .execute(&mut *tx)
-            .await
-            .expect("assignment");
-        }
-    }
-    tx.commit().await.expect("commit");
-    id
-}
-
 /// A request for [`fire`]: the instance, method, path, bearer token and
 /// body.
 type Racing = (usize, Method, String, String, Option<Value>);
@@ -873,7 +758,7 @@ async fn the_last_owner_rule_holds_when_racing_requests_reach_both_instances() {
         // x and y own it, z is a member. Even rounds: the owners demote and
         // remove each other while one leaves and the other hands over to z.
         // Odd rounds: both hand over to z, who leaves or is removed.
-        let org = race_organization(&cluster, &[&x, &y], &[&z]).await;
+        let org = races::organization(&cluster.db, &[&x, &y], &[&z]).await;
         let calls = if round % 2 == 0 {
             vec![
                 demote(&org, &x, &y),

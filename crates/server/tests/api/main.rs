@@ -20,5 +20,6 @@ mod mail;
 mod members;
 mod openapi;
 mod organizations;
+mod races;
 mod schema;
 mod system;
