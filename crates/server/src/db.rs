@@ -367,10 +367,18 @@ pub async fn begin_audit(db: &Db) -> Result<Tx, sqlx::Error> {
 async fn begin_locked(db: &Db, key: i64) -> Result<Tx, sqlx::Error> {
     match Backend::of(db) {
         Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
-        // One round trip: the transaction and its lock.
+        // The lock is taken inside the open transaction, not in its BEGIN:
+        // a request dropped while it waits for the lock then rolls the
+        // transaction back (sqlx counts a transaction as open only once its
+        // BEGIN has answered), instead of leaving a pooled connection that
+        // holds the lock in a transaction nobody knows about.
         Backend::Postgres => {
-            db.begin_with(format!("BEGIN; SELECT pg_advisory_xact_lock({key})"))
-                .await
+            let mut tx = db.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
         }
     }
 }

@@ -157,7 +157,7 @@ pub async fn update_from_provider(
     )
     .bind(email.trim())
     .bind(normalize_email(email))
-    .bind(email_verified)
+    .bind(i64::from(email_verified))
     .bind(name)
     .bind(user_id)
     .bind(normalize_email(email))

@@ -461,3 +461,40 @@ async fn an_overlong_address_is_refused_without_being_remembered() {
     assert_eq!(response.message(), "Invalid email or password");
     assert_eq!(app.sign_in_addresses_tracked().await, 0);
 }
+
+/// What an OpenID provider says of a user (address, verification, name)
+/// is stored as it says, on either database; an address that belongs to
+/// another account is not taken.
+#[tokio::test]
+async fn the_providers_word_on_a_user_is_stored() {
+    let app = TestApp::new().await;
+    let ada = app.account("ada@example.com").await;
+    app.account("bob@example.com").await;
+    let update = |email: &'static str, verified: bool| {
+        let (db, id) = (app.state.db.clone(), ada.id.clone());
+        async move {
+            roster_server::store::users::update_from_provider(&db, &id, email, verified, "Ada L.")
+                .await
+                .unwrap()
+        }
+    };
+    assert!(update("Ada.New@example.com", false).await);
+    let row: (String, String, i64, String) = sqlx::query_as(
+        "SELECT email, email_normalized, email_verified, name FROM users WHERE id = $1",
+    )
+    .bind(&ada.id)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (
+            "Ada.New@example.com".into(),
+            "ada.new@example.com".into(),
+            0,
+            "Ada L.".into()
+        )
+    );
+    assert!(update("ada.new@example.com", true).await);
+    assert!(!update("BOB@example.com", true).await, "Bob's address");
+}
