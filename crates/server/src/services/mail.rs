@@ -124,8 +124,11 @@ const MAX_ATTEMPTS: i64 = 5;
 /// verification, invitations) are stale or about to be, and a database that
 /// ran without SMTP must not flood the relay when SMTP is switched on.
 const STALE_AFTER: TimeDelta = TimeDelta::days(1);
-/// How long a delivery in progress keeps its row from other deliverers.
-const LEASE: TimeDelta = TimeDelta::minutes(5);
+/// How long a delivery in progress keeps its row from other deliverers
+/// (those of other instances too). A batch stops sending once half of it
+/// is gone, so a message is never sent after its lease ran out: one
+/// message's worst case (each SMTP step's timeout) fits in the other half.
+const LEASE: TimeDelta = TimeDelta::minutes(10);
 /// Without a wake-up, the outbox is checked this often (messages written by
 /// callers that do not wake the mailer, held messages and retries).
 const POLL: Duration = Duration::from_secs(10);
@@ -215,6 +218,11 @@ impl Mailer {
             outbox::claim_due(db, now, now + LEASE, MAX_ATTEMPTS, now - STALE_AFTER, BATCH).await?;
         let claimed = due.len();
         for message in due {
+            // Left for the next claim (this deliverer's or another's)
+            // rather than risk sending it after its lease ran out.
+            if Utc::now() - now > LEASE / 2 {
+                break;
+            }
             let outcome = match &self.smtp {
                 Some(smtp) => smtp.deliver(&message).await,
                 None => {
