@@ -21,7 +21,7 @@ async fn sign_up(
     .await
 }
 
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> crate::common::Response {
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> crate::common::Response {
     app.request(
         Method::POST,
         "/api/auth/sign-in",
@@ -29,6 +29,34 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> crate::common::R
         Some(json!({"email": email, "password": password})),
     )
     .await
+}
+
+/// `count` wrong passwords for `email` at once, spread over `apps` in
+/// turn: how many were checked (401) and how many refused (429).
+pub async fn parallel_guesses(
+    apps: &[std::sync::Arc<TestApp>],
+    email: &str,
+    count: usize,
+) -> (usize, usize) {
+    let guesses: Vec<_> = (0..count)
+        .map(|n| {
+            let (app, email) = (apps[n % apps.len()].clone(), email.to_string());
+            tokio::spawn(async move {
+                sign_in(&app, &email, &format!("guess number {n}"))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let (mut checked, mut refused) = (0, 0);
+    for guess in guesses {
+        match guess.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    (checked, refused)
 }
 
 fn cookie_of(response: &crate::common::Response) -> String {
@@ -425,25 +453,8 @@ async fn each_mutation_writes_one_audit_row_without_secrets() {
 async fn parallel_guesses_get_no_more_tries_than_sequential_ones() {
     let app = std::sync::Arc::new(TestApp::new().await);
     sign_up(&app, "ada@example.com", "long enough", "Ada").await;
-    let guesses: Vec<_> = (0..20)
-        .map(|n| {
-            let app = app.clone();
-            tokio::spawn(async move {
-                sign_in(&app, "ada@example.com", &format!("guess number {n}"))
-                    .await
-                    .status
-            })
-        })
-        .collect();
-    let mut checked = 0;
-    let mut refused = 0;
-    for guess in guesses {
-        match guess.await.unwrap() {
-            StatusCode::UNAUTHORIZED => checked += 1,
-            StatusCode::TOO_MANY_REQUESTS => refused += 1,
-            other => panic!("unexpected {other}"),
-        }
-    }
+    let (checked, refused) =
+        parallel_guesses(std::slice::from_ref(&app), "ada@example.com", 20).await;
     assert_eq!((checked, refused), (5, 15));
     // Throttled even with the right password until the window passes.
     assert_eq!(

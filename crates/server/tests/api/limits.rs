@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
+use crate::auth::{parallel_guesses, sign_in};
 use crate::common::{Account, Response, TestApp};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, StatusCode};
 use serde_json::json;
 
 impl TestApp {
@@ -25,16 +26,6 @@ impl TestApp {
             .await
             .expect("mail slots");
     }
-}
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> Response {
-    app.request(
-        Method::POST,
-        "/api/auth/sign-in",
-        None,
-        Some(json!({"email": email, "password": password})),
-    )
-    .await
 }
 
 /// The password of `TestApp::account`'s accounts.
@@ -130,25 +121,7 @@ async fn parallel_guesses_on_two_instances_get_no_more_tries_than_sequential_one
     let a = Arc::new(TestApp::new().await);
     let b = Arc::new(a.beside().await);
     a.account("ada@example.com").await;
-    let guesses: Vec<_> = (0..20)
-        .map(|n| {
-            let app = if n % 2 == 0 { a.clone() } else { b.clone() };
-            tokio::spawn(async move {
-                sign_in(&app, "ada@example.com", &format!("guess number {n}"))
-                    .await
-                    .status
-            })
-        })
-        .collect();
-    let mut checked = 0;
-    let mut refused = 0;
-    for guess in guesses {
-        match guess.await.unwrap() {
-            StatusCode::UNAUTHORIZED => checked += 1,
-            StatusCode::TOO_MANY_REQUESTS => refused += 1,
-            other => panic!("unexpected {other}"),
-        }
-    }
+    let (checked, refused) = parallel_guesses(&[a.clone(), b.clone()], "ada@example.com", 20).await;
     assert_eq!((checked, refused), (5, 15));
     assert_throttled(&sign_in(&b, "ada@example.com", PASSWORD).await);
     // One row per attempt that counts, no more.
