@@ -17,11 +17,11 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::Toaster;
+use crate::components::{ChunkFuture, ChunkView, Lazy, Toaster};
 use crate::config;
 use crate::layout::AppLayout;
 use crate::pages::assignments::AssignmentsPage;
-use crate::pages::audit_logs::AuditLogsPage;
+use crate::pages::audit_logs;
 use crate::pages::auth::{SignIn, SignUp, VerifyEmail};
 use crate::pages::home::Home;
 use crate::pages::invitations::InvitationsPage;
@@ -62,10 +62,19 @@ fn AppRoutes() -> impl IntoView {
                     <Route path=path!("") view=OrgIndex />
                     <Route path=path!("members") view=MembersPage />
                     <Route path=path!("roles") view=AssignmentsPage />
-                    <Route path=path!("audit-logs") view=AuditLogsPage />
+                    <Route path=path!("audit-logs") view=|| lazy(audit_logs::page) />
                     <Route path=path!("settings") view=SettingsPage />
                 </ParentRoute>
             </ParentRoute>
         </Routes>
     }
+}
+
+/// A route whose page is in a chunk of its own.
+fn lazy<F>(page: fn() -> F) -> impl IntoView
+where
+    F: std::future::Future<Output = ChunkView> + 'static,
+{
+    let load = std::rc::Rc::new(move || Box::pin(page()) as ChunkFuture);
+    view! { <Lazy load=load /> }
 }

@@ -15,6 +15,7 @@
 //! | [`SkeletonTable`], [`SkeletonRows`], [`SkeletonBlock`] | loading placeholders |
 //! | [`EmptyState`] | nothing to list |
 //! | [`ErrorState`] | loading failed: the server's message and Retry |
+//! | [`Lazy`], `split_view!`, [`prefetch`] | code downloaded when first needed (wasm chunks) |
 //! | [`Loaded`] | the three states of a data view in one component |
 //! | [`Pagination`] + [`Paging`] | pages of a list the browser holds in full |
 //! | [`AccessRequired`], [`RequireAccess`] | pages the user may not see |
@@ -30,6 +31,7 @@ mod create_organization;
 mod dialog;
 mod empty_state;
 mod error_state;
+mod lazy;
 mod leave_dialog;
 mod loaded;
 mod member_chooser;
@@ -46,6 +48,7 @@ pub use create_organization::CreateOrganizationDialog;
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use error_state::ErrorState;
+pub use lazy::{prefetch, ChunkError, ChunkFuture, ChunkView, Lazy};
 pub(crate) use leave_dialog::LeaveDialog;
 pub use loaded::Loaded;
 pub(crate) use member_chooser::MemberChooser;

@@ -18,12 +18,17 @@ pub struct Size {
 
 #[derive(Default)]
 pub struct BundleSizes {
+    /// The main module, which every page needs.
     pub wasm: Size,
     pub js: Size,
     pub css: Size,
+    /// The chunks, downloaded when first needed.
+    pub chunks: Size,
+    pub chunk_count: usize,
 }
 
 impl BundleSizes {
+    /// What a first load downloads: everything but the chunks.
     pub fn total(&self) -> Size {
         Size {
             raw: self.wasm.raw + self.js.raw + self.css.raw,
@@ -46,11 +51,13 @@ impl fmt::Display for BundleSizes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "wasm {}, js {}, css {}; total {}",
+            "main wasm {}, js {}, css {}; total {}; {} chunks {}",
             self.wasm,
             self.js,
             self.css,
-            self.total()
+            self.total(),
+            self.chunk_count,
+            self.chunks
         )
     }
 }
@@ -70,8 +77,7 @@ fn gzip_len(bytes: &[u8]) -> Result<u64> {
 /// hash, so a copy can never be stale; `index.html` is left alone because
 /// it is edited after deployment (the API base URL).
 pub fn precompress(dist: &Path) -> Result<()> {
-    for entry in fs::read_dir(dist)? {
-        let path = entry?.path();
+    for path in files_under(dist)? {
         if !matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("wasm" | "js" | "css")
@@ -92,6 +98,25 @@ pub fn precompress(dist: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Every file under `dir`, its subdirectories included (the split wasm's
+/// `wasm-<hash>/` directory, wasm-bindgen's `snippets/`).
+pub fn files_under(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in fs::read_dir(&next)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// `file.wasm` → `file.wasm.<suffix>`.
 fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -100,14 +125,20 @@ fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
     name.into()
 }
 
-/// Sums the wasm, JS and CSS files trunk wrote to `dist`.
+/// Sums the wasm, JS and CSS files of `dist`, the chunks apart.
 pub fn measure(dist: &Path) -> Result<BundleSizes> {
     let mut sizes = BundleSizes::default();
     let mut found = false;
-    for entry in fs::read_dir(dist)? {
-        let path = entry?.path();
+    for path in files_under(dist)? {
+        let main_module = path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().ends_with("_bg.wasm"));
         let slot = match path.extension().and_then(|e| e.to_str()) {
-            Some("wasm") => &mut sizes.wasm,
+            Some("wasm") if main_module => &mut sizes.wasm,
+            Some("wasm") => {
+                sizes.chunk_count += 1;
+                &mut sizes.chunks
+            }
             Some("js") => &mut sizes.js,
             Some("css") => &mut sizes.css,
             _ => continue,

@@ -9,6 +9,7 @@ mod contract;
 mod layers;
 mod postgres;
 mod process;
+mod spa;
 mod tools;
 
 use std::env;
@@ -39,6 +40,8 @@ commands:
                    keep to the layers of docs/architecture.md
   contract         only the API contract steps of `test`: Daytona's Python
                    clients against the server, and the schemathesis run
+  spa-wasm         trunk's post-build hook (Trunk.toml): builds the SPA's wasm
+                   split into chunks into trunk's staging directory
   postgres         start a throwaway PostgreSQL server (Debian's, >= 15,
                    installed when missing) on a free port, print its URL
                    and keep it until Ctrl-C; its data is removed
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Some("contract") => return test_contract(),
         Some("layers") => layers::check_workspace(&workspace_root()).map_err(Into::into),
         Some("postgres") => serve_postgres(),
+        Some("spa-wasm") => spa::trunk_hook(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::process::{run, workspace_root, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// The splitter of the SPA's wasm (`wasm-split-cli`, the crate's binary
+/// behind its `build-binary` feature); cargo-leptos uses the same crate.
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 /// The npm `binaryen` package; Debian's wasm-opt (108) breaks the module.
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const AXE_CORE_VERSION: &str = "4.14.1";
@@ -108,10 +111,23 @@ fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
-fn ensure_cargo_tool(binary: &str, krate: &str, version: &str, locked: bool) -> Result<()> {
+fn ensure_cargo_tool(
+    binary: &str,
+    krate: &str,
+    version: &str,
+    locked: bool,
+    features: &[&str],
+) -> Result<()> {
     let expected = format!("{binary} {version}");
     match version_of(binary) {
         Some(found) if found.starts_with(&expected) => return Ok(()),
+        // A binary without `--version` (wasm-split-cli): cargo's record of
+        // what it installed into the tools directory says which it is.
+        _ if installed_by_cargo(krate, version)
+            && tools_dir().join("bin").join(binary).exists() =>
+        {
+            return Ok(())
+        }
         Some(found) => eprintln!("xtask: found {found}, need {expected}; installing"),
         None => eprintln!("xtask: installing {expected} (first run only; this takes minutes)"),
     }
@@ -122,7 +138,16 @@ fn ensure_cargo_tool(binary: &str, krate: &str, version: &str, locked: bool) -> 
     if locked {
         cmd.arg("--locked");
     }
+    for feature in features {
+        cmd.args(["--features", feature]);
+    }
     run(&mut cmd)
+}
+
+/// Whether `cargo install --root <tools dir>` recorded `krate` at `version`.
+fn installed_by_cargo(krate: &str, version: &str) -> bool {
+    fs::read_to_string(tools_dir().join(".crates.toml"))
+        .is_ok_and(|record| record.contains(&format!("\"{krate} {version} (")))
 }
 
 fn ensure_npm_packages() -> Result<()> {
@@ -166,16 +191,25 @@ fn major(version: &str) -> &str {
     version.split('.').next().unwrap_or(version)
 }
 
-/// Everything needed to build the SPA: wasm target, trunk, wasm-bindgen, wasm-opt.
+/// Everything needed to build the SPA: wasm target, trunk, the splitter,
+/// wasm-bindgen, wasm-opt.
 pub fn ensure_spa_toolchain() -> Result<()> {
     ensure_wasm_target()?;
-    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
+    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true, &[])?;
+    ensure_cargo_tool(
+        "wasm-split-cli",
+        "wasm_split_cli_support",
+        WASM_SPLIT_VERSION,
+        true,
+        &["build-binary"],
+    )?;
     // `--locked` fails for wasm-bindgen-cli on these machines (toolchain.md).
     ensure_cargo_tool(
         "wasm-bindgen",
         "wasm-bindgen-cli",
         &locked_wasm_bindgen_version()?,
         false,
+        &[],
     )?;
     ensure_npm_packages()
 }

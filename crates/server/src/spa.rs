@@ -99,14 +99,21 @@ async fn cache_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// trunk names build outputs `name-<16 hex digits>[_bg].ext`; their content
-/// never changes under the same name.
+/// trunk names build outputs `name-<16 hex digits>[_bg].ext`, and the split
+/// wasm lives in a directory named `wasm-<16 hex digits>/` after its
+/// content (xtask/src/spa.rs): such files never change under the same name.
 fn is_hashed_asset(path: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or_default();
+    let mut segments = path.rsplit('/');
+    let file = segments.next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    let hashed = |name: &str| {
+        name.rsplit_once('-').is_some_and(|(_, hash)| {
+            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    };
+    !file.is_empty()
+        && (hashed(stem) || segments.any(|dir| dir.starts_with("wasm-") && hashed(dir)))
 }
 
 #[cfg(test)]
@@ -122,5 +129,15 @@ mod tests {
         assert!(!is_hashed_asset("/org/abc/members"));
         assert!(!is_hashed_asset("/favicon.svg"));
         assert!(!is_hashed_asset("/roster-config.json"));
+        // The split wasm's directory, its chunks and wasm-bindgen's snippets.
+        assert!(is_hashed_asset("/wasm-5f3c1a2b9d8e7f60/roster.js"));
+        assert!(is_hashed_asset(
+            "/wasm-5f3c1a2b9d8e7f60/split_audit_logs.wasm"
+        ));
+        assert!(is_hashed_asset(
+            "/roster/wasm-5f3c1a2b9d8e7f60/snippets/roster-1/inline0.js"
+        ));
+        assert!(!is_hashed_asset("/wasm-5f3c1a2b9d8e7f60/"));
+        assert!(!is_hashed_asset("/org/wasm-5f3c1a2b9d8e7f6/members"));
     }
 }

@@ -41,6 +41,13 @@ use scenarios::Scenarios;
 
 const HEADERS: [&str; 5] = ["Time", "User", "Action", "Target", "Outcome"];
 
+crate::split_view! {
+    /// The page, downloaded when first shown.
+    pub fn page() in audit_logs, preload preload_page {
+        view! { <AuditLogsPage /> }
+    }
+}
+
 #[component]
 pub fn AuditLogsPage() -> impl IntoView {
     use_org_page_title("Audit Logs");

@@ -1,0 +1,157 @@
+//! Views whose code downloads when first needed (issue 18;
+//! docs/architecture.md "Code splitting").
+//!
+//! [`split_view!`](crate::components::split_view) declares a function that
+//! builds a view and puts its code — and every function only it reaches —
+//! into a wasm chunk of its own. Calling it downloads the chunk the first
+//! time (later calls find it loaded); its `preload` twin only downloads, for
+//! when the user shows intent (hover, focus, idle time). [`Lazy`] shows
+//! such a view: a short loading state, the view, or, when the chunk cannot
+//! be downloaded (offline, a deploy removed it), an error with "Retry" in
+//! its place while the rest of the app keeps working.
+//!
+//! Only the release build is split (`cargo xtask dist`, trunk's hook, with
+//! the `split` feature): in the wasm tests, which wasm-bindgen's runner
+//! does not split, the same functions run directly.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use leptos::prelude::*;
+use leptos::reactive::computed::ScopedFuture;
+
+use crate::components::ErrorState;
+
+/// A chunk could not be downloaded or instantiated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkError;
+
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkError
+    }
+}
+
+/// What [`split_view!`](crate::components::split_view) functions return.
+pub type ChunkView = Result<AnyView, ChunkError>;
+
+/// A boxed call of a split function.
+pub type ChunkFuture = Pin<Box<dyn Future<Output = ChunkView>>>;
+
+/// Declares `fn $name(args) -> ChunkView` (async) whose body goes into the
+/// chunk `$chunk`, and `async fn $preload() -> Result<(), ChunkError>`,
+/// which downloads that chunk. Functions naming the same chunk share it.
+#[macro_export]
+macro_rules! split_view {
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) in $chunk:ident, preload $preload:ident
+        $body:block
+    ) => {
+        $(#[$meta])*
+        #[cfg(feature = "split")]
+        #[::leptos::wasm_split::wasm_split(
+            $chunk,
+            wasm_split_path = ::leptos::wasm_split,
+            preload(#[allow(dead_code)] $preload),
+            fallible
+        )]
+        $vis fn $name($($arg: $ty),*) -> $crate::components::ChunkView {
+            ::std::result::Result::Ok(::leptos::prelude::IntoAny::into_any($body))
+        }
+
+        $(#[$meta])*
+        #[cfg(not(feature = "split"))]
+        $vis async fn $name($($arg: $ty),*) -> $crate::components::ChunkView {
+            ::std::result::Result::Ok(::leptos::prelude::IntoAny::into_any($body))
+        }
+
+        /// Downloads the chunk (nothing to download in an unsplit build).
+        #[cfg(not(feature = "split"))]
+        #[allow(dead_code)]
+        $vis async fn $preload() -> ::std::result::Result<(), ::leptos::wasm_split::SplitLoaderError> {
+            ::std::result::Result::Ok(())
+        }
+    };
+}
+
+/// Starts downloading a chunk without waiting for it: on hover or focus of
+/// what opens it, or when the browser is idle. A failure is forgotten (the
+/// view retries when it is shown).
+pub fn prefetch<F>(preload: fn() -> F)
+where
+    F: Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>> + 'static,
+{
+    leptos::task::spawn_local(async move {
+        let _ = preload().await;
+    });
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Loading,
+    Ready,
+    Failed,
+}
+
+/// Shows the view `load` builds once its chunk is there: at once when it
+/// was prefetched, else `fallback` first (nothing by default; pages pass
+/// their skeleton); an error with "Retry" when the chunk cannot be
+/// downloaded.
+#[component]
+pub fn Lazy(
+    /// Calls the split function (`Rc::new(|| Box::pin(page()))`).
+    load: Rc<dyn Fn() -> ChunkFuture>,
+    /// Shown while the chunk downloads.
+    #[prop(optional, into)]
+    fallback: ViewFn,
+    /// What failed to download, for the error ("this page").
+    #[prop(optional)]
+    what: Option<&'static str>,
+) -> impl IntoView {
+    let phase = RwSignal::new(Phase::Loading);
+    let built = StoredValue::new_local(None::<AnyView>);
+    let load = StoredValue::new_local(load);
+    let settle = move |outcome: ChunkView| match outcome {
+        Ok(view) => {
+            built.set_value(Some(view));
+            phase.try_set(Phase::Ready);
+        }
+        Err(ChunkError) => {
+            phase.try_set(Phase::Failed);
+        }
+    };
+    let attempt = move || {
+        // Built where this component is, so the view finds its contexts.
+        let mut future = Box::pin(ScopedFuture::new_untracked(load.with_value(|load| load())));
+        // A chunk already there answers on the first poll: no loading
+        // state, no extra frame.
+        let mut context = Context::from_waker(Waker::noop());
+        match future.as_mut().poll(&mut context) {
+            Poll::Ready(outcome) => settle(outcome),
+            Poll::Pending => {
+                phase.set(Phase::Loading);
+                leptos::task::spawn_local(async move { settle(future.await) });
+            }
+        }
+    };
+    attempt();
+    let what = what.unwrap_or("this page");
+    move || match phase.get() {
+        Phase::Ready => built
+            .try_update_value(Option::take)
+            .flatten()
+            .unwrap_or_else(|| ().into_any()),
+        Phase::Failed => view! {
+            <ErrorState
+                title=format!("Could not download {what}")
+                message="Check your connection, then try again. The rest of Roster keeps working."
+                on_retry=Callback::new(move |()| attempt())
+            />
+        }
+        .into_any(),
+        Phase::Loading => fallback.run(),
+    }
+}
