@@ -17,18 +17,16 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{ChunkFuture, ChunkView, Lazy, Toaster};
+use crate::components::{
+    loader, prefetch, ChunkView, Lazy, PagePrefetch, PrefetchPage, SkeletonBlock, Toaster,
+};
 use crate::config;
 use crate::layout::AppLayout;
-use crate::pages::assignments::AssignmentsPage;
-use crate::pages::audit_logs;
-use crate::pages::auth::{SignIn, SignUp, VerifyEmail};
 use crate::pages::home::Home;
-use crate::pages::invitations::InvitationsPage;
 use crate::pages::members::MembersPage;
-use crate::pages::not_found::NotFound;
 use crate::pages::org_scope::{OrgIndex, OrgScope};
-use crate::pages::settings::SettingsPage;
+use crate::pages::{assignments, audit_logs, auth, invitations, not_found, settings};
+use crate::routes::OrgPage;
 use crate::state::{watch_unauthorized, Session, Theme, Toasts};
 
 #[component]
@@ -37,6 +35,7 @@ pub fn App() -> impl IntoView {
     provide_context(theme);
     provide_context(Toasts::new());
     provide_context(Session::new());
+    provide_context(PagePrefetch(prefetch_page));
     view! {
         <div class="roster-app" data-theme=move || theme.resolved()>
             <Router base=config::base_path()>
@@ -51,30 +50,45 @@ pub fn App() -> impl IntoView {
 fn AppRoutes() -> impl IntoView {
     watch_unauthorized(expect_context::<Session>());
     view! {
-        <Routes fallback=NotFound>
-            <Route path=path!("/sign-in") view=SignIn />
-            <Route path=path!("/sign-up") view=SignUp />
-            <Route path=path!("/verify-email") view=VerifyEmail />
+        <Routes fallback=|| lazy(not_found::page)>
+            <Route path=path!("/sign-in") view=|| lazy(auth::sign_in_page) />
+            <Route path=path!("/sign-up") view=|| lazy(auth::sign_up_page) />
+            <Route path=path!("/verify-email") view=|| lazy(auth::verify_email_page) />
             <ParentRoute path=path!("") view=AppLayout>
                 <Route path=path!("") view=Home />
-                <Route path=path!("invitations") view=InvitationsPage />
+                <Route path=path!("invitations") view=|| lazy(invitations::page) />
                 <ParentRoute path=path!("org/:orgId") view=OrgScope>
                     <Route path=path!("") view=OrgIndex />
                     <Route path=path!("members") view=MembersPage />
-                    <Route path=path!("roles") view=AssignmentsPage />
+                    <Route path=path!("roles") view=|| lazy(assignments::page) />
                     <Route path=path!("audit-logs") view=|| lazy(audit_logs::page) />
-                    <Route path=path!("settings") view=SettingsPage />
+                    <Route path=path!("settings") view=|| lazy(settings::page) />
                 </ParentRoute>
             </ParentRoute>
         </Routes>
     }
 }
 
-/// A route whose page is in a chunk of its own.
+/// A route whose page is in a chunk of its own (every page but Members,
+/// the page most visits start on): a placeholder while it downloads.
 fn lazy<F>(page: fn() -> F) -> impl IntoView
 where
     F: std::future::Future<Output = ChunkView> + 'static,
 {
-    let load = std::rc::Rc::new(move || Box::pin(page()) as ChunkFuture);
-    view! { <Lazy load=load /> }
+    view! {
+        <Lazy load=loader(page) fallback=|| view! { <div class="page-loading"><SkeletonBlock lines=5 /></div> } />
+    }
+}
+
+/// Downloads a page's chunk ahead of a visit ([`PagePrefetch`]): on hover or
+/// focus of its link, and for every page when the browser is idle after
+/// the first one is shown.
+fn prefetch_page(page: PrefetchPage) {
+    match page {
+        PrefetchPage::Org(OrgPage::Members) => {}
+        PrefetchPage::Org(OrgPage::Assignments) => prefetch(assignments::preload_page),
+        PrefetchPage::Org(OrgPage::AuditLogs) => prefetch(audit_logs::preload_page),
+        PrefetchPage::Org(OrgPage::Settings) => prefetch(settings::preload_page),
+        PrefetchPage::Invitations => prefetch(invitations::preload_page),
+    }
 }

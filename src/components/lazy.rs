@@ -21,8 +21,11 @@ use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
 use leptos::reactive::computed::ScopedFuture;
+use wasm_bindgen::JsCast;
 
 use crate::components::ErrorState;
+use crate::routes::OrgPage;
+use crate::state::use_toasts;
 
 /// A chunk could not be downloaded or instantiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +80,15 @@ macro_rules! split_view {
     };
 }
 
+/// What [`Lazy`] and [`LazyDialog`] call: a split function with its
+/// arguments (`loader(move || invite_dialog(open, sources))`).
+pub fn loader<F>(call: impl Fn() -> F + 'static) -> Rc<dyn Fn() -> ChunkFuture>
+where
+    F: Future<Output = ChunkView> + 'static,
+{
+    Rc::new(move || Box::pin(call()) as ChunkFuture)
+}
+
 /// Starts downloading a chunk without waiting for it: on hover or focus of
 /// what opens it, or when the browser is idle. A failure is forgotten (the
 /// view retries when it is shown).
@@ -87,6 +99,52 @@ where
     leptos::task::spawn_local(async move {
         let _ = preload().await;
     });
+}
+
+/// A page whose code may be downloaded ahead of a visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrefetchPage {
+    Org(OrgPage),
+    Invitations,
+}
+
+/// Downloads a page's chunk (the app provides it: the shell, which may
+/// not import pages, asks for them by name). Without it, nothing happens.
+#[derive(Clone, Copy)]
+pub struct PagePrefetch(pub fn(PrefetchPage));
+
+impl PagePrefetch {
+    /// The app's, taken where a component is created (event handlers have
+    /// no context to look in).
+    pub fn get() -> Self {
+        use_context::<PagePrefetch>().unwrap_or(PagePrefetch(|_| ()))
+    }
+
+    pub fn page(self, page: PrefetchPage) {
+        (self.0)(page);
+    }
+}
+
+/// Runs `work` when the browser has nothing else to do (`requestIdleCallback`,
+/// at most two seconds later), or soon where that is missing (Safari).
+pub fn when_idle(work: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(work);
+    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let _ = match idle {
+        Some(request) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &2000.into());
+            request.call2(&window, &callback, &options)
+        }
+        None => window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 200)
+            .map(Into::into),
+    };
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -110,6 +168,9 @@ pub fn Lazy(
     /// What failed to download, for the error ("this page").
     #[prop(optional)]
     what: Option<&'static str>,
+    /// Told instead of showing the error in place.
+    #[prop(optional)]
+    on_error: Option<Callback<()>>,
 ) -> impl IntoView {
     let phase = RwSignal::new(Phase::Loading);
     let built = StoredValue::new_local(None::<AnyView>);
@@ -119,9 +180,12 @@ pub fn Lazy(
             built.set_value(Some(view));
             phase.try_set(Phase::Ready);
         }
-        Err(ChunkError) => {
-            phase.try_set(Phase::Failed);
-        }
+        Err(ChunkError) => match on_error {
+            Some(on_error) => on_error.run(()),
+            None => {
+                phase.try_set(Phase::Failed);
+            }
+        },
     };
     let attempt = move || {
         // Built where this component is, so the view finds its contexts.
@@ -153,5 +217,39 @@ pub fn Lazy(
         }
         .into_any(),
         Phase::Loading => fallback.run(),
+    }
+}
+
+/// A dialog whose code downloads when it is first opened (or earlier, by
+/// [`prefetch`] on intent): nothing is rendered until `open` is first true,
+/// then `load`'s view stays (the dialog shows and hides itself). A chunk
+/// that cannot be downloaded closes the dialog (`on_close`) with a toast;
+/// opening it again tries again.
+#[component]
+pub fn LazyDialog(
+    #[prop(into)] open: Signal<bool>,
+    /// Calls the split function that builds the dialog.
+    load: Rc<dyn Fn() -> ChunkFuture>,
+    /// Closes the dialog: what its own close does.
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| {
+        if open.get() && !mounted.get_untracked() {
+            mounted.set(true);
+        }
+    });
+    let load = StoredValue::new_local(load);
+    let failed = Callback::new(move |()| {
+        mounted.set(false);
+        on_close.run(());
+        toasts
+            .failure("Roster could not download this dialog. Check your connection and try again.");
+    });
+    move || {
+        mounted.get().then(|| {
+            view! { <Lazy load=load.get_value() on_error=failed /> }
+        })
     }
 }

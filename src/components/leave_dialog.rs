@@ -35,6 +35,13 @@ enum ListState {
     Ready,
 }
 
+crate::split_view! {
+    /// [`LeaveDialog`], downloaded when first opened.
+    pub fn leave_dialog(open: RwSignal<bool>, store: MemberStore) in leave, preload preload_leave {
+        view! { <LeaveDialog open=open store=store /> }
+    }
+}
+
 #[component]
 pub fn LeaveDialog(open: RwSignal<bool>, store: MemberStore) -> impl IntoView {
     let current = use_current_organization();

@@ -44,12 +44,17 @@ pub use access_required::{AccessRequired, RequireAccess};
 pub use badge::{Badge, BadgeVariant};
 pub use button::{spinner_shown, Button, ButtonVariant, SPINNER_DELAY};
 pub use confirm_dialog::ConfirmDialog;
-pub use create_organization::CreateOrganizationDialog;
+pub use create_organization::{
+    create_organization_dialog, preload_create_organization, CreateOrganizationDialog,
+};
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use error_state::ErrorState;
-pub use lazy::{prefetch, ChunkError, ChunkFuture, ChunkView, Lazy};
-pub(crate) use leave_dialog::LeaveDialog;
+pub use lazy::{
+    loader, prefetch, when_idle, ChunkError, ChunkFuture, ChunkView, Lazy, LazyDialog,
+    PagePrefetch, PrefetchPage,
+};
+pub(crate) use leave_dialog::{leave_dialog, preload_leave, LeaveDialog};
 pub use loaded::Loaded;
 pub(crate) use member_chooser::MemberChooser;
 pub use menu_button::{

@@ -14,7 +14,10 @@ use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 use roster_core::Capabilities;
 
-use crate::components::{CreateOrganizationDialog, ErrorState, SkeletonBlock};
+use crate::components::{
+    create_organization_dialog, loader, prefetch, preload_create_organization, when_idle,
+    ErrorState, LazyDialog, PagePrefetch, PrefetchPage, SkeletonBlock,
+};
 use crate::config;
 use crate::dom;
 use crate::icons::{Icon, IconKind};
@@ -175,7 +178,11 @@ fn SignedInShell() -> impl IntoView {
                     }
                 }
             >
-                <div class="sidebar-top">
+                <div
+                    class="sidebar-top"
+                    on:pointerenter=|_| org_switcher::prefetch_switcher()
+                    on:focusin=|_| org_switcher::prefetch_switcher()
+                >
                     <CurrentOrgSwitcher on_create=Callback::new(move |_| create_open.set(true)) />
                 </div>
                 <OrgNavigation />
@@ -201,7 +208,11 @@ fn SignedInShell() -> impl IntoView {
                 <Outlet />
             </main>
         </div>
-        <CreateOrganizationDialog open=create_open />
+        <LazyDialog
+            open=create_open
+            load=loader(move || create_organization_dialog(create_open))
+            on_close=Callback::new(move |_| create_open.set(false))
+        />
     }
 }
 
@@ -211,12 +222,31 @@ fn OrgNavigation() -> impl IntoView {
     let current = state::use_current_organization();
     let can_manage_assignments = move || current.allows(Capabilities::manage_custom_assignments);
     let can_read_audit = move || current.allows(Capabilities::read_audit_log);
+    // Each page's code downloads when the user shows intent (the pointer
+    // over its link, or focus on it), and all of them once the first page
+    // is shown and the browser is idle: a click waits for no download.
+    let prefetch_page = PagePrefetch::get();
+    Effect::new(move |_| {
+        when_idle(move || {
+            for page in [OrgPage::Settings, OrgPage::Assignments, OrgPage::AuditLogs] {
+                prefetch_page.page(PrefetchPage::Org(page));
+            }
+            prefetch_page.page(PrefetchPage::Invitations);
+            prefetch(preload_create_organization);
+            org_switcher::prefetch_switcher();
+        });
+    });
     let link = move |page: OrgPage, icon: IconKind| {
         move || {
             current.id().map(|id| {
                 view! {
                     <li>
-                        <A href=config::href(&routes::org_page(&id, page)) attr:class="nav-link">
+                        <A
+                            href=config::href(&routes::org_page(&id, page))
+                            attr:class="nav-link"
+                            on:pointerenter=move |_| prefetch_page.page(PrefetchPage::Org(page))
+                            on:focus=move |_| prefetch_page.page(PrefetchPage::Org(page))
+                        >
                             <Icon kind=icon />
                             <span>{page.title()}</span>
                         </A>

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use roster_core::wire::Organization;
 
-use crate::components::{MenuButton, MenuItem, MenuItemRadio, MenuSeparator};
+use crate::components::{
+    loader, prefetch, Lazy, MenuButton, MenuItem, MenuItemRadio, MenuSeparator,
+};
 use crate::config;
 use crate::format;
 use crate::icons::{Icon, IconKind};
@@ -87,33 +89,59 @@ pub fn OrgSwitcher(
                 }
             }
         >
-            <For each=move || filtered.get() key=|o| o.id.clone() let:organization>
-                {
-                    let id = organization.id.clone();
-                    let checked_id = id.clone();
-                    let icon = if organization.personal { IconKind::Person } else { IconKind::Building };
-                    view! {
-                        <MenuItemRadio
-                            checked=Signal::derive(move || current_id.get().as_deref() == Some(checked_id.as_str()))
-                            on_select=Callback::new(move |_| on_select.run(id.clone()))
-                        >
-                            <Icon kind=icon />
-                            <span class="menu-item-label">{organization.name.clone()}</span>
-                            <span class="menu-item-check"><Icon kind=IconKind::Check /></span>
-                        </MenuItemRadio>
-                    }
-                }
-            </For>
-            <Show when=move || filtered.with(Vec::is_empty)>
-                <p class="menu-empty">"No organization matches"</p>
-            </Show>
-            <MenuSeparator />
-            <MenuItem on_select=Callback::new(move |_| on_create.run(()))>
-                <Icon kind=IconKind::Plus />
-                <span class="menu-item-label">"Create Organization"</span>
-            </MenuItem>
+            // The items download on intent (hover or focus on the trigger,
+            // idle time): built in place when the menu first opens.
+            <Lazy
+                load=loader(move || switcher_items(filtered, current_id, on_select, on_create))
+                what="the organizations"
+                fallback=|| view! { <p class="menu-empty" role="status">"Loading…"</p> }
+            />
         </MenuButton>
     }
+}
+
+crate::split_view! {
+    /// The switcher's items: every organization, "No organization matches",
+    /// "Create Organization".
+    fn switcher_items(
+        filtered: Memo<Vec<Organization>>,
+        current_id: Signal<Option<String>>,
+        on_select: Callback<String>,
+        on_create: Callback<()>,
+    ) in switcher_menu, preload preload_switcher_items {
+        view! {
+                <For each=move || filtered.get() key=|o| o.id.clone() let:organization>
+                    {
+                        let id = organization.id.clone();
+                        let checked_id = id.clone();
+                        let icon = if organization.personal { IconKind::Person } else { IconKind::Building };
+                        view! {
+                            <MenuItemRadio
+                                checked=Signal::derive(move || current_id.get().as_deref() == Some(checked_id.as_str()))
+                                on_select=Callback::new(move |_| on_select.run(id.clone()))
+                            >
+                                <Icon kind=icon />
+                                <span class="menu-item-label">{organization.name.clone()}</span>
+                                <span class="menu-item-check"><Icon kind=IconKind::Check /></span>
+                            </MenuItemRadio>
+                        }
+                    }
+                </For>
+                <Show when=move || filtered.with(Vec::is_empty)>
+                    <p class="menu-empty">"No organization matches"</p>
+                </Show>
+                <MenuSeparator />
+                <MenuItem on_select=Callback::new(move |_| on_create.run(()))>
+                    <Icon kind=IconKind::Plus />
+                    <span class="menu-item-label">"Create Organization"</span>
+                </MenuItem>
+        }
+    }
+}
+
+/// Downloads the switcher's items ahead of its first opening.
+pub fn prefetch_switcher() {
+    prefetch(preload_switcher_items);
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::{
     MenuButton, MenuGroup, MenuItem, MenuItemRadio, MenuLink, MenuPlacement, MenuSeparator,
+    PagePrefetch, PrefetchPage,
 };
 use crate::config;
 use crate::dom;
@@ -30,6 +31,7 @@ pub fn UserMenu() -> impl IntoView {
     let pending = use_pending_invitations();
     let toasts = use_toasts();
     let navigate = use_navigate();
+    let prefetch_page = PagePrefetch::get();
 
     let name = move || session.user().map(|u| u.name).unwrap_or_default();
     let email = move || session.user().map(|u| u.email).unwrap_or_default();
@@ -62,6 +64,8 @@ pub fn UserMenu() -> impl IntoView {
             trigger_described_by=described_by
             menu_label="Account"
             placement=MenuPlacement::Above
+            // The invitations page downloads while the user reads the menu.
+            on_open=Callback::new(move |_| prefetch_page.page(PrefetchPage::Invitations))
             trigger=move || {
                 view! {
                     <span class="avatar" aria-hidden="true" data-initial=move || format::initial(&name())></span>

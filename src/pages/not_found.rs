@@ -4,6 +4,13 @@ use leptos_router::components::A;
 use crate::config;
 use crate::state::use_page_title;
 
+crate::split_view! {
+    /// The page, downloaded when first shown.
+    pub fn page() in not_found, preload preload_page {
+        view! { <NotFound /> }
+    }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     use_page_title("Page not found");

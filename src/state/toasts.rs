@@ -104,6 +104,12 @@ impl Toasts {
 
     /// The server's message; nothing for a request cancelled because its
     /// view went away.
+    /// An error that is not an API answer (a chunk of the app that could
+    /// not be downloaded).
+    pub fn failure(&self, message: impl Into<String>) {
+        self.push(ToastKind::Error, message);
+    }
+
     pub fn error(&self, error: &ApiError) {
         if !error.is_aborted() {
             self.push(ToastKind::Error, error.to_string());

@@ -23,6 +23,13 @@ use editor::{AssignmentEditor, Editing};
 
 const HEADERS: [&str; 4] = ["Name", "Description", "Permissions", "Actions"];
 
+crate::split_view! {
+    /// The page, downloaded when first shown.
+    pub fn page() in assignments, preload preload_page {
+        view! { <AssignmentsPage /> }
+    }
+}
+
 #[component]
 pub fn AssignmentsPage() -> impl IntoView {
     use_org_page_title("Assignments");

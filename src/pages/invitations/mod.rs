@@ -26,6 +26,13 @@ const COLUMNS: [&str; 5] = [
     "Actions",
 ];
 
+crate::split_view! {
+    /// The page, downloaded when first shown.
+    pub fn page() in invitations, preload preload_page {
+        view! { <InvitationsPage /> }
+    }
+}
+
 #[component]
 pub fn InvitationsPage() -> impl IntoView {
     use_page_title("Invitations");

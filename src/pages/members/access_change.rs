@@ -111,6 +111,13 @@ impl AccessChange {
     }
 }
 
+crate::split_view! {
+    /// [`AccessChangeDialog`], downloaded when first needed.
+    pub fn access_change_dialog(change: RwSignal<Option<AccessChange>>, on_confirm: Callback<AccessChange>) in access_change, preload preload_access_change {
+        view! { <AccessChangeDialog change=change on_confirm=on_confirm /> }
+    }
+}
+
 /// The confirmation of a pending access change; `Confirm` hands it to
 /// `on_confirm`, which closes the dialog (the row shows the change while it
 /// is saved).

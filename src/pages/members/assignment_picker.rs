@@ -11,7 +11,9 @@ use roster_core::wire::OrganizationRole;
 use roster_core::{VIEWER_DESCRIPTION, VIEWER_NAME};
 use wasm_bindgen::JsCast;
 
-use crate::components::{spinner_shown, Button, ButtonVariant, ErrorState, SkeletonBlock};
+use crate::components::{
+    loader, prefetch, spinner_shown, Button, ButtonVariant, ErrorState, Lazy, SkeletonBlock,
+};
 use crate::dom;
 use crate::icons::{Icon, IconKind};
 
@@ -306,7 +308,13 @@ pub fn AssignmentPicker(
             // The summary is text next to an icon-only button named
             // "Assignments for …" (so the name need not repeat what is
             // shown); a click on either opens the popover.
-            <div class="picker-field" node_ref=field_ref on:click=toggle>
+            <div
+                class="picker-field"
+                node_ref=field_ref
+                on:click=toggle
+                on:pointerenter=move |_| prefetch(preload_picker)
+                on:focusin=move |_| prefetch(preload_picker)
+            >
                 <span class="picker-summary" id=summary_id.clone()>{summary}</span>
                 <Show when=move || spinning.get()>
                     <span class="spinner" aria-hidden="true"></span>
@@ -343,30 +351,60 @@ pub fn AssignmentPicker(
                     }
                 >
                     <p class="popover-title" id=title_id.clone()>{label.clone()}</p>
-                    <div class="popover-body">
-                        <LoadedAssignmentChecklist
-                            legend="Assignments"
-                            assignments=assignments
-                            selected=selected
-                            on_retry=on_retry
-                        />
-                    </div>
-                    <div class="popover-footer">
-                        <button type="button" class="btn btn-secondary btn-small" on:click=move |_| close(true)>
-                            "Cancel"
-                        </button>
-                        <Button
-                            variant=ButtonVariant::Primary
-                            small=true
-                            disabled=Signal::derive(move || !changed.get())
-                            on_click=Callback::new(move |_| save())
-                        >
-                            "Save"
-                        </Button>
-                    </div>
+                    <Lazy
+                        load=loader(move || {
+                            picker_panel(
+                                assignments,
+                                selected,
+                                on_retry,
+                                changed,
+                                Callback::new(move |()| close(true)),
+                                Callback::new(move |()| save()),
+                            )
+                        })
+                        what="the assignments"
+                        fallback=|| view! { <div class="popover-body"><SkeletonBlock lines=3 /></div> }
+                    />
                 </div>
             </Show>
         </div>
+    }
+}
+
+crate::split_view! {
+    /// The popover's checklist and buttons, downloaded when a picker is
+    /// first opened (or hovered, or focused).
+    pub(super) fn picker_panel(
+        assignments: Signal<AssignmentList>,
+        selected: RwSignal<BTreeSet<String>>,
+        on_retry: Callback<()>,
+        changed: Signal<bool>,
+        on_cancel: Callback<()>,
+        on_save: Callback<()>,
+    ) in assignment_picker, preload preload_picker {
+        view! {
+            <div class="popover-body">
+                <LoadedAssignmentChecklist
+                    legend="Assignments"
+                    assignments=assignments
+                    selected=selected
+                    on_retry=on_retry
+                />
+            </div>
+            <div class="popover-footer">
+                <button type="button" class="btn btn-secondary btn-small" on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+                <Button
+                    variant=ButtonVariant::Primary
+                    small=true
+                    disabled=Signal::derive(move || !changed.get())
+                    on_click=Callback::new(move |_| on_save.run(()))
+                >
+                    "Save"
+                </Button>
+            </div>
+        }
     }
 }
 

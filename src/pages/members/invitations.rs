@@ -14,8 +14,8 @@ use roster_core::{InvitationState, Role};
 use super::assignment_picker::{AssignmentList, LoadedAssignmentChecklist};
 use crate::api::{self, ApiResult};
 use crate::components::{
-    Badge, BadgeVariant, Button, ButtonVariant, ConfirmDialog, Dialog, EmptyState, ErrorState,
-    Pagination, Paging, SkeletonTable,
+    loader, Badge, BadgeVariant, Button, ButtonVariant, ConfirmDialog, Dialog, EmptyState,
+    ErrorState, LazyDialog, Pagination, Paging, SkeletonTable,
 };
 use crate::dom;
 use crate::format;
@@ -51,6 +51,13 @@ enum Listing {
     Failed(String),
     Empty,
     Listed,
+}
+
+crate::split_view! {
+    /// [`PendingInvitations`], downloaded once the members are on screen.
+    pub fn pending_invitations(sources: InvitationSources) in pending_invitations, preload preload_pending_invitations {
+        view! { <PendingInvitations sources=sources /> }
+    }
 }
 
 #[component]
@@ -163,10 +170,10 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
             <h2 id=title_id.clone() class="section-title">"Pending invitations"</h2>
             {body}
         </section>
-        <EditInvitationDialog
-            editing=editing
-            sources=sources
-            on_saved=Callback::new(move |_| invitations.refetch())
+        <LazyDialog
+            open=Signal::derive(move || editing.with(Option::is_some))
+            load=loader(move || edit_invitation_dialog(editing, sources, Callback::new(move |_| invitations.refetch())))
+            on_close=Callback::new(move |_| editing.set(None))
         />
         <ConfirmDialog
             open=cancel_open
@@ -340,6 +347,13 @@ fn InvitationRow(
                 </div>
             </td>
         </tr>
+    }
+}
+
+crate::split_view! {
+    /// [`EditInvitationDialog`], downloaded when first opened.
+    fn edit_invitation_dialog(editing: RwSignal<Option<OrganizationInvitation>>, sources: InvitationSources, on_saved: Callback<()>) in edit_invitation, preload preload_edit_invitation {
+        view! { <EditInvitationDialog editing=editing sources=sources on_saved=on_saved /> }
     }
 }
 

@@ -24,8 +24,9 @@ use roster_core::{Capabilities, Role};
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, ConfirmDialog, CreateOrganizationDialog, EmptyState, ErrorState,
-    LeaveDialog, SkeletonTable,
+    create_organization_dialog, leave_dialog, loader, prefetch, preload_create_organization,
+    preload_leave, when_idle, Button, ButtonVariant, ConfirmDialog, EmptyState, ErrorState, Lazy,
+    LazyDialog, SkeletonBlock, SkeletonTable,
 };
 use crate::dom;
 use crate::icons::IconKind;
@@ -33,11 +34,11 @@ use crate::state::{use_current_organization, use_org_page_title, use_session, us
 
 use crate::format::member_label;
 use crate::state::MemberStore;
-use access_change::{AccessChange, AccessChangeDialog};
-use assignment_picker::AssignmentList;
-use invitations::{InvitationSources, PendingInvitations};
-use invite::{InviteDialog, InviteSources};
-use owner_notice::SoleOwnerNotice;
+use access_change::{access_change_dialog, preload_access_change, AccessChange};
+use assignment_picker::{preload_picker, AssignmentList};
+use invitations::{pending_invitations, InvitationSources};
+use invite::{invite_dialog, preload_invite, InviteSources};
+use owner_notice::sole_owner_notice;
 use table::{MembersTable, RowContext};
 
 const TABLE_HEADERS: [&str; 5] = ["Member", "Role", "Assignments", "Joined", "Actions"];
@@ -82,7 +83,11 @@ fn PersonalOrganization() -> impl IntoView {
                 "Create Organization"
             </Button>
         </EmptyState>
-        <CreateOrganizationDialog open=create_open />
+        <LazyDialog
+            open=create_open
+            load=loader(move || create_organization_dialog(create_open))
+            on_close=Callback::new(move |_| create_open.set(false))
+        />
     }
 }
 
@@ -137,6 +142,15 @@ fn OrganizationMembers() -> impl IntoView {
         if list_state.get() == ListState::Ready && !members_shown.get_untracked() {
             dom::after_paint(move || {
                 members_shown.try_set(true);
+            });
+            // The dialogs this page opens, while nobody waits: a click
+            // then waits for no download.
+            when_idle(|| {
+                prefetch(preload_access_change);
+                prefetch(preload_invite);
+                prefetch(preload_leave);
+                prefetch(preload_create_organization);
+                prefetch(preload_picker);
             });
         }
     });
@@ -233,6 +247,8 @@ fn OrganizationMembers() -> impl IntoView {
         saving.update(|s| s.push(member_id));
         store.update(shown);
     };
+
+    let save_access = Callback::new(save_access);
 
     let removing = RwSignal::new(None::<OrganizationUser>);
     let remove = Action::new_local(move |member: &OrganizationUser| {
@@ -348,20 +364,36 @@ fn OrganizationMembers() -> impl IntoView {
             </Show>
         </PageHeader>
         <Show when=move || sole_owner.get() && list_state.get() == ListState::Ready>
-            <SoleOwnerNotice
-                store=store
-                me=Signal::derive(move || me.get().unwrap_or_default())
-                on_promote=Callback::new(move |member| {
-                    pending_change.set(Some(AccessChange::role(member, Role::Owner)));
-                })
-            />
+            <Lazy load=loader(move || {
+                sole_owner_notice(
+                    store,
+                    Signal::derive(move || me.get().unwrap_or_default()),
+                    Callback::new(move |member| {
+                        pending_change.set(Some(AccessChange::role(member, Role::Owner)));
+                    }),
+                )
+            }) />
         </Show>
         {table}
+        // Below the table, in a chunk of its own: downloaded once the
+        // members are on screen, as its data is.
         <Show when=move || can_manage_invitations.get()>
-            <PendingInvitations sources=invitation_sources />
+            <Show
+                when=move || members_shown.get()
+                fallback=|| view! { <div class="page-loading"><SkeletonBlock lines=3 /></div> }
+            >
+                <Lazy
+                    load=loader(move || pending_invitations(invitation_sources))
+                    fallback=|| view! { <div class="page-loading"><SkeletonBlock lines=3 /></div> }
+                />
+            </Show>
         </Show>
 
-        <AccessChangeDialog change=pending_change on_confirm=Callback::new(save_access) />
+        <LazyDialog
+            open=Signal::derive(move || pending_change.with(Option::is_some))
+            load=loader(move || access_change_dialog(pending_change, save_access))
+            on_close=Callback::new(move |_| pending_change.set(None))
+        />
         <ConfirmDialog
             open=removing_open
             on_close=Callback::new(move |_| {
@@ -387,11 +419,17 @@ fn OrganizationMembers() -> impl IntoView {
                 </p>
             })}
         </ConfirmDialog>
-        <LeaveDialog open=leave_open store=store />
-        <InviteDialog
+        <LazyDialog
+            open=leave_open
+            load=loader(move || leave_dialog(leave_open, store))
+            on_close=Callback::new(move |_| leave_open.set(false))
+        />
+        <LazyDialog
             open=invite_open
-            sources=invite_sources
-            on_sent=Callback::new(move |_| invitations.refetch())
+            load=loader(move || {
+                invite_dialog(invite_open, invite_sources, Callback::new(move |_| invitations.refetch()))
+            })
+            on_close=Callback::new(move |_| invite_open.set(false))
         />
     }
 }
