@@ -224,10 +224,13 @@ pub struct PageLoad {
 }
 
 impl PageLoad {
-    /// Bytes transferred for the SPA's own files (wasm, JS, CSS).
+    /// Bytes transferred for the SPA's own files (wasm, JS, CSS) requested
+    /// before the first rows were on screen (what was prefetched after
+    /// them, while the browser was idle, is not the first page's cost).
     pub fn app_transfer(&self) -> f64 {
         self.resources
             .iter()
+            .filter(|r| r.start <= self.rows_at)
             .filter(|r| {
                 let path = r.name.split('?').next().unwrap_or_default();
                 [".wasm", ".js", ".css"]

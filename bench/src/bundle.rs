@@ -24,12 +24,44 @@ impl std::ops::AddAssign for Size {
     }
 }
 
+/// What a first load downloads (`wasm`, `js`, `css`, their `total`), and
+/// the wasm chunks downloaded when first needed (`chunks`, by file name).
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Bundle {
+    /// The main module.
     pub wasm: Size,
     pub js: Size,
     pub css: Size,
     pub total: Size,
+    pub chunks: Vec<(String, Size)>,
+}
+
+impl Bundle {
+    pub fn chunks_total(&self) -> Size {
+        let mut total = Size::default();
+        for (_, size) in &self.chunks {
+            total += *size;
+        }
+        total
+    }
+}
+
+/// Every file under `dir` (the split wasm is in `wasm-<hash>/`).
+fn files_under(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 fn size_of(bytes: &[u8]) -> Result<Size> {
@@ -50,9 +82,17 @@ fn size_of(bytes: &[u8]) -> Result<Size> {
 
 pub fn measure(dist: &Path) -> Result<Bundle> {
     let mut bundle = Bundle::default();
-    for entry in std::fs::read_dir(dist)? {
-        let path = entry?.path();
+    for path in files_under(dist)? {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let slot = match path.extension().and_then(|e| e.to_str()) {
+            // A chunk: not part of the first load.
+            Some("wasm") if !name.ends_with("_bg.wasm") => {
+                bundle.chunks.push((name, size_of(&std::fs::read(&path)?)?));
+                continue;
+            }
             Some("wasm") => &mut bundle.wasm,
             Some("js") => &mut bundle.js,
             Some("css") => &mut bundle.css,

@@ -254,6 +254,8 @@ async fn run(args: &[String]) -> Result<()> {
     let members_url = format!("{base}/org/{big}/members");
     progress("members page, search, role changes and the switcher (warm browser)");
     let warm = warm_browser(&base, &token, &members_url, &static_dir, settings.runs).await?;
+    progress("a click from the members page to a page in a chunk (fresh browsers)");
+    let lazy_clicks = lazy_page_clicks(&base, &token, &members_url, settings.runs.min(5)).await?;
     progress("cold loads of the SPA, its static floor and the bare reference (fresh profiles)");
     let floor_url = format!("{base}/floor-members.html");
     // Up only while it is measured, so that it cannot weigh on the rest.
@@ -319,6 +321,24 @@ async fn run(args: &[String]) -> Result<()> {
 
     let mut figures = Vec::new();
     figures.extend(bundle_figures(&bundle, &cold_app));
+    figures.push(
+        Figure::new(
+            "lazy_page.click_cold_chunk_painted",
+            "Members → Audit Logs (its chunk not yet downloaded): click → heading painted",
+            "ms",
+            lazy_clicks.0,
+        )
+        .detail("the idle-time prefetch blocked; the click downloads the chunk"),
+    );
+    figures.push(
+        Figure::new(
+            "lazy_page.click_prefetched_painted",
+            "Members → Audit Logs (its chunk prefetched): click → heading painted",
+            "ms",
+            lazy_clicks.1,
+        )
+        .detail("the chunk downloaded while the browser was idle after the first page"),
+    );
     figures.extend(page_figures(&cold_app, &cold_floor, &warm));
     figures.extend(reference_figures(&bare_bundle, &cold_bare, &cold_floor));
     for (endpoint, (real, floor)) in endpoints.iter().zip(&loads) {
@@ -924,6 +944,81 @@ struct Timing {
     status: Option<u16>,
     #[serde(default)]
     bytes: Option<u64>,
+    #[serde(default)]
+    downloaded: Option<u64>,
+}
+
+/// The lazy page the bench opens from the members page, and its chunk.
+const LAZY_PAGE: (&str, &str) = ("Audit Logs", "split_audit_logs.wasm");
+
+/// Clicks from the members page to a page in a chunk of its own, timed
+/// until its heading is painted: with the chunk still to download (the
+/// idle-time prefetch blocked, so it failed, then allowed again) and with
+/// it prefetched. A fresh browser for each.
+async fn lazy_page_clicks(
+    base: &str,
+    token: &str,
+    members_url: &str,
+    runs: usize,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (link, chunk) = LAZY_PAGE;
+    let mut cold = Vec::new();
+    let mut prefetched = Vec::new();
+    for run in 0..runs {
+        progress(&format!("  run {} of {runs}", run + 1));
+        for prefetch in [false, true] {
+            let session = Session::start(base, token).await?;
+            session.cdp("Network.enable", json!({})).await?;
+            if !prefetch {
+                session
+                    .cdp(
+                        "Network.setBlockedURLs",
+                        json!({ "urls": [format!("*{chunk}*")] }),
+                    )
+                    .await?;
+            }
+            session.load(members_url).await?;
+            if prefetch {
+                let deadline = std::time::Instant::now() + Duration::from_secs(20);
+                while !session
+                    .eval::<bool>(&format!("window.__bench.received({})", json!(chunk)))
+                    .await?
+                {
+                    if std::time::Instant::now() > deadline {
+                        return Err(format!("{chunk} was not prefetched within 20 s").into());
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            } else {
+                // The idle-time prefetch has tried (and failed) by then.
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                session
+                    .cdp("Network.setBlockedURLs", json!({ "urls": [] }))
+                    .await?;
+            }
+            let t: Timing = session
+                .eval(&format!(
+                    "window.__bench.openPage({}, {})",
+                    json!(link),
+                    json!(link)
+                ))
+                .await?;
+            let downloaded = t.downloaded.unwrap_or_default();
+            if prefetch != (downloaded == 0) {
+                return Err(format!(
+                    "opening {link} downloaded {downloaded} chunks (prefetched: {prefetch})"
+                )
+                .into());
+            }
+            if prefetch {
+                prefetched.push(t.painted)
+            } else {
+                cold.push(t.painted)
+            }
+            session.close().await?;
+        }
+    }
+    Ok((cold, prefetched))
 }
 
 /// Typing in the search box: one character at a time, then deleting them.
@@ -1031,10 +1126,12 @@ fn bundle_figures(bundle: &bundle::Bundle, cold: &[PageLoad]) -> Vec<Figure> {
         )
         .at_most(250.0)
         .detail(format!(
-            "wasm {}; js {}; css {}",
+            "main wasm {}; js {}; css {}; not in it: {} chunks, {}",
             part(&bundle.wasm),
             part(&bundle.js),
-            part(&bundle.css)
+            part(&bundle.css),
+            bundle.chunks.len(),
+            part(&bundle.chunks_total())
         )),
         Figure::single(
             "cold_load.transfer_brotli",
@@ -1054,7 +1151,40 @@ fn bundle_figures(bundle: &bundle::Bundle, cold: &[PageLoad]) -> Vec<Figure> {
             "KB",
             cold.iter().map(|l| l.app_transfer() / 1000.0).collect(),
         )
-        .detail("Resource Timing transferSize, headers included"),
+        .at_most(250.0)
+        .detail(
+            "Resource Timing transferSize (pre-compressed files, headers included) of every \
+             wasm, JS and CSS file requested before the first rows were on screen",
+        ),
+        Figure::single(
+            "bundle.chunks_gzip",
+            "SPA chunks (downloaded when first needed), gzip -9",
+            "KB",
+            kb(bundle.chunks_total().gzip),
+        )
+        .detail(
+            bundle
+                .chunks
+                .iter()
+                .filter(|(name, _)| name.starts_with("split_"))
+                .map(|(name, size)| format!("{name} {}", number(kb(size.gzip))))
+                .collect::<Vec<_>>()
+                .join("; ")
+                + &format!(
+                    "; {} shared chunks {}",
+                    bundle
+                        .chunks
+                        .iter()
+                        .filter(|(name, _)| !name.starts_with("split_"))
+                        .count(),
+                    number(kb(bundle
+                        .chunks
+                        .iter()
+                        .filter(|(name, _)| !name.starts_with("split_"))
+                        .map(|(_, s)| s.gzip)
+                        .sum()))
+                ),
+        ),
     ]
 }
 

@@ -228,5 +228,25 @@
     };
   }
 
-  window.__bench = { load, resources, search, changeRole, openSwitcher, refocus, afterPaint };
+  // Clicks the sidebar link `link` and times it until the page's heading
+  // `heading` is painted; says whether a chunk was downloaded meanwhile.
+  async function openPage(link, heading) {
+    const anchor = [...document.querySelectorAll('nav a')].find((a) => text(a) === link);
+    if (!anchor) throw new Error('no link ' + link);
+    const shown = () => [...document.querySelectorAll('h1')]
+      .some((h) => text(h) === heading && visible(h));
+    const m = await measure(document.body, () => anchor.click(), shown);
+    m.observer.disconnect();
+    const chunks = performance.getEntriesByType('resource')
+      .filter((e) => /\/(split|chunk)_[^/]*\.wasm$/.test(new URL(e.name).pathname) && e.startTime >= m.t0 - 1);
+    return { ...timings(m), downloaded: chunks.length };
+  }
+
+  // Whether a file whose path ends with `suffix` has been received.
+  const received = (suffix) => performance.getEntriesByType('resource')
+    .some((e) => new URL(e.name).pathname.endsWith(suffix) && e.responseEnd > 0);
+
+  window.__bench = {
+    load, resources, search, changeRole, openSwitcher, refocus, afterPaint, openPage, received,
+  };
 })();

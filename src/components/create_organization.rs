@@ -15,7 +15,7 @@ use crate::dom;
 use crate::routes::{self, OrgPage};
 use crate::state::{use_organizations, use_toasts};
 
-crate::split_view! {
+crate::components::split_view! {
     /// [`CreateOrganizationDialog`], downloaded when first opened.
     pub fn create_organization_dialog(open: RwSignal<bool>) in create_organization, preload preload_create_organization {
         view! { <CreateOrganizationDialog open=open /> }

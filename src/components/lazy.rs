@@ -17,6 +17,8 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
@@ -46,7 +48,6 @@ pub type ChunkFuture = Pin<Box<dyn Future<Output = ChunkView>>>;
 /// Declares `fn $name(args) -> ChunkView` (async) whose body goes into the
 /// chunk `$chunk`, and `async fn $preload() -> Result<(), ChunkError>`,
 /// which downloads that chunk. Functions naming the same chunk share it.
-#[macro_export]
 macro_rules! split_view {
     (
         $(#[$meta:meta])*
@@ -79,6 +80,7 @@ macro_rules! split_view {
         }
     };
 }
+pub(crate) use split_view;
 
 /// What [`Lazy`] and [`LazyDialog`] call: a split function with its
 /// arguments (`loader(move || invite_dialog(open, sources))`).
@@ -147,6 +149,24 @@ pub fn when_idle(work: impl FnOnce() + 'static) {
     };
 }
 
+/// A load that stops when its component is gone: the poll that would build
+/// the view (the one after the download) answers `None` instead.
+struct WhileAlive {
+    alive: Arc<AtomicBool>,
+    future: Pin<Box<ScopedFuture<ChunkFuture>>>,
+}
+
+impl Future for WhileAlive {
+    type Output = Option<ChunkView>;
+
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        if !self.alive.load(Ordering::Relaxed) {
+            return Poll::Ready(None);
+        }
+        self.future.as_mut().poll(context).map(Some)
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Loading,
@@ -177,8 +197,9 @@ pub fn Lazy(
     let load = StoredValue::new_local(load);
     let settle = move |outcome: ChunkView| match outcome {
         Ok(view) => {
-            built.set_value(Some(view));
-            phase.try_set(Phase::Ready);
+            if built.try_update_value(|slot| *slot = Some(view)).is_some() {
+                phase.try_set(Phase::Ready);
+            }
         }
         Err(ChunkError) => match on_error {
             Some(on_error) => on_error.run(()),
@@ -187,6 +208,14 @@ pub fn Lazy(
             }
         },
     };
+    // Gone (another page was opened while the chunk downloaded): the
+    // view is not built, nothing is set.
+    let alive = Arc::new(AtomicBool::new(true));
+    on_cleanup({
+        let alive = alive.clone();
+        move || alive.store(false, Ordering::Relaxed)
+    });
+    let alive = StoredValue::new(alive);
     let attempt = move || {
         // Built where this component is, so the view finds its contexts.
         let mut future = Box::pin(ScopedFuture::new_untracked(load.with_value(|load| load())));
@@ -197,7 +226,12 @@ pub fn Lazy(
             Poll::Ready(outcome) => settle(outcome),
             Poll::Pending => {
                 phase.set(Phase::Loading);
-                leptos::task::spawn_local(async move { settle(future.await) });
+                let alive = alive.get_value();
+                leptos::task::spawn_local(async move {
+                    if let Some(outcome) = (WhileAlive { alive, future }).await {
+                        settle(outcome);
+                    }
+                });
             }
         }
     };

@@ -35,7 +35,7 @@ enum ListState {
     Ready,
 }
 
-crate::split_view! {
+crate::components::split_view! {
     /// [`LeaveDialog`], downloaded when first opened.
     pub fn leave_dialog(open: RwSignal<bool>, store: MemberStore) in leave, preload preload_leave {
         view! { <LeaveDialog open=open store=store /> }

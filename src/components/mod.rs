@@ -50,6 +50,7 @@ pub use create_organization::{
 pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use error_state::ErrorState;
+pub(crate) use lazy::split_view;
 pub use lazy::{
     loader, prefetch, when_idle, ChunkError, ChunkFuture, ChunkView, Lazy, LazyDialog,
     PagePrefetch, PrefetchPage,

@@ -100,7 +100,7 @@ pub fn OrgSwitcher(
     }
 }
 
-crate::split_view! {
+crate::components::split_view! {
     /// The switcher's items: every organization, "No organization matches",
     /// "Create Organization".
     fn switcher_items(

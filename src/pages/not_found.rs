@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use crate::config;
 use crate::state::use_page_title;
 
-crate::split_view! {
+crate::components::split_view! {
     /// The page, downloaded when first shown.
     pub fn page() in not_found, preload preload_page {
         view! { <NotFound /> }

@@ -3,6 +3,7 @@
 mod accessibility;
 mod actions;
 mod audit;
+mod chunks;
 mod crash;
 mod deployment;
 mod embedding;

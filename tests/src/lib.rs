@@ -388,6 +388,18 @@ struct PageErrors {
     seen: Vec<String>,
     reported: usize,
     closed: bool,
+    /// Texts of log entries the test provokes on purpose.
+    expected: Vec<String>,
+}
+
+impl PageErrors {
+    fn add(&mut self, new: Vec<String>) {
+        let expected = &self.expected;
+        self.seen.extend(
+            new.into_iter()
+                .filter(|error| !expected.iter().any(|text| error.contains(text))),
+        );
+    }
 }
 
 /// One entry of chromedriver's browser log: an uncaught exception or
@@ -559,6 +571,30 @@ impl Browser {
         })
     }
 
+    /// Console errors containing `text` are provoked by the test (a chunk
+    /// it keeps from downloading): they do not fail it.
+    pub fn expect_page_errors(&self, text: &str) {
+        self.errors().expected.push(text.to_owned());
+    }
+
+    /// Runs a Chrome DevTools Protocol command in the page's tab.
+    pub fn cdp(&self, command: &str, params: serde_json::Value) -> TestResult<serde_json::Value> {
+        Ok(driver_command(
+            &self.driver_address,
+            &format!("/session/{}/goog/cdp/execute", self.session),
+            &serde_json::json!({ "cmd": command, "params": params }).to_string(),
+        )?)
+    }
+
+    /// Makes every request whose URL matches one of `patterns` (`*` is any
+    /// text) fail as a network error, as when offline or after a deploy
+    /// removed the file; no patterns lets everything through again.
+    pub fn block_urls(&self, patterns: &[&str]) -> TestResult {
+        self.cdp("Network.enable", serde_json::json!({}))?;
+        self.cdp("Network.setBlockedURLs", serde_json::json!({ "urls": patterns }))?;
+        Ok(())
+    }
+
     /// Waits for the download of a file with this extension to finish
     /// (Chromium writes it under a temporary name until then); returns its
     /// path.
@@ -585,7 +621,7 @@ impl Browser {
     pub fn page_errors(&self) -> TestResult<Vec<String>> {
         let new = read_browser_log(&self.driver_address, &self.session)?;
         let mut errors = self.errors();
-        errors.seen.extend(new);
+        errors.add(new);
         Ok(errors.seen.clone())
     }
 
@@ -845,7 +881,7 @@ impl Drop for Browser {
             }
         };
         let mut errors = self.errors();
-        errors.seen.extend(new);
+        errors.add(new);
         if errors.seen.len() > errors.reported {
             let report = describe_page_errors(&errors.seen);
             drop(errors);

@@ -13,7 +13,7 @@
 //!    a loader (`__wasm_split*.js`) that fetches chunks next to itself;
 //! 3. runs `wasm-bindgen` on the main module (`--keep-lld-exports`: the
 //!    chunks link against its exports);
-//! 4. optimises every module with `wasm-opt` (release);
+//! 4. optimises every module with binaryen's `-Oz` (release);
 //! 5. copies everything into a directory named after its content,
 //!    `wasm-<16 hex digits>/`: a new build never overwrites a file an open
 //!    tab may still fetch (old chunks stay loadable after a deploy next to
@@ -34,17 +34,6 @@ const MARKER: &str = r#"<script type="module" data-roster-wasm></script>"#;
 /// The name wasm-bindgen gives its outputs (`roster.js`, `roster_bg.wasm`);
 /// the splitter's loader imports `initSync` from `./roster.js`.
 const NAME: &str = "roster";
-
-/// Arguments every wasm-opt run gets: the features rustc's wasm32 target
-/// emits today, then the optimisation level.
-const WASM_OPT_FEATURES: [&str; 6] = [
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-mutable-globals",
-    "--enable-reference-types",
-    "--enable-multivalue",
-];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
@@ -151,17 +140,11 @@ pub fn build(profile: Profile, into: &Path) -> Result<String> {
     }
 
     if profile == Profile::Release {
-        for module in files(&package)?
+        let modules: Vec<PathBuf> = files(&package)?
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
-        {
-            run(tools::command("wasm-opt")
-                .args(WASM_OPT_FEATURES)
-                .arg("-Oz")
-                .arg(&module)
-                .arg("-o")
-                .arg(&module))?;
-        }
+            .collect();
+        optimise(&modules)?;
     }
 
     let name = format!("wasm-{}", content_hash(&package)?);
@@ -171,6 +154,16 @@ pub fn build(profile: Profile, into: &Path) -> Result<String> {
     }
     copy_tree(&package, &out)?;
     Ok(name)
+}
+
+/// `wasm-opt -Oz` on every module, in one process (`xtask/wasm_opt.mjs`:
+/// the npm build of binaryen takes seconds to start, and there are dozens
+/// of small chunks).
+fn optimise(modules: &[PathBuf]) -> Result<()> {
+    run(tools::command("node")
+        .arg(crate::process::workspace_root().join("xtask/wasm_opt.mjs"))
+        .arg(tools::binaryen_module())
+        .args(modules))
 }
 
 /// Replaces the marker in `index` with the preloads of the main module and

@@ -181,6 +181,11 @@ fn npm_installed(package: &str, version: &str) -> bool {
     fs::read_to_string(manifest).is_ok_and(|p| p.contains(&format!("\"version\": \"{version}\"")))
 }
 
+/// binaryen's JavaScript module (the npm package), for xtask/wasm_opt.mjs.
+pub fn binaryen_module() -> PathBuf {
+    npm_dir().join("node_modules/binaryen/index.js")
+}
+
 /// The installed oidc-provider package's entry module, for
 /// tests/oidc/provider.mjs (`ROSTER_OIDC_PROVIDER_MODULE`).
 pub fn oidc_provider_module() -> PathBuf {

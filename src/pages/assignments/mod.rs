@@ -23,7 +23,7 @@ use editor::{AssignmentEditor, Editing};
 
 const HEADERS: [&str; 4] = ["Name", "Description", "Permissions", "Actions"];
 
-crate::split_view! {
+crate::components::split_view! {
     /// The page, downloaded when first shown.
     pub fn page() in assignments, preload preload_page {
         view! { <AssignmentsPage /> }

@@ -41,7 +41,7 @@ use scenarios::Scenarios;
 
 const HEADERS: [&str; 5] = ["Time", "User", "Action", "Target", "Outcome"];
 
-crate::split_view! {
+crate::components::split_view! {
     /// The page, downloaded when first shown.
     pub fn page() in audit_logs, preload preload_page {
         view! { <AuditLogsPage /> }

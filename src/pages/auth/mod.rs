@@ -13,19 +13,19 @@ pub use sign_up::SignUp;
 pub use verify_email::VerifyEmail;
 
 // The three pages share their form: one chunk.
-crate::split_view! {
+crate::components::split_view! {
     /// "Sign in", downloaded when first shown.
     pub fn sign_in_page() in auth, preload preload_pages {
         view! { <SignIn /> }
     }
 }
-crate::split_view! {
+crate::components::split_view! {
     /// "Sign up", downloaded when first shown.
     pub fn sign_up_page() in auth, preload preload_sign_up {
         view! { <SignUp /> }
     }
 }
-crate::split_view! {
+crate::components::split_view! {
     /// E-mail verification, downloaded when first shown.
     pub fn verify_email_page() in auth, preload preload_verify_email {
         view! { <VerifyEmail /> }

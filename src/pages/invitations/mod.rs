@@ -26,7 +26,7 @@ const COLUMNS: [&str; 5] = [
     "Actions",
 ];
 
-crate::split_view! {
+crate::components::split_view! {
     /// The page, downloaded when first shown.
     pub fn page() in invitations, preload preload_page {
         view! { <InvitationsPage /> }

@@ -371,7 +371,7 @@ pub fn AssignmentPicker(
     }
 }
 
-crate::split_view! {
+crate::components::split_view! {
     /// The popover's checklist and buttons, downloaded when a picker is
     /// first opened (or hovered, or focused).
     pub(super) fn picker_panel(

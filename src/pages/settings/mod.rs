@@ -16,7 +16,7 @@ use crate::icons::{Icon, IconKind};
 use crate::state::{use_current_organization, use_org_page_title, use_organizations, use_toasts};
 use danger_zone::DangerZone;
 
-crate::split_view! {
+crate::components::split_view! {
     /// The page, downloaded when first shown.
     pub fn page() in settings, preload preload_page {
         view! { <SettingsPage /> }
