@@ -216,9 +216,16 @@ pub fn Lazy(
         move || alive.store(false, Ordering::Relaxed)
     });
     let alive = StoredValue::new(alive);
+    // Built under this component's owner, so the view finds its contexts
+    // and goes with it; also when Retry (an event handler, which has no
+    // owner of its own) tries again.
+    let owner = StoredValue::new(Owner::current());
     let attempt = move || {
-        // Built where this component is, so the view finds its contexts.
-        let mut future = Box::pin(ScopedFuture::new_untracked(load.with_value(|load| load())));
+        let start = || ScopedFuture::new_untracked(load.with_value(|load| load()));
+        let mut future = Box::pin(match owner.get_value() {
+            Some(owner) => owner.with(start),
+            None => start(),
+        });
         // A chunk already there answers on the first poll: no loading
         // state, no extra frame.
         let mut context = Context::from_waker(Waker::noop());
