@@ -428,17 +428,21 @@ fn popover_position(anchor: &web_sys::HtmlElement) -> String {
     let left = rect.left().min(view_width - width - MARGIN).max(MARGIN);
     let below = view_height - rect.bottom() - MARGIN;
     let above = rect.top() - MARGIN;
+    // Whole pixels: writing an `f64` would ship Rust's float formatting
+    // (16 KB of wasm, 8 KB gzip) for this one style.
+    let px = |value: f64| value.round() as i32;
+    let (left, width) = (px(left), px(width));
     if below >= 280.0 || below >= above {
         format!(
             "left: {left}px; top: {}px; width: {width}px; max-height: {}px;",
-            rect.bottom() + 4.0,
-            (below - 4.0).max(160.0)
+            px(rect.bottom() + 4.0),
+            px((below - 4.0).max(160.0))
         )
     } else {
         format!(
             "left: {left}px; bottom: {}px; width: {width}px; max-height: {}px;",
-            view_height - rect.top() + 4.0,
-            (above - 4.0).max(160.0)
+            px(view_height - rect.top() + 4.0),
+            px((above - 4.0).max(160.0))
         )
     }
 }
