@@ -47,7 +47,11 @@ pub type ChunkFuture = Pin<Box<dyn Future<Output = ChunkView>>>;
 
 /// Declares `fn $name(args) -> ChunkView` (async) whose body goes into the
 /// chunk `$chunk`, and `async fn $preload() -> Result<(), ChunkError>`,
-/// which downloads that chunk. Functions naming the same chunk share it.
+/// which downloads that chunk. Functions naming the same chunk share it:
+/// group what is needed together (the members page's dialogs and panels
+/// are one chunk, `members_extras`). The splitter also makes a shared
+/// chunk for each set of split functions that use the same code, so every
+/// chunk name more means more small files to download.
 macro_rules! split_view {
     (
         $(#[$meta:meta])*
@@ -219,10 +223,13 @@ pub fn Lazy(
     // Built under this component's owner, so the view finds its contexts
     // and goes with it; also when Retry (an event handler, which has no
     // owner of its own) tries again.
-    let owner = StoredValue::new(Owner::current());
+    // Weak: an owner that held itself would never be dropped, and the
+    // page it owns would live on unseen (and keep acting: a verification
+    // link sent twice).
+    let owner = StoredValue::new(Owner::current().map(|owner| owner.downgrade()));
     let attempt = move || {
         let start = || ScopedFuture::new_untracked(load.with_value(|load| load()));
-        let mut future = Box::pin(match owner.get_value() {
+        let mut future = Box::pin(match owner.get_value().and_then(|weak| weak.upgrade()) {
             Some(owner) => owner.with(start),
             None => start(),
         });
