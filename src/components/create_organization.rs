@@ -17,7 +17,7 @@ use crate::state::{use_organizations, use_toasts};
 
 crate::components::split_view! {
     /// [`CreateOrganizationDialog`], downloaded when first opened.
-    pub fn create_organization_dialog(open: RwSignal<bool>) in create_organization, preload preload_create_organization {
+    pub fn create_organization_dialog(open: RwSignal<bool>) in shell_extras, preload preload_create_organization {
         view! { <CreateOrganizationDialog open=open /> }
     }
 }

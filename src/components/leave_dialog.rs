@@ -37,7 +37,7 @@ enum ListState {
 
 crate::components::split_view! {
     /// [`LeaveDialog`], downloaded when first opened.
-    pub fn leave_dialog(open: RwSignal<bool>, store: MemberStore) in leave, preload preload_leave {
+    pub fn leave_dialog(open: RwSignal<bool>, store: MemberStore) in members_extras, preload preload_leave {
         view! { <LeaveDialog open=open store=store /> }
     }
 }

@@ -108,7 +108,7 @@ crate::components::split_view! {
         current_id: Signal<Option<String>>,
         on_select: Callback<String>,
         on_create: Callback<()>,
-    ) in switcher_menu, preload preload_switcher_items {
+    ) in shell_extras, preload preload_switcher_items {
         view! {
                 <For each=move || filtered.get() key=|o| o.id.clone() let:organization>
                     {

@@ -71,7 +71,7 @@ async fn a_dialog_whose_code_cannot_be_downloaded_closes_with_a_message() -> Tes
     let server = Server::start(true).await?;
     let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
     let browser = Browser::start().await?;
-    block_chunk(&browser, "split_invite.wasm")?;
+    block_chunk(&browser, "split_members_extras.wasm")?;
     browser.client.goto(&server.url).await?;
     browser
         .sign_in(&server, "alice@example.com", PASSWORD)

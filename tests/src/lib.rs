@@ -591,7 +591,10 @@ impl Browser {
     /// removed the file; no patterns lets everything through again.
     pub fn block_urls(&self, patterns: &[&str]) -> TestResult {
         self.cdp("Network.enable", serde_json::json!({}))?;
-        self.cdp("Network.setBlockedURLs", serde_json::json!({ "urls": patterns }))?;
+        self.cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({ "urls": patterns }),
+        )?;
         Ok(())
     }
 

@@ -339,6 +339,9 @@ fn test_everything() -> ExitCode {
             "roster-core",
             "--package",
             "roster-bench-bare",
+            // The build that ships: views in chunks (src/components/lazy.rs).
+            "--features",
+            "roster/split",
             "--all-targets",
             "--",
             "-D",

@@ -113,7 +113,7 @@ impl AccessChange {
 
 crate::components::split_view! {
     /// [`AccessChangeDialog`], downloaded when first needed.
-    pub fn access_change_dialog(change: RwSignal<Option<AccessChange>>, on_confirm: Callback<AccessChange>) in access_change, preload preload_access_change {
+    pub fn access_change_dialog(change: RwSignal<Option<AccessChange>>, on_confirm: Callback<AccessChange>) in members_extras, preload preload_access_change {
         view! { <AccessChangeDialog change=change on_confirm=on_confirm /> }
     }
 }

@@ -381,7 +381,7 @@ crate::components::split_view! {
         changed: Signal<bool>,
         on_cancel: Callback<()>,
         on_save: Callback<()>,
-    ) in assignment_picker, preload preload_picker {
+    ) in members_extras, preload preload_picker {
         view! {
             <div class="popover-body">
                 <LoadedAssignmentChecklist

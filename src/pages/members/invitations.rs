@@ -55,7 +55,7 @@ enum Listing {
 
 crate::components::split_view! {
     /// [`PendingInvitations`], downloaded once the members are on screen.
-    pub fn pending_invitations(sources: InvitationSources) in pending_invitations, preload preload_pending_invitations {
+    pub fn pending_invitations(sources: InvitationSources) in members_extras, preload preload_pending_invitations {
         view! { <PendingInvitations sources=sources /> }
     }
 }
@@ -352,7 +352,7 @@ fn InvitationRow(
 
 crate::components::split_view! {
     /// [`EditInvitationDialog`], downloaded when first opened.
-    fn edit_invitation_dialog(editing: RwSignal<Option<OrganizationInvitation>>, sources: InvitationSources, on_saved: Callback<()>) in edit_invitation, preload preload_edit_invitation {
+    fn edit_invitation_dialog(editing: RwSignal<Option<OrganizationInvitation>>, sources: InvitationSources, on_saved: Callback<()>) in members_extras, preload preload_edit_invitation {
         view! { <EditInvitationDialog editing=editing sources=sources on_saved=on_saved /> }
     }
 }

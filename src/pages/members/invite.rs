@@ -36,7 +36,7 @@ pub struct InviteSources {
 
 crate::components::split_view! {
     /// [`InviteDialog`] and its form, downloaded when first opened.
-    pub fn invite_dialog(open: RwSignal<bool>, sources: InviteSources, on_sent: Callback<()>) in invite, preload preload_invite {
+    pub fn invite_dialog(open: RwSignal<bool>, sources: InviteSources, on_sent: Callback<()>) in members_extras, preload preload_invite {
         view! { <InviteDialog open=open sources=sources on_sent=on_sent /> }
     }
 }

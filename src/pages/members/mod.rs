@@ -384,6 +384,7 @@ fn OrganizationMembers() -> impl IntoView {
             >
                 <Lazy
                     load=loader(move || pending_invitations(invitation_sources))
+                    what="the pending invitations"
                     fallback=|| view! { <div class="page-loading"><SkeletonBlock lines=3 /></div> }
                 />
             </Show>
