@@ -98,3 +98,63 @@ pub async fn until(promise: js_sys::Promise, timeout: std::time::Duration) {
     let first = js_sys::Promise::race(&js_sys::Array::of2(&promise, &timer));
     let _ = wasm_bindgen_futures::JsFuture::from(first).await;
 }
+
+/// Lets the browser run what waits (input, rendering, timers) before the
+/// caller goes on: a long piece of work awaits this between slices, so no
+/// task blocks the page for long. `scheduler.yield()` where the browser has
+/// it (the caller then goes on ahead of other waiting tasks), else a
+/// zero-delay timer.
+pub async fn yield_to_browser() {
+    let promise = scheduler_yield().unwrap_or_else(|| {
+        js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            }
+        })
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// `scheduler.yield()`, when the browser has it.
+fn scheduler_yield() -> Option<js_sys::Promise> {
+    let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into()).ok()?;
+    let yield_now = js_sys::Reflect::get(&scheduler, &"yield".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    yield_now.call0(&scheduler).ok()?.dyn_into().ok()
+}
+
+/// How long one slice of a long piece of work may run before the browser
+/// gets the main thread back: Lighthouse counts a task over 50 ms on a
+/// phone (a CPU 4× slower than a desktop's) as blocking.
+const SLICE: std::time::Duration = std::time::Duration::from_millis(8);
+
+/// Tells a long piece of work when its current slice has run for
+/// [`SLICE`] and it should [`yield_to_browser`].
+pub struct Slices {
+    started: f64,
+}
+
+impl Slices {
+    /// The first slice ends at once: work set off by something else
+    /// starts in a task of its own.
+    pub fn start() -> Self {
+        Slices {
+            started: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Yields to the browser when the current slice has used its budget.
+    pub async fn pause_if_due(&mut self) {
+        if now() - self.started >= SLICE.as_secs_f64() * 1000.0 {
+            yield_to_browser().await;
+            self.started = now();
+        }
+    }
+}
+
+/// The time in milliseconds (whole ones: enough for slices of a few).
+fn now() -> f64 {
+    js_sys::Date::now()
+}

@@ -24,9 +24,14 @@
 //! instance and then two on the same database (the connections split
 //! between them); the figures are printed side by side with SQLite's.
 //!
+//! Lighthouse audits the members page of the demo's Initech (2,000
+//! members) three times (`lighthouse.rs`); `--lighthouse-only` runs only
+//! that.
+//!
 //! Settings come from the environment `cargo xtask bench` sets:
 //! `ROSTER_SERVER_BIN`, `ROSTER_DIST`, `ROSTER_BARE_DIST` (the reference
-//! app), `CHROME`, `CHROMEDRIVER`, `ROSTER_BENCH_OUT` (scratch space),
+//! app), `CHROME`, `CHROMEDRIVER`, `ROSTER_LIGHTHOUSE` (Lighthouse's
+//! command line), `ROSTER_BENCH_OUT` (scratch space),
 //! `ROSTER_BENCH_RESULTS` and, for `--postgres`, `ROSTER_BENCH_POSTGRES`
 //! (a PostgreSQL URL whose user may create databases).
 
@@ -35,6 +40,7 @@ mod browser;
 mod bundle;
 mod data;
 mod floors;
+mod lighthouse;
 mod load;
 mod report;
 mod result;
@@ -54,7 +60,8 @@ use crate::report::{median, number, Figure};
 use crate::result::Result;
 
 const USAGE: &str = "\
-usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--quick] [--postgres]
+usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--quick] [--postgres] [--lighthouse-runs N]
+       cargo xtask bench --lighthouse-only [--lighthouse-runs N]
        cargo xtask bench --data-only FILE
 
   --runs N         browser runs per figure (default 7)
@@ -73,6 +80,12 @@ usage: cargo xtask bench [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N
                    $ROSTER_BENCH_POSTGRES, which `cargo xtask bench --postgres`
                    starts), with one server instance and with two on the same
                    database; printed side by side with SQLite's
+  --lighthouse-runs N
+                   Lighthouse runs on the demo's Initech members page (default 3)
+  --lighthouse-only
+                   only the Lighthouse runs: prints their figures and writes
+                   them to bench/out/lighthouse/results.json (not
+                   bench/results.json); reports and traces in bench/out/lighthouse/
   --data-only FILE only write the data set into a new SQLite FILE, for profiling
                    by hand (`roster-server serve --database-url sqlite://FILE`);
                    or, given a postgres:// URL, into that empty PostgreSQL database
@@ -90,6 +103,9 @@ struct Settings {
     warmup_seconds: f64,
     connections: usize,
     postgres: bool,
+    lighthouse_runs: usize,
+    #[serde(skip)]
+    lighthouse_only: bool,
 }
 
 fn settings(args: &[String]) -> Result<Settings> {
@@ -103,6 +119,8 @@ fn settings(args: &[String]) -> Result<Settings> {
         warmup_seconds: 1.0,
         connections: 4,
         postgres: false,
+        lighthouse_runs: 3,
+        lighthouse_only: false,
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -132,6 +150,8 @@ fn settings(args: &[String]) -> Result<Settings> {
                 settings.seconds = 2.0;
             }
             "--postgres" => settings.postgres = true,
+            "--lighthouse-runs" => settings.lighthouse_runs = value()? as usize,
+            "--lighthouse-only" => settings.lighthouse_only = true,
             "--data-only" => {
                 let file = rest.next().ok_or(USAGE)?;
                 settings.data_only = Some(PathBuf::from(file));
@@ -144,6 +164,12 @@ fn settings(args: &[String]) -> Result<Settings> {
         return Err(
             format!("--data-only writes a SQLite file; it takes no --postgres\n\n{USAGE}").into(),
         );
+    }
+    if settings.lighthouse_only && (settings.postgres || settings.data_only.is_some()) {
+        return Err(format!(
+            "--lighthouse-only takes neither --postgres nor --data-only\n\n{USAGE}"
+        )
+        .into());
     }
     Ok(settings)
 }
@@ -208,10 +234,37 @@ async fn run(args: &[String]) -> Result<()> {
     let started_at = chrono::Utc::now();
     let machine = machine();
     let dist = path_setting("ROSTER_DIST")?;
-    let bare_dist = path_setting("ROSTER_BARE_DIST")?;
     let out = path_setting("ROSTER_BENCH_OUT")?;
-    let results = path_setting("ROSTER_BENCH_RESULTS")?;
     let server_bin = path_setting("ROSTER_SERVER_BIN")?;
+    let lighthouse_cli = path_setting("ROSTER_LIGHTHOUSE")?;
+    if settings.lighthouse_only {
+        std::fs::create_dir_all(&out)?;
+        let figures = lighthouse::audit(
+            &server_bin,
+            &dist,
+            &out,
+            &lighthouse_cli,
+            settings.lighthouse_runs,
+        )
+        .await?;
+        println!("{}", report::table(&figures));
+        let met = figures.iter().filter(|f| f.pass == Some(true)).count();
+        let with_target = figures.iter().filter(|f| f.pass.is_some()).count();
+        println!("{met} of {with_target} targets met");
+        let results = out.join("lighthouse/results.json");
+        let document = json!({
+            "commit": git(&["rev-parse", "HEAD"]),
+            "dirty": git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty()),
+            "started_at": started_at.to_rfc3339(),
+            "machine": machine,
+            "figures": figures,
+        });
+        std::fs::write(&results, serde_json::to_string_pretty(&document)? + "\n")?;
+        println!("wrote {}", results.display());
+        return Ok(());
+    }
+    let bare_dist = path_setting("ROSTER_BARE_DIST")?;
+    let results = path_setting("ROSTER_BENCH_RESULTS")?;
     // Read first, so that a missing setting fails before the long SQLite part.
     let postgres_url = if settings.postgres {
         Some(std::env::var("ROSTER_BENCH_POSTGRES").map_err(|_| {
@@ -314,6 +367,16 @@ async fn run(args: &[String]) -> Result<()> {
     .await?;
     server.stop().await?;
 
+    // On a quiet machine: the bench's server is stopped.
+    let lighthouse = lighthouse::audit(
+        &server_bin,
+        &dist,
+        &out,
+        &lighthouse_cli,
+        settings.lighthouse_runs,
+    )
+    .await?;
+
     let postgres = match &postgres_url {
         Some(url) => Some(postgres_run(url, &server_bin, &static_dir, &settings, load).await?),
         None => None,
@@ -341,6 +404,7 @@ async fn run(args: &[String]) -> Result<()> {
     );
     figures.extend(page_figures(&cold_app, &cold_floor, &warm));
     figures.extend(reference_figures(&bare_bundle, &cold_bare, &cold_floor));
+    figures.extend(lighthouse);
     for (endpoint, (real, floor)) in endpoints.iter().zip(&loads) {
         figures.extend(api_figures(endpoint, real, floor));
     }

@@ -97,6 +97,13 @@ impl Figure {
         self.require(format!("≤ {} {unit}", number(limit)), met)
     }
 
+    /// The value must be at least `limit`.
+    pub fn at_least(self, limit: f64) -> Figure {
+        let met = self.value >= limit;
+        let unit = self.unit;
+        self.require(format!("≥ {} {unit}", number(limit)), met)
+    }
+
     /// The value must stay below `limit`.
     pub fn below(self, limit: f64) -> Figure {
         let met = self.value < limit;

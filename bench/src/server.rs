@@ -2,7 +2,8 @@
 //! on the generated database, serving a copy of `dist/` with the floor files
 //! next to the SPA (or, in a second instance during the cold loads, the
 //! reference app of `bench/bare`). With `--postgres`, one or two instances
-//! on the same PostgreSQL database.
+//! on the same PostgreSQL database. For Lighthouse, an instance with the
+//! demo's data (`--dev`).
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
@@ -32,10 +33,28 @@ impl Server {
 
     /// An instance on the database at `database_url`.
     pub async fn start_on(binary: &Path, database_url: &str, static_dir: &Path) -> Result<Server> {
+        Server::spawn(binary, database_url, static_dir, &[]).await
+    }
+
+    /// An instance with `--dev` on the new SQLite file `database`: the
+    /// demo's data (Initech's 2,000 members, its owner alice@example.com),
+    /// seeded at start.
+    pub async fn start_demo(binary: &Path, database: &Path, static_dir: &Path) -> Result<Server> {
+        let database_url = format!("sqlite://{}", database.display());
+        Server::spawn(binary, &database_url, static_dir, &["--dev"]).await
+    }
+
+    async fn spawn(
+        binary: &Path,
+        database_url: &str,
+        static_dir: &Path,
+        flags: &[&str],
+    ) -> Result<Server> {
         let address = free_address()?;
         let url = format!("http://{address}");
         let process = Command::new(binary)
             .arg("serve")
+            .args(flags)
             .args(["--listen", &address.to_string()])
             .arg("--database-url")
             .arg(database_url)

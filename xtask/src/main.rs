@@ -30,11 +30,13 @@ commands:
   test             format and lint checks, native tests, the server's tests
                    again on PostgreSQL, wasm tests in headless Chromium,
                    browser tests against the real server
-  bench [--quick] [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--postgres]
+  bench [--quick] [--runs N] [--cold-runs N] [--cold-pause S] [--rounds N] [--seconds S] [--connections N] [--postgres] [--lighthouse-runs N] [--lighthouse-only]
                    build release artifacts and benchmark them at scale (10,000
-                   members, a million audit rows); prints a table and writes
+                   members, a million audit rows) and audit the demo's Initech
+                   members page with Lighthouse; prints a table and writes
                    bench/results.json; with --postgres, on a throwaway
-                   PostgreSQL server (ROSTER_BENCH_POSTGRES)
+                   PostgreSQL server (ROSTER_BENCH_POSTGRES); with
+                   --lighthouse-only, only the Lighthouse audit (a few minutes)
   dist             build the SPA into ./dist (release)
   layers           only the architecture step of `test`: each crate's imports
                    keep to the layers of docs/architecture.md
@@ -211,17 +213,21 @@ fn bench(args: &[String]) -> Result<()> {
         // Before the builds, so a missing PostgreSQL fails fast.
         postgres::ensure_postgres()?;
     }
+    // Only the Lighthouse audit: no reference app to build.
+    let lighthouse_only = args.iter().any(|arg| arg == "--lighthouse-only");
     tools::ensure_spa_toolchain()?;
     tools::ensure_browser()?;
     build_spa()?;
     let root = workspace_root();
     // The bench's reference app (bench/bare), built as the SPA is.
     let bare_dist = root.join("bench/out/bare-dist");
-    run(tools::command("trunk")
-        .args(["build", "--release", "--dist"])
-        .arg(&bare_dist)
-        .arg(root.join("bench/bare/index.html")))?;
-    bundle::precompress(&bare_dist)?;
+    if !lighthouse_only {
+        run(tools::command("trunk")
+            .args(["build", "--release", "--dist"])
+            .arg(&bare_dist)
+            .arg(root.join("bench/bare/index.html")))?;
+        bundle::precompress(&bare_dist)?;
+    }
     run(cargo().args([
         "build",
         "--release",
@@ -240,7 +246,8 @@ fn bench(args: &[String]) -> Result<()> {
         .env("ROSTER_BENCH_OUT", root.join("bench/out"))
         .env("ROSTER_BENCH_RESULTS", root.join("bench/results.json"))
         .env("CHROME", tools::CHROMIUM)
-        .env("CHROMEDRIVER", tools::CHROMEDRIVER);
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env("ROSTER_LIGHTHOUSE", tools::lighthouse_cli());
     // Dropped (stopped and removed) after the driver exits.
     let _cluster = if on_postgres {
         let cluster = postgres::Cluster::start()?;

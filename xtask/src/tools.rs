@@ -23,6 +23,9 @@ pub const AXE_CORE_VERSION: &str = "4.14.1";
 /// panva's oidc-provider (OpenID Certified): the provider of the OpenID
 /// Connect tests and of `cargo xtask run --oidc` (tests/oidc/provider.mjs).
 pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
+/// Google's Lighthouse, for `cargo xtask bench`'s page audit; 12.8 is the
+/// last release that runs on Node 20 (13 needs Node 22.19).
+pub const LIGHTHOUSE_VERSION: &str = "12.8.2";
 
 /// Where installed tools live: `$ROSTER_TOOLS_DIR`, else `~/.cache/roster-tools`.
 pub fn tools_dir() -> PathBuf {
@@ -156,21 +159,23 @@ fn ensure_npm_packages() -> Result<()> {
     if wasm_opt_ok
         && npm_installed("axe-core", AXE_CORE_VERSION)
         && npm_installed("oidc-provider", OIDC_PROVIDER_VERSION)
+        && npm_installed("lighthouse", LIGHTHOUSE_VERSION)
     {
         return Ok(());
     }
     let dir = npm_dir();
     fs::create_dir_all(&dir)?;
     eprintln!(
-        "xtask: installing binaryen {BINARYEN_VERSION}, axe-core {AXE_CORE_VERSION} and \
-         oidc-provider {OIDC_PROVIDER_VERSION} from npm"
+        "xtask: installing binaryen {BINARYEN_VERSION}, axe-core {AXE_CORE_VERSION}, \
+         oidc-provider {OIDC_PROVIDER_VERSION} and lighthouse {LIGHTHOUSE_VERSION} from npm"
     );
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&dir)
         .arg(format!("binaryen@{BINARYEN_VERSION}"))
         .arg(format!("axe-core@{AXE_CORE_VERSION}"))
-        .arg(format!("oidc-provider@{OIDC_PROVIDER_VERSION}")))
+        .arg(format!("oidc-provider@{OIDC_PROVIDER_VERSION}"))
+        .arg(format!("lighthouse@{LIGHTHOUSE_VERSION}")))
 }
 
 fn npm_installed(package: &str, version: &str) -> bool {
@@ -190,6 +195,12 @@ pub fn binaryen_module() -> PathBuf {
 /// tests/oidc/provider.mjs (`ROSTER_OIDC_PROVIDER_MODULE`).
 pub fn oidc_provider_module() -> PathBuf {
     npm_dir().join("node_modules/oidc-provider/lib/index.js")
+}
+
+/// The installed Lighthouse command line, for the bench
+/// (`ROSTER_LIGHTHOUSE`).
+pub fn lighthouse_cli() -> PathBuf {
+    npm_dir().join("node_modules/lighthouse/cli/index.js")
 }
 
 fn major(version: &str) -> &str {
