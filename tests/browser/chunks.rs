@@ -17,14 +17,13 @@ fn block_chunk(browser: &Browser, chunk: &str) -> TestResult {
     browser.block_urls(&[&format!("*{chunk}*")])
 }
 
-#[tokio::test]
-async fn a_page_whose_code_cannot_be_downloaded_offers_retry_and_the_rest_keeps_working(
-) -> TestResult {
+/// Alice on Acme Corp's members page, `chunk` kept from downloading from
+/// the start (the idle-time prefetch fails too).
+async fn on_members_without(chunk: &str) -> TestResult<(Server, Browser)> {
     let server = Server::start(true).await?;
     let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
     let browser = Browser::start().await?;
-    // From the start: the idle-time prefetch must fail too.
-    block_chunk(&browser, "split_audit_logs.wasm")?;
+    block_chunk(&browser, chunk)?;
     browser.client.goto(&server.url).await?;
     browser
         .sign_in(&server, "alice@example.com", PASSWORD)
@@ -36,6 +35,13 @@ async fn a_page_whose_code_cannot_be_downloaded_offers_retry_and_the_rest_keeps_
     browser
         .wait_for_text(".members-table tbody", "bob@example.com")
         .await?;
+    Ok((server, browser))
+}
+
+#[tokio::test]
+async fn a_page_whose_code_cannot_be_downloaded_offers_retry_and_the_rest_keeps_working(
+) -> TestResult {
+    let (_server, browser) = on_members_without("split_audit_logs.wasm").await?;
 
     browser.click("link", "Audit Logs").await?;
     browser
@@ -68,21 +74,7 @@ async fn a_page_whose_code_cannot_be_downloaded_offers_retry_and_the_rest_keeps_
 
 #[tokio::test]
 async fn a_dialog_whose_code_cannot_be_downloaded_closes_with_a_message() -> TestResult {
-    let server = Server::start(true).await?;
-    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
-    let browser = Browser::start().await?;
-    block_chunk(&browser, "split_members_extras.wasm")?;
-    browser.client.goto(&server.url).await?;
-    browser
-        .sign_in(&server, "alice@example.com", PASSWORD)
-        .await?;
-    browser
-        .client
-        .goto(&format!("{}/org/{acme}/members", server.url))
-        .await?;
-    browser
-        .wait_for_text(".members-table tbody", "bob@example.com")
-        .await?;
+    let (_server, browser) = on_members_without("split_members_extras.wasm").await?;
 
     browser.click("button", "Invite Member").await?;
     browser

@@ -63,6 +63,13 @@ impl Profile {
 /// for trunk's profile into trunk's staging directory and links it from the
 /// staged `index.html`.
 pub fn trunk_hook() -> Result<()> {
+    // Trunk.toml's hooks run for every page trunk builds from this
+    // directory; the bench's reference app (bench/bare) builds its own.
+    let page = std::env::var_os("TRUNK_HTML_FILE").map(PathBuf::from);
+    let ours = crate::process::workspace_root().join("index.html");
+    if page.is_some_and(|page| page.canonicalize().ok() != ours.canonicalize().ok()) {
+        return Ok(());
+    }
     let staging = std::env::var_os("TRUNK_STAGING_DIR")
         .map(PathBuf::from)
         .ok_or("spa-wasm runs as trunk's post_build hook (TRUNK_STAGING_DIR is not set)")?;
