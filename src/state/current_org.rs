@@ -20,7 +20,6 @@
 
 use std::sync::Arc;
 
-use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -426,7 +425,7 @@ async fn read_members(
             });
             first_page.try_set(Some((id.to_owned(), load, page)));
             crate::dom::until(shown, FIRST_PAGE_WAIT).await;
-            let all = list_members_in_slices(id).await;
+            let all = api::members::list_members(id, None).await;
             first_page.try_set(None);
             all
         }
@@ -436,123 +435,6 @@ async fn read_members(
     }
 }
 
-/// `GET /organizations/{id}/users` (as [`api::members::list_members`]),
-/// read member by member in slices with the browser free between them:
-/// after the first page is shown, reading 2,000 members at once was a task
-/// of a quarter of a second on a phone.
-async fn list_members_in_slices(id: &str) -> ApiResult<api::Validated<Vec<OrganizationUser>>> {
-    let path = api::members::members_path(id);
-    let reply = api::transport::request(Method::GET, &path, api::transport::Body::None).await?;
-    let etag = reply.etag.clone();
-    let Some(elements) = array_elements(&reply.body) else {
-        // Not a list: reading it whole says why.
-        return Ok(api::Validated::new(Arc::new(reply.json()?), etag));
-    };
-    let unexpected = |e: serde_json::Error| ApiError::Http {
-        status: reply.status,
-        message: format!("Unexpected response from the server: {e}"),
-    };
-    let mut members = Vec::with_capacity(elements.len());
-    let mut slices = crate::dom::Slices::start();
-    for chunk in elements.chunks(MEMBERS_PER_LOOK_AT_THE_CLOCK) {
-        slices.pause_if_due().await;
-        for element in chunk {
-            members.push(serde_json::from_slice(&reply.body[element.clone()]).map_err(unexpected)?);
-        }
-    }
-    // What the list sets off (what the user may do, the table's rows) runs
-    // in a task of its own.
-    crate::dom::yield_to_browser().await;
-    Ok(api::Validated::new(Arc::new(members), etag))
-}
-
-/// Members read between two looks at the clock.
-const MEMBERS_PER_LOOK_AT_THE_CLOCK: usize = 32;
-
-/// Where each element of the JSON array `body` lies, found without reading
-/// the elements; `None` when `body` is no array.
-fn array_elements(body: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
-    let open = body.iter().position(|b| !b.is_ascii_whitespace())?;
-    if body[open] != b'[' {
-        return None;
-    }
-    let mut elements = Vec::new();
-    let mut start = open + 1;
-    // How deep inside an element, and whether inside a string.
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (i, &byte) in body.iter().enumerate().skip(open + 1) {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' if depth > 0 => depth -= 1,
-            b',' if depth == 0 => {
-                elements.push(start..i);
-                start = i + 1;
-            }
-            b']' => {
-                let blank =
-                    |range: std::ops::Range<usize>| body[range].iter().all(u8::is_ascii_whitespace);
-                // `[]` has no element; `[1,]` has an empty one (an error).
-                if !elements.is_empty() || !blank(start..i) {
-                    elements.push(start..i);
-                }
-                return blank(i + 1..body.len()).then_some(elements);
-            }
-            b'}' => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
 pub fn use_current_organization() -> CurrentOrganization {
     expect_context::<CurrentOrganization>()
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::array_elements;
-
-    fn elements(body: &str) -> Option<Vec<&str>> {
-        array_elements(body.as_bytes())
-            .map(|ranges| ranges.into_iter().map(|r| body[r].trim()).collect())
-    }
-
-    #[test]
-    fn a_list_is_cut_into_its_elements() {
-        assert_eq!(elements("[]"), Some(vec![]));
-        assert_eq!(elements(" [ ] \n"), Some(vec![]));
-        assert_eq!(
-            elements(r#"[{"a":1},{"b":[2,{"c":3}]}]"#),
-            Some(vec![r#"{"a":1}"#, r#"{"b":[2,{"c":3}]}"#])
-        );
-        // Commas, brackets and quotes inside strings belong to them.
-        assert_eq!(
-            elements(r#"[{"name":"a, b]}"},{"name":"say \"hi\", [x\\"}]"#),
-            Some(vec![
-                r#"{"name":"a, b]}"}"#,
-                r#"{"name":"say \"hi\", [x\\"}"#
-            ])
-        );
-        // An empty element is kept, for reading it to fail.
-        assert_eq!(elements("[1,]"), Some(vec!["1", ""]));
-    }
-
-    #[test]
-    fn what_is_no_list_is_told() {
-        assert_eq!(elements(r#"{"message":"no"}"#), None);
-        assert_eq!(elements("[1,2"), None);
-        assert_eq!(elements("[1]]"), None);
-        assert_eq!(elements("[1}"), None);
-        assert_eq!(elements(""), None);
-    }
 }

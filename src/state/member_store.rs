@@ -134,13 +134,7 @@ pub struct MemberStore {
     /// While the rows are only the first page of a large organization: how
     /// many members there are in all.
     first_page_of: RwSignal<Option<usize>>,
-    /// Counts the lists taken: a list taken in slices stops when a newer
-    /// one comes ([`MemberStore::replace_all_in_slices`]).
-    lists_taken: StoredValue<u64>,
 }
-
-/// Members handled between two looks at the clock.
-const STRIDE: usize = 64;
 
 /// Counts changes to the members' data; names the member when one changed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -225,28 +219,15 @@ impl MemberStore {
             rows: RwSignal::new(Vec::new()),
             change: RwSignal::new(Change::default()),
             first_page_of: RwSignal::new(None),
-            lists_taken: StoredValue::new(0),
         }
     }
 
     /// A store that follows the current organization's member list, and
-    /// holds the first page of a large one while the rest load. A large
-    /// list that comes after its first page is taken in slices, so that
-    /// neither it nor what search looks at blocks the page that shows the
-    /// first rows.
+    /// holds the first page of a large one while the rest load.
     pub fn of_current_organization() -> Self {
         let current = use_current_organization();
         let store = MemberStore::new();
-        // Whether the list was taken at once (rather than in slices).
-        let follow = move |in_slices: bool| match current.members() {
-            Some(Ok(list)) if in_slices => {
-                leptos::task::spawn_local(async move {
-                    if store.replace_all_in_slices(list).await {
-                        store.prepare_search_after_paint();
-                    }
-                });
-                false
-            }
+        let follow = move || match current.members() {
             Some(Ok(list)) => {
                 store.replace_all(&list);
                 true
@@ -260,12 +241,10 @@ impl MemberStore {
             }
             Some(Err(_)) => false,
         };
-        // What is loaded already shows with the page's first render; a list
-        // that comes later, in slices.
-        untrack(|| follow(false));
-        Effect::new(move |first_run: Option<()>| {
-            if follow(first_run.is_some()) {
-                store.prepare_search_after_paint();
+        untrack(follow);
+        Effect::new(move |_| {
+            if follow() {
+                crate::dom::after_paint(move || store.prepare_search());
             }
         });
         store
@@ -277,28 +256,16 @@ impl MemberStore {
         self.first_page_of.get()
     }
 
-    /// Once the table is painted, computes what search looks at for every
-    /// member not searched yet, in slices, before anyone types (a search
-    /// before the end computes the rest itself).
-    fn prepare_search_after_paint(self) {
-        crate::dom::after_paint(move || {
-            leptos::task::spawn_local(self.prepare_search_in_slices());
-        });
-    }
-
-    async fn prepare_search_in_slices(self) {
-        let Some(rows) = self.rows.try_get_untracked() else {
-            return;
-        };
-        let mut slices = crate::dom::Slices::start();
-        for chunk in rows.chunks(STRIDE) {
-            slices.pause_if_due().await;
-            for row in chunk {
+    /// Computes what search looks at for every member not searched yet
+    /// (after the table is painted, before anyone types).
+    pub fn prepare_search(&self) {
+        self.rows.try_with_untracked(|rows| {
+            for row in rows {
                 row.entry.with_untracked(|e| {
                     e.haystack();
                 });
             }
-        }
+        });
     }
 
     /// Takes a freshly loaded list: members whose data did not change keep
@@ -307,45 +274,9 @@ impl MemberStore {
     /// members came, went or moved.
     pub fn replace_all(&self, list: &[OrganizationUser]) {
         self.replace_rows(list);
-        self.whole_list_shown();
-    }
-
-    /// [`MemberStore::replace_all`] in slices, the browser free between
-    /// them: for the whole list of a large organization, which comes after
-    /// its first page. The rows stay as they were until every member's row
-    /// is ready, then change at once. Returns whether it got to the end: a
-    /// newer list taken meanwhile, or the store gone (the page left), stops
-    /// it.
-    async fn replace_all_in_slices(self, list: Arc<Vec<OrganizationUser>>) -> bool {
-        let Some(taken) = self.lists_taken.try_update_value(|n| {
-            *n += 1;
-            *n
-        }) else {
-            return false;
-        };
-        let still_current = || self.lists_taken.try_get_value() == Some(taken);
-        if self.replace_in_place(&list) {
-            self.whole_list_shown();
-            return true;
+        if self.first_page_of.with_untracked(Option::is_some) {
+            self.first_page_of.set(None);
         }
-        let mut rows = NextRows::of(self);
-        // Each slice, and showing the rows at the end (the table sorts
-        // them), in a task of its own, apart from what set this off.
-        let mut slices = crate::dom::Slices::start();
-        for chunk in list.chunks(STRIDE) {
-            slices.pause_if_due().await;
-            if !still_current() {
-                return false;
-            }
-            rows.extend(chunk);
-        }
-        crate::dom::yield_to_browser().await;
-        if !still_current() {
-            return false;
-        }
-        self.take_rows(rows);
-        self.whole_list_shown();
-        true
     }
 
     /// Shows the first members of `total` while the rest load; taking the
@@ -357,29 +288,11 @@ impl MemberStore {
         }
     }
 
-    fn whole_list_shown(&self) {
-        if self.first_page_of.with_untracked(Option::is_some) {
-            self.first_page_of.set(None);
-        }
-    }
-
     fn replace_rows(&self, list: &[OrganizationUser]) {
-        // A list taken now replaces one being taken in slices.
-        self.lists_taken.update_value(|n| *n += 1);
-        if self.replace_in_place(list) {
-            return;
-        }
-        let mut rows = NextRows::of(*self);
-        rows.extend(list);
-        self.take_rows(rows);
-    }
-
-    /// The common case: the same members in the same order (a change
-    /// saved, a reload with nobody new), where only the changed members'
-    /// signals are set. 10,000 members are compared in place, with no
-    /// lookup table and no second row list. Returns false, changing
-    /// nothing, when members came, went or moved.
-    fn replace_in_place(&self, list: &[OrganizationUser]) -> bool {
+        // The common case: the same members in the same order (a change
+        // saved, a reload with nobody new), where only the changed members'
+        // signals are set. 10,000 members are compared in place, with no
+        // lookup table and no second row list.
         let in_place = self.rows.with_untracked(|rows| {
             rows.len() == list.len()
                 && rows
@@ -387,31 +300,47 @@ impl MemberStore {
                     .zip(list)
                     .all(|(row, user)| *row.key == *user.user_id)
         });
-        if !in_place {
-            return false;
+        if in_place {
+            let changed: Vec<(MemberRow, OrganizationUser)> = self.rows.with_untracked(|rows| {
+                rows.iter()
+                    .zip(list)
+                    .filter(|(row, user)| row.entry.with_untracked(|e| e.user != **user))
+                    .map(|(row, user)| (row.clone(), user.clone()))
+                    .collect()
+            });
+            let keys = changed.iter().map(|(row, _)| row.key.clone()).collect();
+            for (row, user) in changed {
+                row.entry.set(MemberEntry::new(user));
+            }
+            self.members_changed(keys);
+            return;
         }
-        let changed: Vec<(MemberRow, OrganizationUser)> = self.rows.with_untracked(|rows| {
-            rows.iter()
-                .zip(list)
-                .filter(|(row, user)| row.entry.with_untracked(|e| e.user != **user))
-                .map(|(row, user)| (row.clone(), user.clone()))
-                .collect()
-        });
-        let keys = changed.iter().map(|(row, _)| row.key.clone()).collect();
-        for (row, user) in changed {
-            row.entry.set(MemberEntry::new(user));
-        }
-        self.members_changed(keys);
-        true
-    }
-
-    /// Makes `next` the rows; the row list itself is replaced only when
-    /// members came, went or moved.
-    fn take_rows(&self, next: NextRows) {
-        let NextRows { rows, changed, .. } = next;
-        let same_rows = self.rows.with_untracked(|current| *current == rows);
+        let mut known: HashMap<Arc<str>, ArcRwSignal<MemberEntry>> =
+            self.rows.with_untracked(|rows| {
+                rows.iter()
+                    .map(|row| (row.key.clone(), row.entry.clone()))
+                    .collect()
+            });
+        let mut changed: Vec<Arc<str>> = Vec::new();
+        let next: Vec<MemberRow> = list
+            .iter()
+            .map(|user| match known.remove_entry(user.user_id.as_str()) {
+                Some((key, entry)) => {
+                    if entry.with_untracked(|e| e.user != *user) {
+                        entry.set(MemberEntry::new(user.clone()));
+                        changed.push(key.clone());
+                    }
+                    MemberRow { key, entry }
+                }
+                None => MemberRow {
+                    key: Arc::from(user.user_id.as_str()),
+                    entry: ArcRwSignal::new(MemberEntry::new(user.clone())),
+                },
+            })
+            .collect();
+        let same_rows = self.rows.with_untracked(|rows| *rows == next);
         if !same_rows {
-            self.rows.set(rows);
+            self.rows.set(next);
             self.changed(None);
         } else {
             self.members_changed(changed);
@@ -588,50 +517,6 @@ impl MemberStore {
     pub fn arrange(&self, query: &str, sort: Sort) -> Vec<MemberRow> {
         let matching = self.filter(&self.sorted(sort, None), query, None);
         matching.rows(0..matching.len())
-    }
-}
-
-/// A new row list being built from a member list, reusing the signals of
-/// the members already shown.
-struct NextRows {
-    known: HashMap<Arc<str>, ArcRwSignal<MemberEntry>>,
-    rows: Vec<MemberRow>,
-    /// Members already shown whose data changed (their signals are set).
-    changed: Vec<Arc<str>>,
-}
-
-impl NextRows {
-    fn of(store: MemberStore) -> Self {
-        let known = store.rows.with_untracked(|rows| {
-            rows.iter()
-                .map(|row| (row.key.clone(), row.entry.clone()))
-                .collect()
-        });
-        NextRows {
-            known,
-            rows: Vec::new(),
-            changed: Vec::new(),
-        }
-    }
-
-    fn extend(&mut self, list: &[OrganizationUser]) {
-        self.rows.reserve(list.len());
-        for user in list {
-            let row = match self.known.remove_entry(user.user_id.as_str()) {
-                Some((key, entry)) => {
-                    if entry.with_untracked(|e| e.user != *user) {
-                        entry.set(MemberEntry::new(user.clone()));
-                        self.changed.push(key.clone());
-                    }
-                    MemberRow { key, entry }
-                }
-                None => MemberRow {
-                    key: Arc::from(user.user_id.as_str()),
-                    entry: ArcRwSignal::new(MemberEntry::new(user.clone())),
-                },
-            };
-            self.rows.push(row);
-        }
     }
 }
 
