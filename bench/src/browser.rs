@@ -154,37 +154,10 @@ impl Session {
         let used = usage["usedSize"]
             .as_f64()
             .ok_or("no usedSize in Runtime.getHeapUsage")?;
-        let prototype = self
-            .cdp(
-                "Runtime.evaluate",
-                json!({ "expression": "WebAssembly.Memory.prototype" }),
-            )
-            .await?;
-        let prototype = prototype["result"]["objectId"]
-            .as_str()
-            .ok_or("no WebAssembly.Memory.prototype")?
-            .to_string();
-        let memories = self
-            .cdp(
-                "Runtime.queryObjects",
-                json!({ "prototypeObjectId": prototype }),
-            )
-            .await?;
-        let memories = memories["objects"]["objectId"]
-            .as_str()
-            .ok_or("Runtime.queryObjects returned no array")?
-            .to_string();
-        let wasm = self
-            .cdp(
-                "Runtime.callFunctionOn",
-                json!({
-                    "objectId": memories,
-                    "functionDeclaration": "function () { return this.reduce((sum, m) => sum + m.buffer.byteLength, 0); }",
-                    "returnByValue": true,
-                }),
-            )
-            .await?;
-        let wasm = wasm["result"]["value"].as_f64().unwrap_or(0.0);
+        // Runtime.queryObjects on WebAssembly.Memory crashed the tab (Chromium
+        // 156) once the split app's chunks imported the main module's memory:
+        // the start script hands the memory to the probes instead.
+        let wasm: f64 = self.eval("window.__bench.wasmMemory()").await?;
         Ok((used as u64, wasm as u64))
     }
 

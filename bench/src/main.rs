@@ -1034,6 +1034,8 @@ async fn lazy_page_clicks(
             let session = Session::start(base, token).await?;
             session.cdp("Network.enable", json!({})).await?;
             if !prefetch {
+                // The splitter's loader logs the blocked download.
+                session.browser.expect_page_errors("__wasm_split.js");
                 session
                     .cdp(
                         "Network.setBlockedURLs",

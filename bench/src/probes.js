@@ -246,7 +246,15 @@
   const received = (suffix) => performance.getEntriesByType('resource')
     .some((e) => new URL(e.name).pathname.endsWith(suffix) && e.responseEnd > 0);
 
+  // The app's wasm memory, for the heap figure (CDP's Runtime.queryObjects
+  // on WebAssembly.Memory crashes the tab once chunks share the memory).
+  addEventListener('TrunkApplicationStarted', (event) => {
+    window.__benchWasmMemory = event.detail && event.detail.wasm && event.detail.wasm.memory;
+  });
+  const wasmMemory = () => (window.__benchWasmMemory ? window.__benchWasmMemory.buffer.byteLength : 0);
+
   window.__bench = {
     load, resources, search, changeRole, openSwitcher, refocus, afterPaint, openPage, received,
+    wasmMemory,
   };
 })();

@@ -187,7 +187,9 @@ pub fn link_from_index(index: &Path, dir: &str) -> Result<()> {
     <link rel="preload" href="{base}/{NAME}_bg.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">
     <script type="module">
       import init from "{base}/{NAME}.js";
-      await init({{ module_or_path: "{base}/{NAME}_bg.wasm" }});
+      const wasm = await init({{ module_or_path: "{base}/{NAME}_bg.wasm" }});
+      // As trunk's own start script: tells the page (the bench's probes) the app runs.
+      dispatchEvent(new CustomEvent("TrunkApplicationStarted", {{ detail: {{ wasm }} }}));
     </script>"#
     );
     fs::write(index, html.replacen(MARKER, &boot, 1))?;
