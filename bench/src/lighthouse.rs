@@ -19,9 +19,9 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::report::{median, number, Figure};
+use crate::report::{median, number, progress, Figure};
 use crate::result::Result;
-use crate::{api, progress, server};
+use crate::{api, server};
 
 /// The demo's owner of Initech (`crates/server/src/services/seed.rs`).
 const DEMO_EMAIL: &str = "alice@example.com";

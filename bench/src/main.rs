@@ -56,7 +56,7 @@ use sqlx::Connection;
 
 use crate::browser::{PageLoad, Session};
 use crate::load::{Load, Outcome, Work};
-use crate::report::{median, number, Figure};
+use crate::report::{median, number, progress, Figure};
 use crate::result::Result;
 
 const USAGE: &str = "\
@@ -180,9 +180,6 @@ fn path_setting(name: &str) -> Result<PathBuf> {
     })
 }
 
-fn progress(message: &str) {
-    eprintln!("bench: {message}");
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {

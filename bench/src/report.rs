@@ -295,3 +295,8 @@ mod tests {
         assert!(lines[2].ends_with("< 20.0 ms"));
     }
 }
+
+/// A line on stderr saying what the bench is doing.
+pub fn progress(message: &str) {
+    eprintln!("bench: {message}");
+}

@@ -38,7 +38,7 @@ use access_change::{access_change_dialog, preload_access_change, AccessChange};
 use assignment_picker::{preload_picker, AssignmentList};
 use invitations::{pending_invitations, InvitationSources};
 use invite::{invite_dialog, preload_invite, InviteSources};
-use owner_notice::sole_owner_notice;
+use owner_notice::SoleOwnerNotice;
 use table::{MembersTable, RowContext};
 
 const TABLE_HEADERS: [&str; 5] = ["Member", "Role", "Assignments", "Joined", "Actions"];
@@ -364,15 +364,13 @@ fn OrganizationMembers() -> impl IntoView {
             </Show>
         </PageHeader>
         <Show when=move || sole_owner.get() && list_state.get() == ListState::Ready>
-            <Lazy load=loader(move || {
-                sole_owner_notice(
-                    store,
-                    Signal::derive(move || me.get().unwrap_or_default()),
-                    Callback::new(move |member| {
-                        pending_change.set(Some(AccessChange::role(member, Role::Owner)));
-                    }),
-                )
-            }) />
+            <SoleOwnerNotice
+                store=store
+                me=Signal::derive(move || me.get().unwrap_or_default())
+                on_promote=Callback::new(move |member| {
+                    pending_change.set(Some(AccessChange::role(member, Role::Owner)));
+                })
+            />
         </Show>
         {table}
         // Below the table, in a chunk of its own: downloaded once the

@@ -9,13 +9,6 @@ use crate::components::{Button, ButtonVariant, Dialog, MemberChooser};
 use crate::icons::{Icon, IconKind};
 use crate::state::MemberStore;
 
-crate::components::split_view! {
-    /// [`SoleOwnerNotice`], downloaded when it is shown.
-    pub fn sole_owner_notice(store: MemberStore, me: Signal<String>, on_promote: Callback<OrganizationUser>) in members_extras, preload preload_owner_notice {
-        view! { <SoleOwnerNotice store=store me=me on_promote=on_promote /> }
-    }
-}
-
 #[component]
 pub fn SoleOwnerNotice(
     store: MemberStore,
