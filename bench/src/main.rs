@@ -180,7 +180,6 @@ fn path_setting(name: &str) -> Result<PathBuf> {
     })
 }
 
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
