@@ -269,6 +269,11 @@ pub fn side_by_side(figures: &[Figure], columns: &[(&str, &str)], rows: &[String
     out
 }
 
+/// A line on stderr saying what the bench is doing.
+pub fn progress(message: &str) {
+    eprintln!("bench: {message}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,9 +299,4 @@ mod tests {
         assert!(lines[2].contains("25.0 ms MISS"));
         assert!(lines[2].ends_with("< 20.0 ms"));
     }
-}
-
-/// A line on stderr saying what the bench is doing.
-pub fn progress(message: &str) {
-    eprintln!("bench: {message}");
 }
