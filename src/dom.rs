@@ -98,3 +98,25 @@ pub async fn until(promise: js_sys::Promise, timeout: std::time::Duration) {
     let first = js_sys::Promise::race(&js_sys::Array::of2(&promise, &timer));
     let _ = wasm_bindgen_futures::JsFuture::from(first).await;
 }
+
+/// Runs `work` when the browser has nothing else to do (`requestIdleCallback`,
+/// at most two seconds later), or soon where that is missing (Safari).
+pub fn when_idle(work: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(work);
+    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let _ = match idle {
+        Some(request) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &2000.into());
+            request.call2(&window, &callback, &options)
+        }
+        None => window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 200)
+            .map(Into::into),
+    };
+}

@@ -15,7 +15,7 @@
 //! | [`SkeletonTable`], [`SkeletonRows`], [`SkeletonBlock`] | loading placeholders |
 //! | [`EmptyState`] | nothing to list |
 //! | [`ErrorState`] | loading failed: the server's message and Retry |
-//! | [`Lazy`], `split_view!`, [`prefetch`] | code downloaded when first needed (wasm chunks) |
+//! | [`Lazy`], [`LazyDialog`], `split_view!`, [`prefetch`] | code downloaded when first needed (wasm chunks) |
 //! | [`Loaded`] | the three states of a data view in one component |
 //! | [`Pagination`] + [`Paging`] | pages of a list the browser holds in full |
 //! | [`AccessRequired`], [`RequireAccess`] | pages the user may not see |
@@ -52,8 +52,8 @@ pub use empty_state::EmptyState;
 pub use error_state::ErrorState;
 pub(crate) use lazy::split_view;
 pub use lazy::{
-    loader, prefetch, when_idle, ChunkError, ChunkFuture, ChunkView, Lazy, LazyDialog,
-    PagePrefetch, PrefetchPage,
+    loader, prefetch, ChunkError, ChunkFuture, ChunkView, Lazy, LazyDialog, PagePrefetch,
+    PrefetchPage,
 };
 pub(crate) use leave_dialog::{leave_dialog, preload_leave, LeaveDialog};
 pub use loaded::Loaded;

@@ -15,8 +15,8 @@ use leptos_router::hooks::use_location;
 use roster_core::Capabilities;
 
 use crate::components::{
-    create_organization_dialog, loader, prefetch, preload_create_organization, when_idle,
-    ErrorState, LazyDialog, PagePrefetch, PrefetchPage, SkeletonBlock,
+    create_organization_dialog, loader, prefetch, preload_create_organization, ErrorState,
+    LazyDialog, PagePrefetch, PrefetchPage, SkeletonBlock,
 };
 use crate::config;
 use crate::dom;
@@ -227,7 +227,7 @@ fn OrgNavigation() -> impl IntoView {
     // is shown and the browser is idle: a click waits for no download.
     let prefetch_page = PagePrefetch::get();
     Effect::new(move |_| {
-        when_idle(move || {
+        dom::when_idle(move || {
             for page in [OrgPage::Settings, OrgPage::Assignments, OrgPage::AuditLogs] {
                 prefetch_page.page(PrefetchPage::Org(page));
             }

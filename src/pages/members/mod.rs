@@ -25,8 +25,8 @@ use roster_core::{Capabilities, Role};
 use crate::api;
 use crate::components::{
     create_organization_dialog, leave_dialog, loader, prefetch, preload_create_organization,
-    preload_leave, when_idle, Button, ButtonVariant, ConfirmDialog, EmptyState, ErrorState, Lazy,
-    LazyDialog, SkeletonBlock, SkeletonTable,
+    preload_leave, Button, ButtonVariant, ConfirmDialog, EmptyState, ErrorState, Lazy, LazyDialog,
+    SkeletonBlock, SkeletonTable,
 };
 use crate::dom;
 use crate::icons::IconKind;
@@ -145,7 +145,7 @@ fn OrganizationMembers() -> impl IntoView {
             });
             // The dialogs this page opens, while nobody waits: a click
             // then waits for no download.
-            when_idle(|| {
+            dom::when_idle(|| {
                 prefetch(preload_access_change);
                 prefetch(preload_invite);
                 prefetch(preload_leave);
