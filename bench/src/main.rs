@@ -1031,7 +1031,9 @@ async fn lazy_page_clicks(
             session.cdp("Network.enable", json!({})).await?;
             if !prefetch {
                 // The splitter's loader logs the blocked download.
-                session.browser.expect_page_errors("__wasm_split.js");
+                session
+                    .browser
+                    .expect_page_errors(&["__wasm_split.js", "TypeError: Failed to fetch"]);
                 session
                     .cdp(
                         "Network.setBlockedURLs",

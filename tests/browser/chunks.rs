@@ -13,7 +13,7 @@ const PASSWORD: &str = "roster-demo";
 /// it) until [`Browser::block_urls`] lets everything through again. The
 /// splitter's loader logs the failed download (`console.error`): expected.
 fn block_chunk(browser: &Browser, chunk: &str) -> TestResult {
-    browser.expect_page_errors("__wasm_split.js");
+    browser.expect_page_errors(&["__wasm_split.js", "TypeError: Failed to fetch"]);
     browser.block_urls(&[&format!("*{chunk}*")])
 }
 

@@ -388,17 +388,23 @@ struct PageErrors {
     seen: Vec<String>,
     reported: usize,
     closed: bool,
-    /// Texts of log entries the test provokes on purpose.
-    expected: Vec<String>,
+    /// Log entries the test provokes on purpose: each contains every text
+    /// of one of these.
+    expected: Vec<Vec<String>>,
 }
 
 impl PageErrors {
     fn add(&mut self, new: Vec<String>) {
         let expected = &self.expected;
-        self.seen.extend(
-            new.into_iter()
-                .filter(|error| !expected.iter().any(|text| error.contains(text))),
-        );
+        // A panic is never expected, whatever its stack passes through.
+        let provoked = |error: &String| {
+            !error.contains("panicked at")
+                && expected
+                    .iter()
+                    .any(|texts| texts.iter().all(|text| error.contains(text)))
+        };
+        self.seen
+            .extend(new.into_iter().filter(|error| !provoked(error)));
     }
 }
 
@@ -571,10 +577,13 @@ impl Browser {
         })
     }
 
-    /// Console errors containing `text` are provoked by the test (a chunk
-    /// it keeps from downloading): they do not fail it.
-    pub fn expect_page_errors(&self, text: &str) {
-        self.errors().expected.push(text.to_owned());
+    /// Console errors containing every one of `texts` are provoked by the
+    /// test (a chunk it keeps from downloading): they do not fail it. A
+    /// panic always does.
+    pub fn expect_page_errors(&self, texts: &[&str]) {
+        self.errors()
+            .expected
+            .push(texts.iter().map(|t| t.to_string()).collect());
     }
 
     /// Runs a Chrome DevTools Protocol command in the page's tab.
