@@ -18,7 +18,8 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{
-    loader, prefetch, ChunkView, Lazy, PagePrefetch, PrefetchPage, SkeletonBlock, Toaster,
+    loader, preloading, ChunkView, Lazy, PagePrefetch, PrefetchPage, Prefetching, SkeletonBlock,
+    Toaster,
 };
 use crate::config;
 use crate::layout::AppLayout;
@@ -83,12 +84,12 @@ where
 /// Downloads a page's chunk ahead of a visit ([`PagePrefetch`]): on hover or
 /// focus of its link, and for every page when the browser is idle after
 /// the first one is shown.
-fn prefetch_page(page: PrefetchPage) {
+fn prefetch_page(page: PrefetchPage) -> Prefetching {
     match page {
-        PrefetchPage::Org(OrgPage::Members) => {}
-        PrefetchPage::Org(OrgPage::Assignments) => prefetch(assignments::preload_page),
-        PrefetchPage::Org(OrgPage::AuditLogs) => prefetch(audit_logs::preload_page),
-        PrefetchPage::Org(OrgPage::Settings) => prefetch(settings::preload_page),
-        PrefetchPage::Invitations => prefetch(invitations::preload_page),
+        PrefetchPage::Org(OrgPage::Members) => Box::pin(async {}),
+        PrefetchPage::Org(OrgPage::Assignments) => preloading(assignments::preload_page),
+        PrefetchPage::Org(OrgPage::AuditLogs) => preloading(audit_logs::preload_page),
+        PrefetchPage::Org(OrgPage::Settings) => preloading(settings::preload_page),
+        PrefetchPage::Invitations => preloading(invitations::preload_page),
     }
 }

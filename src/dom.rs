@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement};
 
 thread_local! {
@@ -102,10 +102,37 @@ pub async fn until(promise: js_sys::Promise, timeout: std::time::Duration) {
 /// Runs `work` when the browser has nothing else to do (`requestIdleCallback`,
 /// at most two seconds later), or soon where that is missing (Safari).
 pub fn when_idle(work: impl FnOnce() + 'static) {
+    request_idle(&wasm_bindgen::closure::Closure::once_into_js(work));
+}
+
+/// Resolves when the browser is idle ([`when_idle`]).
+pub async fn idle() {
+    let idle = js_sys::Promise::new(&mut |resolve, _| request_idle(&resolve));
+    let _ = wasm_bindgen_futures::JsFuture::from(idle).await;
+}
+
+/// Whether the user asked the browser to save data, or the connection is
+/// very slow (`navigator.connection`, where the browser has it): downloads
+/// nobody asked for yet should wait.
+pub fn data_is_precious() -> bool {
+    let Some(connection) = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"connection".into()).ok())
+        .filter(|c| c.is_object())
+    else {
+        return false;
+    };
+    let field = |name: &str| js_sys::Reflect::get(&connection, &name.into()).ok();
+    let save_data = field("saveData").and_then(|s| s.as_bool()) == Some(true);
+    let slow = field("effectiveType")
+        .and_then(|t| t.as_string())
+        .is_some_and(|t| t == "slow-2g" || t == "2g");
+    save_data || slow
+}
+
+fn request_idle(callback: &JsValue) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let callback = wasm_bindgen::closure::Closure::once_into_js(work);
     let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
@@ -113,7 +140,7 @@ pub fn when_idle(work: impl FnOnce() + 'static) {
         Some(request) => {
             let options = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&options, &"timeout".into(), &2000.into());
-            request.call2(&window, &callback, &options)
+            request.call2(&window, callback, &options)
         }
         None => window
             .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 200)

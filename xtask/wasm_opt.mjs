@@ -19,7 +19,9 @@ const features =
 // -Oz
 binaryen.setOptimizeLevel(2);
 binaryen.setShrinkLevel(2);
-binaryen.setDebugInfo(false);
+// ROSTER_WASM_NAMES=1 keeps the functions' names, for a profile that
+// names them (a larger build, never shipped).
+binaryen.setDebugInfo(process.env.ROSTER_WASM_NAMES === "1");
 
 for (const path of modules) {
   const module = binaryen.readBinary(readFileSync(path));

@@ -30,11 +30,13 @@ pub enum FirstMembers {
     /// Every member: the organization fits in the page, or the backend
     /// does not know `limit` (Daytona).
     All(Validated<Vec<wire::OrganizationUser>>),
-    /// The first members in the members table's default order, and how
-    /// many there are in all.
+    /// The first members in the members table's default order, how many
+    /// there are in all, and what the caller may do
+    /// (`X-Roster-Membership`, read with `roster_core::membership_header`).
     Page {
         members: Vec<wire::OrganizationUser>,
         total: usize,
+        membership: Option<String>,
     },
 }
 
@@ -45,10 +47,14 @@ pub enum FirstMembers {
 pub async fn first_members(organization_id: &str, limit: usize) -> ApiResult<FirstMembers> {
     let path = format!("{}/users?limit={limit}", org_path(organization_id));
     let reply = request(Method::GET, &path, Body::None).await?;
-    let (total, etag) = (reply.total, reply.etag.clone());
+    let (total, etag, membership) = (reply.total, reply.etag.clone(), reply.membership.clone());
     let members: Vec<wire::OrganizationUser> = reply.json()?;
     Ok(match total {
-        Some(total) if total > members.len() => FirstMembers::Page { members, total },
+        Some(total) if total > members.len() => FirstMembers::Page {
+            members,
+            total,
+            membership,
+        },
         _ => FirstMembers::All(Validated::new(Arc::new(members), etag)),
     })
 }
@@ -97,7 +103,10 @@ mod daytona_backend_tests {
             const real = window.fetch;
             window.fetch = async () => {
               const headers = { "content-type": "application/json", "etag": 'W/"list"' };
-              if (total !== undefined) headers["x-total-count"] = String(total);
+              if (total !== undefined) {
+                headers["x-total-count"] = String(total);
+                headers["x-roster-membership"] = "role=owner; owners=1; permissions=";
+              }
               return new Response(members, { status: 200, headers });
             };
             return () => { window.fetch = real; };
@@ -129,9 +138,14 @@ mod daytona_backend_tests {
             FirstMembers::Page {
                 members: page,
                 total,
+                membership,
             } => {
                 assert_eq!(page, members);
                 assert_eq!(total, 10_000);
+                assert_eq!(
+                    membership.as_deref(),
+                    Some("role=owner; owners=1; permissions=")
+                );
             }
             other => panic!("not a page: {other:?}"),
         }

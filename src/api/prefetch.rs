@@ -44,10 +44,12 @@ pub struct Answer {
     pub etag: Option<String>,
     /// The answer's `X-Total-Count`, if any.
     pub total: Option<String>,
+    /// The answer's `X-Roster-Membership`, if any.
+    pub membership: Option<String>,
 }
 
 /// Waits for a prefetched answer (index.html reads it whole, as
-/// `{ status, body: ArrayBuffer, etag, total }`); the error is the browser's message
+/// `{ status, body: ArrayBuffer, etag, total, membership }`); the error is the browser's message
 /// (the server could not be reached).
 pub async fn answer(promise: js_sys::Promise) -> Result<Answer, String> {
     let answer = wasm_bindgen_futures::JsFuture::from(promise)
@@ -68,11 +70,13 @@ pub async fn answer(promise: js_sys::Promise) -> Result<Answer, String> {
         .ok_or("an answer without a body")?;
     let etag = field("etag").and_then(|e| e.as_string());
     let total = field("total").and_then(|t| t.as_string());
+    let membership = field("membership").and_then(|m| m.as_string());
     Ok(Answer {
         status: status as u16,
         body: js_sys::Uint8Array::new(&body).to_vec(),
         etag,
         total,
+        membership,
     })
 }
 

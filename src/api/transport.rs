@@ -21,6 +21,7 @@
 use std::sync::Arc;
 
 use gloo_net::http::{Method, RequestBuilder};
+use roster_core::membership_header::MEMBERSHIP_HEADER;
 use roster_core::wire;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -47,6 +48,8 @@ pub struct Reply {
     pub etag: Option<String>,
     /// `X-Total-Count`: how many items a partial list is taken from.
     pub total: Option<usize>,
+    /// `X-Roster-Membership` (`roster_core::membership_header`), as sent.
+    pub membership: Option<String>,
 }
 
 impl Reply {
@@ -125,12 +128,18 @@ async fn exchange(
     } else {
         None
     };
-    let (status, body, etag, total) = match prefetched {
+    let (status, body, etag, total, membership) = match prefetched {
         Some(promise) => {
             let answer = prefetch::answer(promise)
                 .await
                 .map_err(unreachable_server)?;
-            (answer.status, answer.body, answer.etag, answer.total)
+            (
+                answer.status,
+                answer.body,
+                answer.etag,
+                answer.total,
+                answer.membership,
+            )
         }
         None => {
             let outgoing = Outgoing {
@@ -141,11 +150,13 @@ async fn exchange(
             let status = response.status();
             let etag = response.headers().get("etag");
             let total = response.headers().get(wire::TOTAL_COUNT_HEADER);
+            let membership = response.headers().get(MEMBERSHIP_HEADER);
             (
                 status,
                 response.binary().await.map_err(network_error)?,
                 etag,
                 total,
+                membership,
             )
         }
     };
@@ -156,6 +167,7 @@ async fn exchange(
             body,
             etag,
             total,
+            membership,
         });
     }
     Err(failure(&method, path, status, &body))
@@ -461,6 +473,7 @@ mod tests {
             body: Vec::new(),
             etag: None,
             total: None,
+            membership: None,
         };
         assert_eq!(empty.clone().json::<()>(), Ok(()));
         assert_eq!(empty.optional::<wire::Organization>(), None);
@@ -469,6 +482,7 @@ mod tests {
             body: b"Created".to_vec(),
             etag: None,
             total: None,
+            membership: None,
         };
         assert_eq!(text.optional::<wire::Organization>(), None);
         assert_eq!(
@@ -477,6 +491,7 @@ mod tests {
                 body: b"3".to_vec(),
                 etag: None,
                 total: None,
+                membership: None,
             }
             .json::<f64>(),
             Ok(3.0)

@@ -14,6 +14,8 @@
 //! the `split` feature): in the wasm tests, which wasm-bindgen's runner
 //! does not split, the same functions run directly.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -94,16 +96,68 @@ where
     Rc::new(move || Box::pin(call()) as ChunkFuture)
 }
 
-/// Starts downloading a chunk without waiting for it: on hover or focus of
-/// what opens it, or when the browser is idle. A failure is forgotten (the
+/// A chunk's download, started ahead of need; a failure is forgotten (the
 /// view retries when it is shown).
+pub type Prefetching = Pin<Box<dyn Future<Output = ()>>>;
+
+/// The download of `preload`'s chunk, to start or to queue.
+pub fn preloading<F>(preload: fn() -> F) -> Prefetching
+where
+    F: Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>> + 'static,
+{
+    Box::pin(async move {
+        let _ = preload().await;
+    })
+}
+
+/// Starts downloading a chunk without waiting for it: on hover or focus of
+/// what opens it.
 pub fn prefetch<F>(preload: fn() -> F)
 where
     F: Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>> + 'static,
 {
-    leptos::task::spawn_local(async move {
-        let _ = preload().await;
+    leptos::task::spawn_local(preloading(preload));
+}
+
+type IdleDownload = Box<dyn FnOnce() -> Prefetching>;
+
+thread_local! {
+    /// Downloads waiting for idle time, and whether they are being worked
+    /// through.
+    static IDLE_DOWNLOADS: RefCell<(VecDeque<IdleDownload>, bool)> =
+        const { RefCell::new((VecDeque::new(), false)) };
+}
+
+/// Downloads a chunk when the browser is idle, after the ones queued
+/// before it, one at a time: each download starts a request for the chunk
+/// and for every shared chunk it needs, and starting them all at once was
+/// one long task (a quarter of a second on a phone) right when the first
+/// page had just been shown. Nothing is queued when the user asked the
+/// browser to save data or the connection is very slow: then only intent
+/// (hover, focus) downloads ahead.
+pub fn prefetch_when_idle(download: impl FnOnce() -> Prefetching + 'static) {
+    if crate::dom::data_is_precious() {
+        return;
+    }
+    let start = IDLE_DOWNLOADS.with_borrow_mut(|(queue, running)| {
+        queue.push_back(Box::new(download));
+        !std::mem::replace(running, true)
     });
+    if start {
+        leptos::task::spawn_local(async {
+            loop {
+                crate::dom::idle().await;
+                let Some(next) = IDLE_DOWNLOADS.with_borrow_mut(|(queue, running)| {
+                    let next = queue.pop_front();
+                    *running = next.is_some();
+                    next
+                }) else {
+                    return;
+                };
+                next().await;
+            }
+        });
+    }
 }
 
 /// A page whose code may be downloaded ahead of a visit.
@@ -116,17 +170,23 @@ pub enum PrefetchPage {
 /// Downloads a page's chunk (the app provides it: the shell, which may
 /// not import pages, asks for them by name). Without it, nothing happens.
 #[derive(Clone, Copy)]
-pub struct PagePrefetch(pub fn(PrefetchPage));
+pub struct PagePrefetch(pub fn(PrefetchPage) -> Prefetching);
 
 impl PagePrefetch {
     /// The app's, taken where a component is created (event handlers have
     /// no context to look in).
     pub fn get() -> Self {
-        use_context::<PagePrefetch>().unwrap_or(PagePrefetch(|_| ()))
+        use_context::<PagePrefetch>().unwrap_or(PagePrefetch(|_| Box::pin(async {})))
     }
 
+    /// Now (the user shows intent).
     pub fn page(self, page: PrefetchPage) {
-        (self.0)(page);
+        leptos::task::spawn_local((self.0)(page));
+    }
+
+    /// When the browser is idle ([`prefetch_when_idle`]).
+    pub fn page_when_idle(self, page: PrefetchPage) {
+        prefetch_when_idle(move || (self.0)(page));
     }
 }
 
@@ -276,5 +336,66 @@ pub fn LazyDialog(
         mounted.get().then(|| {
             view! { <Lazy load=load.get_value() on_error=failed /> }
         })
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Downloads queued for idle time start one after the other, each once
+    /// the one before has ended: never all in one task.
+    #[page_test]
+    async fn idle_downloads_run_one_at_a_time_in_order() {
+        // Mounting starts the executor, as the app's start does.
+        let fixture = crate::testing::browser::Fixture::new();
+        let _mounted = fixture.mount(|| ());
+        let log = Rc::new(RefCell::new(Vec::<String>::new()));
+        for name in ["settings", "assignments", "audit logs"] {
+            let log = log.clone();
+            prefetch_when_idle(move || {
+                Box::pin(async move {
+                    log.borrow_mut().push(format!("start {name}"));
+                    gloo_timers::future::TimeoutFuture::new(20).await;
+                    log.borrow_mut().push(format!("end {name}"));
+                })
+            });
+        }
+        assert!(log.borrow().is_empty(), "nothing starts before idle time");
+        for _ in 0..200 {
+            if log.borrow().len() == 6 {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(20).await;
+        }
+        assert_eq!(
+            *log.borrow(),
+            [
+                "start settings",
+                "end settings",
+                "start assignments",
+                "end assignments",
+                "start audit logs",
+                "end audit logs"
+            ]
+        );
+        // The queue is worked through again when more arrive later.
+        let again = log.clone();
+        prefetch_when_idle(move || {
+            Box::pin(async move {
+                again.borrow_mut().push("start invitations".to_owned());
+            })
+        });
+        for _ in 0..200 {
+            if log.borrow().len() == 7 {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(20).await;
+        }
+        assert_eq!(log.borrow().last().unwrap(), "start invitations");
     }
 }

@@ -15,8 +15,8 @@ use leptos_router::hooks::use_location;
 use roster_core::Capabilities;
 
 use crate::components::{
-    create_organization_dialog, loader, prefetch, preload_create_organization, ErrorState,
-    LazyDialog, PagePrefetch, PrefetchPage, SkeletonBlock,
+    create_organization_dialog, loader, prefetch_when_idle, preload_create_organization,
+    preloading, ErrorState, LazyDialog, PagePrefetch, PrefetchPage, SkeletonBlock,
 };
 use crate::config;
 use crate::dom;
@@ -227,14 +227,12 @@ fn OrgNavigation() -> impl IntoView {
     // is shown and the browser is idle: a click waits for no download.
     let prefetch_page = PagePrefetch::get();
     Effect::new(move |_| {
-        dom::when_idle(move || {
-            for page in [OrgPage::Settings, OrgPage::Assignments, OrgPage::AuditLogs] {
-                prefetch_page.page(PrefetchPage::Org(page));
-            }
-            prefetch_page.page(PrefetchPage::Invitations);
-            prefetch(preload_create_organization);
-            org_switcher::prefetch_switcher();
-        });
+        for page in [OrgPage::Settings, OrgPage::Assignments, OrgPage::AuditLogs] {
+            prefetch_page.page_when_idle(PrefetchPage::Org(page));
+        }
+        prefetch_page.page_when_idle(PrefetchPage::Invitations);
+        // The switcher's items and Create Organization share one chunk.
+        prefetch_when_idle(|| preloading(preload_create_organization));
     });
     let link = move |page: OrgPage, icon: IconKind| {
         move || {

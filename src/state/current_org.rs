@@ -24,7 +24,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use roster_core::wire::{Organization, OrganizationUser};
-use roster_core::{Capabilities, Membership, Refusal};
+use roster_core::{membership_header, Capabilities, Membership, Refusal};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
@@ -53,11 +53,13 @@ pub const FIRST_PAGE: usize = 25;
 const FIRST_PAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The first members of an organization (in the members table's default
-/// order) while the rest load, and how many there are in all.
+/// order) while the rest load, how many there are in all, and what the
+/// user may do there (`X-Roster-Membership`, when the backend says).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirstPage {
     pub members: Members,
     pub total: usize,
+    pub membership: Option<String>,
 }
 
 /// The notice shown when the API refuses something the UI offered.
@@ -219,7 +221,16 @@ impl CurrentOrganization {
                     Err(error) if error.is_forbidden() => Access::NotAMember,
                     Err(error) => Access::Failed(error.clone()),
                 },
-                _ => Access::Loading,
+                // A large organization's first page says what the user may
+                // do before all members have arrived (they decide again).
+                _ => first_page.with(|page| match page {
+                    Some((of, _, page)) if *of == id => page
+                        .membership
+                        .as_deref()
+                        .and_then(|m| membership_header::parse(m, org.personal))
+                        .map_or(Access::Loading, |m| Access::Member(Capabilities::of(&m))),
+                    _ => Access::Loading,
+                }),
             })
         });
 
@@ -412,10 +423,15 @@ async fn read_members(
 ) -> ApiResult<api::Validated<Vec<OrganizationUser>>> {
     match api::members::first_members(id, FIRST_PAGE).await {
         Ok(api::members::FirstMembers::All(all)) => Ok(all),
-        Ok(api::members::FirstMembers::Page { members, total }) => {
+        Ok(api::members::FirstMembers::Page {
+            members,
+            total,
+            membership,
+        }) => {
             let page = FirstPage {
                 members: Arc::new(members),
                 total,
+                membership,
             };
             // The rest are asked for once the page has shown the first
             // ones (reading them must not delay that), or after a second

@@ -256,6 +256,11 @@ impl Capabilities {
         self.personal
     }
 
+    /// How many owners the organization has.
+    pub fn owner_count(&self) -> usize {
+        self.owner_count
+    }
+
     /// Owner of an organization with no other owner. `owner_count` of 0
     /// (a stale or inconsistent count) counts as sole: refusing is safe.
     pub fn is_sole_owner(&self) -> bool {

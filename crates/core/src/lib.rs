@@ -9,6 +9,7 @@ pub mod audit;
 pub mod audit_filter;
 pub mod capabilities;
 pub mod invitation;
+pub mod membership_header;
 pub mod permission;
 pub mod protocol;
 pub mod role;

@@ -24,9 +24,9 @@ use roster_core::{Capabilities, Role};
 
 use crate::api;
 use crate::components::{
-    create_organization_dialog, leave_dialog, loader, prefetch, preload_create_organization,
-    preload_leave, Button, ButtonVariant, ConfirmDialog, EmptyState, ErrorState, Lazy, LazyDialog,
-    SkeletonBlock, SkeletonTable,
+    create_organization_dialog, leave_dialog, loader, prefetch_when_idle, preloading, Button,
+    ButtonVariant, ConfirmDialog, EmptyState, ErrorState, Lazy, LazyDialog, SkeletonBlock,
+    SkeletonTable,
 };
 use crate::dom;
 use crate::icons::IconKind;
@@ -35,9 +35,9 @@ use crate::state::{use_current_organization, use_org_page_title, use_session, us
 use crate::format::member_label;
 use crate::state::MemberStore;
 use access_change::{access_change_dialog, preload_access_change, AccessChange};
-use assignment_picker::{preload_picker, AssignmentList};
+use assignment_picker::AssignmentList;
 use invitations::{pending_invitations, InvitationSources};
-use invite::{invite_dialog, preload_invite, InviteSources};
+use invite::{invite_dialog, InviteSources};
 use owner_notice::SoleOwnerNotice;
 use table::{MembersTable, RowContext};
 
@@ -143,15 +143,10 @@ fn OrganizationMembers() -> impl IntoView {
             dom::after_paint(move || {
                 members_shown.try_set(true);
             });
-            // The dialogs this page opens, while nobody waits: a click
-            // then waits for no download.
-            dom::when_idle(|| {
-                prefetch(preload_access_change);
-                prefetch(preload_invite);
-                prefetch(preload_leave);
-                prefetch(preload_create_organization);
-                prefetch(preload_picker);
-            });
+            // The dialogs this page opens (one chunk, with the picker's
+            // popover), while nobody waits: a click then waits for no
+            // download.
+            prefetch_when_idle(|| preloading(preload_access_change));
         }
     });
     let invitations = LocalResource::new(move || {
@@ -363,7 +358,9 @@ fn OrganizationMembers() -> impl IntoView {
                 </Button>
             </Show>
         </PageHeader>
-        <Show when=move || sole_owner.get() && list_state.get() == ListState::Ready>
+        // With the first rows: shown later, it would move the table down
+        // under the reader's eyes.
+        <Show when=move || sole_owner.get() && shown.get() == ListState::Ready>
             <SoleOwnerNotice
                 store=store
                 me=Signal::derive(move || me.get().unwrap_or_default())

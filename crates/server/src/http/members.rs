@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
+use roster_core::membership_header::{self, MEMBERSHIP_HEADER};
 use roster_core::wire::{
     OrganizationUser, UpdateOrganizationMemberAccess, MEMBERS_FIRST_PAGE_MAX, TOTAL_COUNT_HEADER,
 };
@@ -44,7 +45,9 @@ struct ListQuery {
 /// table is on screen before all its members have arrived. An organization
 /// of at most `n` members gets the whole list, as without `limit` (and its
 /// `ETag`). A Daytona backend ignores the parameter and sends everyone,
-/// which the SPA takes as the whole list.
+/// which the SPA takes as the whole list. A first page also says what the
+/// caller may do (`X-Roster-Membership`, [`membership_header`]): the first
+/// members may not include them, and never tell how many owners there are.
 async fn list_members(
     State(state): State<AppState>,
     ctx: OrgContext,
@@ -70,6 +73,11 @@ async fn list_members(
                     HeaderValue::from_static("private, no-cache"),
                 ),
                 total,
+                (
+                    HeaderName::from_static(MEMBERSHIP_HEADER),
+                    HeaderValue::from_str(&membership_header::header_value(&ctx.capabilities))
+                        .map_err(ApiError::internal)?,
+                ),
             ],
             list.first(limit),
         )

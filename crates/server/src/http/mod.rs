@@ -62,6 +62,7 @@ pub fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
             // The audit export's file name.
             header::CONTENT_DISPOSITION,
             HeaderName::from_static(roster_core::wire::TOTAL_COUNT_HEADER),
+            HeaderName::from_static(roster_core::membership_header::MEMBERSHIP_HEADER),
         ])
         .max_age(std::time::Duration::from_secs(600))
 }

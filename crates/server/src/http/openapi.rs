@@ -161,6 +161,13 @@ fn with_roster_additions(mut doc: Value) -> Value {
             "description": "With `limit`: how many members there are in all (Roster)",
             "schema": { "type": "integer" }
         },
+        "X-Roster-Membership": {
+            "description": "With `limit`, when not every member is sent: the caller's own \
+                role, permissions and the organization's owner count, as \
+                `role=member; owners=2; permissions=read:audit_logs,write:sandboxes` (an \
+                owner's permissions, all of them, are not listed) (Roster)",
+            "schema": { "type": "string" }
+        },
         "ETag": etag_header()
     });
     paths["/organizations/{organizationId}/invitations"]["get"]["responses"]["200"]["headers"] =

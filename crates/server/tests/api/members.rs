@@ -943,6 +943,7 @@ async fn the_first_page_is_the_tables_first_page_with_the_total() {
     let ada = app.account("ada@example.com").await;
     let eve = app.account("eve@example.com").await;
     let org = app.organization(&ada, "Acme").await;
+    let mut accounts = Vec::new();
     for (email, name) in [
         ("zoe@example.com", "Zoë"),
         ("bea@example.com", "bea"),
@@ -958,6 +959,7 @@ async fn the_first_page_is_the_tables_first_page_with_the_total() {
             .execute(&app.state.db)
             .await
             .unwrap();
+        accounts.push(member);
     }
 
     let first_page = |limit: &'static str| {
@@ -990,6 +992,26 @@ async fn the_first_page_is_the_tables_first_page_with_the_total() {
     assert_eq!(page[1].email, "ann@example.com");
     assert_eq!(page[2].assigned_roles[0].id, DEVELOPER_ID);
     assert!(!response.headers.contains_key("etag"));
+    // What the caller may do, which the page alone does not tell.
+    assert_eq!(
+        response.headers["x-roster-membership"],
+        "role=owner; owners=1; permissions="
+    );
+    let zoe = &accounts[0];
+    let as_zoe = app
+        .get(&format!("{}?limit=2", users_path(&org)), &zoe.token)
+        .await;
+    let membership = roster_core::membership_header::parse(
+        as_zoe.headers["x-roster-membership"].to_str().unwrap(),
+        false,
+    )
+    .expect("the header reads back");
+    assert_eq!(membership.role, roster_core::Role::Member);
+    assert_eq!(membership.owner_count, 1);
+    assert!(
+        !membership.permissions.is_empty(),
+        "Developer's permissions"
+    );
     // Everyone fits: the whole list, as without `limit`, with its validator.
     let everyone = app.get(&users_path(&org), &ada.token).await;
     for limit in ["5", "100"] {
