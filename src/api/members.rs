@@ -48,7 +48,7 @@ pub async fn first_members(organization_id: &str, limit: usize) -> ApiResult<Fir
     let path = format!("{}/users?limit={limit}", org_path(organization_id));
     let reply = request(Method::GET, &path, Body::None).await?;
     let (total, etag, membership) = (reply.total, reply.etag.clone(), reply.membership.clone());
-    let members: Vec<wire::OrganizationUser> = reply.json()?;
+    let members: Vec<wire::OrganizationUser> = reply.json_list().await?;
     Ok(match total {
         Some(total) if total > members.len() => FirstMembers::Page {
             members,

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod error;
 pub mod events;
 pub mod invitations;
+mod json_slices;
 pub mod members;
 pub mod organizations;
 pub mod prefetch;

@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use super::error::{network_error, unreachable_server};
 use super::events::{announce, organization_in_path, ApiEvent};
-use super::{prefetch, ApiError, ApiResult};
+use super::{json_slices, prefetch, ApiError, ApiResult};
 use crate::config::api_base;
 use crate::routes::encode;
 
@@ -66,6 +66,18 @@ impl Reply {
             status: self.status,
             message: format!("Unexpected response from the server: {e}"),
         })
+    }
+
+    /// The body, a JSON array, as `Vec<T>`, decoded a slice at a time
+    /// ([`super::json_slices`]): for lists that may be long.
+    pub async fn json_list<T: DeserializeOwned>(self) -> ApiResult<Vec<T>> {
+        reserve_memory_for(self.body.len());
+        json_slices::read_list(&self.body)
+            .await
+            .map_err(|e| ApiError::Http {
+                status: self.status,
+                message: format!("Unexpected response from the server: {e}"),
+            })
     }
 
     /// The body as `T` when there is one that reads as `T`; the request
@@ -218,20 +230,20 @@ impl<T> Validated<T> {
     }
 }
 
-/// GETs `path` as `T`, unless `known` (an earlier answer to it) is still
-/// current: then `known` comes back as it was, the same `Arc`. A server
-/// without validators (no `ETag`) is simply asked again.
+/// A GET of a list that may be long, decoded a slice at a time
+/// ([`Reply::json_list`]); `known`, an earlier answer, comes back as it was
+/// when the server says it has not changed (304).
 pub(super) async fn get_validated<T: DeserializeOwned>(
     path: &str,
-    known: Option<&Validated<T>>,
-) -> ApiResult<Validated<T>> {
+    known: Option<&Validated<Vec<T>>>,
+) -> ApiResult<Validated<Vec<T>>> {
     let if_none_match = known.and_then(|k| k.etag.as_deref());
     let reply = exchange(Method::GET, path, Body::None, if_none_match).await?;
     match known {
         Some(known) if reply.status == 304 => Ok(known.clone()),
         _ => {
             let etag = reply.etag.clone();
-            Ok(Validated::new(Arc::new(reply.json()?), etag))
+            Ok(Validated::new(Arc::new(reply.json_list().await?), etag))
         }
     }
 }
