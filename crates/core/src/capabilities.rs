@@ -256,6 +256,11 @@ impl Capabilities {
         self.personal
     }
 
+    /// How many owners the organization has, as this membership was read.
+    pub fn owner_count(&self) -> usize {
+        self.owner_count
+    }
+
     /// Owner of an organization with no other owner. `owner_count` of 0
     /// (a stale or inconsistent count) counts as sole: refusing is safe.
     pub fn is_sole_owner(&self) -> bool {
@@ -807,6 +812,7 @@ mod tests {
             assigned_roles: wire_assignments(roles),
             created_at: epoch(),
             updated_at: epoch(),
+            last_active_at: None,
         };
         let members = [
             member("ada", Owner, NONE),
