@@ -355,7 +355,8 @@ fn generated_name(n: usize) -> (&'static str, &'static str) {
 
 #[cfg(test)]
 mod tests {
-    use super::generated_name;
+    use super::{generated_last_active, generated_name};
+    use chrono::Duration;
 
     #[test]
     fn generated_last_active_varies_and_some_never() {
