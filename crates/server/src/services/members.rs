@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::db::{begin_read, begin_write, Conn, Db};
+use crate::db::{self, begin_read, begin_write, Conn, Db};
 use roster_core::bulk::{self, MemberChange, PlannedOutcome};
 use roster_core::global_assignments_wire;
 use roster_core::protocol;
@@ -459,18 +459,12 @@ async fn write_isolated(
     change: &MemberChange,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("SAVEPOINT bulk_member")
-        .execute(&mut *tx)
-        .await?;
+    db::savepoint(tx).await?;
     let written = write_change(tx, organization_id, user_id, change, now).await;
-    if written.is_err() {
-        sqlx::query("ROLLBACK TO SAVEPOINT bulk_member")
-            .execute(&mut *tx)
-            .await?;
+    match written {
+        Ok(()) => db::release_savepoint(tx).await?,
+        Err(_) => db::rollback_to_savepoint(tx).await?,
     }
-    sqlx::query("RELEASE SAVEPOINT bulk_member")
-        .execute(&mut *tx)
-        .await?;
     written
 }
 
