@@ -575,6 +575,7 @@ mod tests {
             assigned_roles: Vec::new(),
             created_at: at,
             updated_at: at,
+            last_active_at: None,
         }
     }
 

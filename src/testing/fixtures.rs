@@ -39,6 +39,7 @@ pub fn member(n: usize, role: Role) -> OrganizationUser {
         assigned_roles: Vec::new(),
         created_at: at,
         updated_at: at,
+        last_active_at: None,
     }
 }
 

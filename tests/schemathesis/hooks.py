@@ -41,6 +41,9 @@ def valid_body(body):
     ids = body.get("assignedRoleIds")
     if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
         body["assignedRoleIds"] = [pick(STATE["role_ids"], i) for i in ids]
+    # A bulk request's assignment must be one the organization offers.
+    if isinstance(body.get("assignmentId"), str):
+        body["assignmentId"] = pick(STATE["role_ids"], body["assignmentId"])
     if isinstance(body.get("successorId"), str):
         body["successorId"] = STATE["successor"]
     expiry = body.get("expiresAt")

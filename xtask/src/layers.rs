@@ -64,6 +64,11 @@ pub const WORKSPACE: &[CrateRules] = &[
                 &["assignment", "permission", "role", "wire"],
             ),
             layer("audit", &["audit_filter", "wire"]),
+            layer(
+                "bulk",
+                &["capabilities", "assignment", "permission", "role", "wire"],
+            ),
+            layer("membership_header", &["capabilities", "permission", "role"]),
             layer("invitation", &["validate", "role", "wire"]),
             layer("assignment", &["permission", "wire"]),
             layer("validate", &["permission"]),

@@ -4,11 +4,14 @@
 
 /// The actions recorded in an organization's audit log, in the order the
 /// action filter lists them. Reads are not recorded.
-pub const ORGANIZATION_AUDIT_ACTIONS: [&str; 10] = [
+pub const ORGANIZATION_AUDIT_ACTIONS: [&str; 11] = [
     "create",
     "update",
     "delete",
     "update_access",
+    // A bulk request's own row (Roster); each member it changed has an
+    // `update_access` or `delete` row of its own.
+    "bulk_update",
     "leave",
     "accept",
     "decline",
@@ -119,6 +122,7 @@ pub fn action_label(action: &str) -> String {
     match action {
         "set_default_region" => "Set default region".to_owned(),
         "update_access" => "Update access".to_owned(),
+        "bulk_update" => "Bulk update".to_owned(),
         other => humanize(other),
     }
 }

@@ -256,7 +256,7 @@ impl Capabilities {
         self.personal
     }
 
-    /// How many owners the organization has.
+    /// How many owners the organization has, as this membership was read.
     pub fn owner_count(&self) -> usize {
         self.owner_count
     }
@@ -812,6 +812,7 @@ mod tests {
             assigned_roles: wire_assignments(roles),
             created_at: epoch(),
             updated_at: epoch(),
+            last_active_at: None,
         };
         let members = [
             member("ada", Owner, NONE),

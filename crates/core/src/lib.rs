@@ -7,6 +7,7 @@
 pub mod assignment;
 pub mod audit;
 pub mod audit_filter;
+pub mod bulk;
 pub mod capabilities;
 pub mod invitation;
 pub mod membership_header;

@@ -260,6 +260,12 @@ pub struct OrganizationUser {
     pub created_at: DateTime<Utc>,
     #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub updated_at: DateTime<Utc>,
+    /// When the member last used the API in this organization (a Roster
+    /// extension, coarse: recorded at most once an hour). Absent when they
+    /// never have, and from backends that do not record it (Daytona).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::timestamp::optional")]
+    pub last_active_at: Option<DateTime<Utc>>,
 }
 
 impl OrganizationUser {
@@ -294,6 +300,114 @@ pub struct UpdateOrganizationMemberAccess {
     pub role: Role,
     #[serde(default = "default_assigned_role_ids")]
     pub assigned_role_ids: Vec<String>,
+}
+
+/// The most members one `POST /organizations/{id}/users/bulk` may name.
+pub const BULK_MEMBERS_MAX: usize = 10_000;
+
+/// The action of `POST /organizations/{id}/users/bulk` (a Roster
+/// extension), tagged by `action`: `{"action": "changeRole", "role":
+/// "owner"}`, `{"action": "addAssignment", "assignmentId": "…"}`,
+/// `{"action": "removeAssignment", "assignmentId": "…"}`, `{"action":
+/// "remove"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum BulkAction {
+    /// Sets the role; promoted members drop their assignments (an owner
+    /// holds every permission), demoted owners hold none.
+    ChangeRole { role: Role },
+    /// Gives the assignment to every selected member who lacks it.
+    AddAssignment {
+        #[serde(rename = "assignmentId")]
+        assignment_id: String,
+    },
+    /// Takes the assignment from every selected member who holds it.
+    RemoveAssignment {
+        #[serde(rename = "assignmentId")]
+        assignment_id: String,
+    },
+    /// Removes the selected members from the organization.
+    Remove,
+}
+
+/// How a bulk request applies: member by member (the default), or all
+/// members or none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BulkMode {
+    /// Each member's change stands on its own: a refused or failed member
+    /// leaves the others' changes in place.
+    #[default]
+    PerMember,
+    /// Any refusal changes nothing (the answer lists the refusals).
+    AllOrNothing,
+}
+
+/// `POST /organizations/{id}/users/bulk` (a Roster extension): the action
+/// (flattened: `action` and its fields), the members and the mode.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkMembersRequest {
+    #[serde(flatten)]
+    pub action: BulkAction,
+    pub user_ids: Vec<String>,
+    #[serde(default)]
+    pub mode: BulkMode,
+}
+
+/// What became of one member of a bulk request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BulkStatus {
+    /// Changed as asked.
+    Applied,
+    /// Already as asked: nothing written.
+    Unchanged,
+    /// A rule forbids it (the message says which).
+    Refused,
+    /// The change could not be written (the server's fault).
+    Failed,
+}
+
+/// One member's line of a bulk answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkMemberResult {
+    pub user_id: String,
+    pub status: BulkStatus,
+    /// Why a member was refused, failed or left unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The member as they are now, after an applied role or assignment
+    /// change (absent after a removal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<OrganizationUser>,
+}
+
+/// The answer of `POST /organizations/{id}/users/bulk`: one line per
+/// requested member, in the request's order, and how many of each status.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkMembersResponse {
+    pub results: Vec<BulkMemberResult>,
+    pub applied: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+    pub failed: usize,
+}
+
+impl BulkMembersResponse {
+    /// The answer made of `results`, counted.
+    pub fn new(results: Vec<BulkMemberResult>) -> Self {
+        let count = |status| results.iter().filter(|r| r.status == status).count();
+        BulkMembersResponse {
+            applied: count(BulkStatus::Applied),
+            unchanged: count(BulkStatus::Unchanged),
+            refused: count(BulkStatus::Refused),
+            failed: count(BulkStatus::Failed),
+            results,
+        }
+    }
 }
 
 /// `POST /organizations/{id}/roles`.
@@ -1054,6 +1168,98 @@ mod tests {
         assert_eq!(json["role"], "member");
         assert_keys(role, ROLE_REQUIRED);
         assert_eq!(round_trip(&user), user);
+        // Daytona sends no `lastActiveAt`; Roster leaves it out when never.
+        assert_eq!(user.last_active_at, None);
+    }
+
+    #[test]
+    fn last_active_at_is_an_optional_roster_extension() {
+        let doc = json!({
+            "userId": "u1",
+            "organizationId": "o1",
+            "name": "Ada",
+            "email": "ada@example.com",
+            "role": "owner",
+            "assignedRoles": [],
+            "createdAt": "2025-02-01T12:00:00.000Z",
+            "updatedAt": "2025-02-01T12:00:00.000Z",
+            "lastActiveAt": "2026-03-01T09:30:00.000Z"
+        });
+        let user: OrganizationUser = serde_json::from_value(doc.clone()).unwrap();
+        assert_eq!(user.last_active_at, Some(ts("2026-03-01T09:30:00.000Z")));
+        assert_eq!(round_trip(&user), user);
+        let mut null = doc;
+        null["lastActiveAt"] = Value::Null;
+        let user: OrganizationUser = serde_json::from_value(null).unwrap();
+        assert_eq!(user.last_active_at, None);
+        assert!(serde_json::to_value(&user)
+            .unwrap()
+            .get("lastActiveAt")
+            .is_none());
+    }
+
+    #[test]
+    fn bulk_requests_and_answers() {
+        let request: BulkMembersRequest = serde_json::from_value(json!({
+            "action": "changeRole", "role": "owner", "userIds": ["a", "b"]
+        }))
+        .unwrap();
+        assert_eq!(request.action, BulkAction::ChangeRole { role: Role::Owner });
+        assert_eq!(request.user_ids, ["a", "b"]);
+        assert_eq!(request.mode, BulkMode::PerMember);
+        assert_eq!(round_trip(&request), request);
+
+        let request = BulkMembersRequest {
+            action: BulkAction::AddAssignment {
+                assignment_id: AUDITOR_ID.into(),
+            },
+            user_ids: vec!["a".into()],
+            mode: BulkMode::AllOrNothing,
+        };
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            json!({"action": "addAssignment", "assignmentId": AUDITOR_ID,
+                   "userIds": ["a"], "mode": "allOrNothing"})
+        );
+        for (action, text) in [
+            (
+                BulkAction::RemoveAssignment {
+                    assignment_id: "x".into(),
+                },
+                json!({"action": "removeAssignment", "assignmentId": "x"}),
+            ),
+            (BulkAction::Remove, json!({"action": "remove"})),
+        ] {
+            assert_eq!(serde_json::to_value(&action).unwrap(), text);
+            assert_eq!(serde_json::from_value::<BulkAction>(text).unwrap(), action);
+        }
+        assert!(serde_json::from_value::<BulkMembersRequest>(
+            json!({"action": "promote", "userIds": []})
+        )
+        .is_err());
+
+        let answer = BulkMembersResponse::new(vec![
+            BulkMemberResult {
+                user_id: "a".into(),
+                status: BulkStatus::Applied,
+                message: None,
+                member: None,
+            },
+            BulkMemberResult {
+                user_id: "b".into(),
+                status: BulkStatus::Refused,
+                message: Some("You cannot update your own access".into()),
+                member: None,
+            },
+        ]);
+        assert_eq!((answer.applied, answer.refused, answer.failed), (1, 1, 0));
+        let json = serde_json::to_value(&answer).unwrap();
+        assert_eq!(
+            json["results"][0],
+            json!({"userId": "a", "status": "applied"})
+        );
+        assert_eq!(json["results"][1]["status"], "refused");
+        assert_eq!(round_trip(&answer), answer);
     }
 
     #[test]

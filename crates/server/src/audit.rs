@@ -56,6 +56,58 @@ impl AuditSlot {
     }
 }
 
+/// Who made a request and from where, for the rows a handler writes
+/// itself: a bulk request writes one row per member it changed, each as
+/// the single-member endpoint would have (its action, the member as the
+/// target), besides the request's own row.
+#[derive(Clone, Debug, Default)]
+pub struct Origin {
+    pub actor_id: String,
+    pub actor_email: String,
+    pub method: String,
+    pub path: String,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Origin {
+    /// The row of a change to member `user_id` of `organization_id` that
+    /// succeeded with `status_code`; `details` (a JSON object) says what
+    /// changed and goes to the metadata with `method`, `path` and `bulk`.
+    pub fn member_row(
+        &self,
+        organization_id: &str,
+        action: &'static str,
+        user_id: &str,
+        status_code: u16,
+        details: Value,
+    ) -> Row {
+        let mut metadata = match details {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        metadata.insert("method".into(), Value::String(self.method.clone()));
+        metadata.insert("path".into(), Value::String(self.path.clone()));
+        metadata.insert("bulk".into(), Value::Bool(true));
+        Row {
+            organization_id: Some(organization_id.to_owned()),
+            actor_id: self.actor_id.clone(),
+            actor_email: self.actor_email.clone(),
+            action,
+            target_type: Some(MEMBER.to_owned()),
+            target_id: Some(user_id.to_owned()),
+            status_code,
+            error_message: None,
+            metadata: Value::Object(metadata).to_string(),
+            ip_address: self.ip_address.clone(),
+            user_agent: self
+                .user_agent
+                .as_deref()
+                .map(|agent| agent.chars().take(USER_AGENT_MAX_CHARS).collect()),
+        }
+    }
+}
+
 /// Body fields never written to the log.
 const SECRET_FIELDS: &[&str] = &["password", "token", "newPassword", "currentPassword"];
 

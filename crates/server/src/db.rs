@@ -364,6 +364,32 @@ pub async fn begin_audit(db: &Db) -> Result<Tx, sqlx::Error> {
     begin_locked(db, lock::AUDIT).await
 }
 
+/// Marks a point inside the open transaction on `conn` that
+/// [`rollback_to_savepoint`] returns to: one member's change of a bulk
+/// request, undone alone when it fails. Savepoints of this name do not
+/// nest.
+pub async fn savepoint(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("SAVEPOINT roster_step").execute(conn).await?;
+    Ok(())
+}
+
+/// Undoes what ran since [`savepoint`] (the transaction goes on: PostgreSQL
+/// would otherwise refuse every later statement of it), and ends it.
+pub async fn rollback_to_savepoint(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("ROLLBACK TO SAVEPOINT roster_step")
+        .execute(&mut *conn)
+        .await?;
+    release_savepoint(conn).await
+}
+
+/// Keeps what ran since [`savepoint`] and ends it.
+pub async fn release_savepoint(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("RELEASE SAVEPOINT roster_step")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 async fn begin_locked(db: &Db, key: i64) -> Result<Tx, sqlx::Error> {
     match Backend::of(db) {
         Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,

@@ -188,8 +188,10 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     let message = match response.extensions().get::<ErrorMessage>() {
+        // A handler that rendered a richer error body itself (a bulk
+        // request's refusals) marks it only for the audit row.
+        Some(_) | None if is_json => return response,
         Some(ErrorMessage(message)) => message.clone(),
-        None if is_json => return response,
         None => default_message(status).to_string(),
     };
     let mut rendered = (status, axum::Json(error_body(&path, status, &message))).into_response();

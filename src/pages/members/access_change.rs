@@ -260,6 +260,7 @@ mod tests {
             assigned_roles: assignments.iter().map(|id| assignment(id)).collect(),
             created_at: chrono::DateTime::UNIX_EPOCH,
             updated_at: chrono::DateTime::UNIX_EPOCH,
+            last_active_at: None,
         }
     }
 

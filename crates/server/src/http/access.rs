@@ -224,6 +224,15 @@ pub static ROUTES: &[RouteAccess] = &[
         "delete",
         MEMBER,
     ),
+    // One row for the request, and one per member changed with the
+    // single-member action (`update_access`, `delete`).
+    route(
+        Method::POST,
+        "/organizations/{organizationId}/users/bulk",
+        Owner,
+        "bulk_update",
+        MEMBER,
+    ),
     route(
         Method::GET,
         "/organizations/{organizationId}/invitations",

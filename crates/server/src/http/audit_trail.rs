@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::access::route_access;
-use super::extract::MAX_BODY_BYTES;
+use super::extract::body_limit;
 use crate::audit::{self, AuditSlot, Naming};
 use crate::error::{ApiError, ErrorMessage};
 use crate::state::AppState;
@@ -65,7 +65,7 @@ pub async fn record_mutations(
     // hand the same bytes to the handler. Oversized bodies are left to the
     // handler's extractor, which answers 413.
     let (mut parts, body) = request.into_parts();
-    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+    let bytes = match to_bytes(body, body_limit(route.as_deref())).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large")

@@ -1,6 +1,7 @@
 //! The organization context of a request: the organization named in the
 //! path, the caller's membership in it and what that membership may do.
-//! Loaded once per request (by the access gate) and reused by the handler.
+//! Loaded once per request (by the access gate) and reused by the handler;
+//! loading it records, at most once an hour, that the member was active.
 
 use std::collections::HashMap;
 
@@ -12,7 +13,7 @@ use roster_core::{Capabilities, Membership, Role};
 use crate::audit::AuditSlot;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::services::members::no_longer_member;
+use crate::services::members::{self, no_longer_member};
 use crate::state::AppState;
 use crate::store::assignments;
 use crate::store::organizations::{self, OrganizationRow};
@@ -62,6 +63,14 @@ async fn load(
     let membership = organizations::membership(&state.db, organization_id, &user.id)
         .await?
         .ok_or_else(no_longer_member)?;
+    members::record_activity(
+        &state.db,
+        organization_id,
+        &user.id,
+        membership.last_active_at,
+        chrono::Utc::now(),
+    )
+    .await;
     let assigned: Vec<OrganizationRole> =
         assignments::held_by(&state.db, organization_id, &user.id).await?;
     let member = Membership::new(

@@ -15,6 +15,19 @@ use crate::state::AppState;
 
 /// Bodies of this API are small; anything bigger is refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A bulk request may name 10,000 members (`wire::BULK_MEMBERS_MAX`),
+/// some 400 KB of ids.
+pub const BULK_MAX_BODY_BYTES: usize = 640 * 1024;
+/// The routes whose bodies may be as large as [`BULK_MAX_BODY_BYTES`].
+const BULK_ROUTES: [&str; 1] = ["/api/organizations/{organizationId}/users/bulk"];
+
+/// The largest body the matched `route` takes.
+pub fn body_limit(route: Option<&str>) -> usize {
+    match route {
+        Some(route) if BULK_ROUTES.contains(&route) => BULK_MAX_BODY_BYTES,
+        _ => MAX_BODY_BYTES,
+    }
+}
 
 /// `axum::Json` whose rejections are rendered as API errors.
 #[derive(FromRequest)]

@@ -2,20 +2,23 @@
 //! removal. The steps of each change are `services::members`.
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, OriginalUri, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
+use axum::Extension;
 use roster_core::membership_header::{self, MEMBERSHIP_HEADER};
 use roster_core::wire::{
-    OrganizationUser, UpdateOrganizationMemberAccess, MEMBERS_FIRST_PAGE_MAX, TOTAL_COUNT_HEADER,
+    BulkMembersRequest, BulkMembersResponse, OrganizationUser, UpdateOrganizationMemberAccess,
+    MEMBERS_FIRST_PAGE_MAX, TOTAL_COUNT_HEADER,
 };
 use serde::Deserialize;
 
 use super::context::OrgContext;
-use super::extract::{Json, RouteList};
-use crate::error::{ApiError, ApiResult};
-use crate::services::members;
+use super::extract::{Json, RouteList, BULK_MAX_BODY_BYTES};
+use crate::audit::Origin;
+use crate::error::{error_body, ApiError, ApiResult, ErrorMessage};
+use crate::services::members::{self, BulkError, BulkRefused};
 use crate::state::AppState;
 
 pub fn routes(routes: &mut RouteList) {
@@ -27,6 +30,11 @@ pub fn routes(routes: &mut RouteList) {
     routes.add(
         "/organizations/{organizationId}/users/{userId}",
         delete(remove_member),
+    );
+    // Up to 10,000 user ids do not fit the API's usual body limit.
+    routes.add(
+        "/organizations/{organizationId}/users/bulk",
+        post(bulk).layer(DefaultBodyLimit::max(BULK_MAX_BODY_BYTES)),
     );
 }
 
@@ -135,4 +143,50 @@ async fn remove_member(
 ) -> ApiResult<StatusCode> {
     members::remove(&state.db, &state.lists, ctx.id(), &ctx.user.id, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// One action on many members (a Roster extension); see
+/// `services::members::bulk` for what `perMember` and `allOrNothing` mean.
+/// 200 with one result per member; with `allOrNothing`, a refusal is a 409
+/// whose error body lists the refused members in `results`.
+async fn bulk(
+    State(state): State<AppState>,
+    ctx: OrgContext,
+    OriginalUri(uri): OriginalUri,
+    connection: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    Json(body): Json<BulkMembersRequest>,
+) -> ApiResult<Response> {
+    let origin = Origin {
+        actor_id: ctx.user.id.clone(),
+        actor_email: ctx.user.email.clone(),
+        method: "POST".to_owned(),
+        path: uri.path().to_owned(),
+        ip_address: connection.map(|Extension(ConnectInfo(address))| address.ip().to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|agent| agent.to_str().ok())
+            .map(str::to_owned),
+    };
+    match members::bulk(&state.db, &state.lists, ctx.id(), &origin, &body).await {
+        Ok(answer) => Ok(Json(answer).into_response()),
+        Err(BulkError::Api(error)) => Err(error),
+        Err(BulkError::Refused(BulkRefused(refused))) => Ok(refused_whole(&origin.path, refused)),
+    }
+}
+
+/// The 409 of an `allOrNothing` request with refused members: the API's
+/// error body, plus the refused members in `results`.
+fn refused_whole(path: &str, refused: BulkMembersResponse) -> Response {
+    let status = StatusCode::CONFLICT;
+    let message = format!(
+        "No member was changed: {} of the selected members cannot be (see results)",
+        refused.refused
+    );
+    let mut body = error_body(path, status, &message);
+    body["results"] = serde_json::to_value(&refused.results).unwrap_or_default();
+    let mut response = (status, axum::Json(body)).into_response();
+    // For the audit row; the body is already the API's error body.
+    response.extensions_mut().insert(ErrorMessage(message));
+    response
 }

@@ -22,7 +22,7 @@ use roster_core::validate::{
     DESCRIPTION_MAX_CHARS, DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_CHARS, PASSWORD_MAX_CHARS,
     PASSWORD_MIN_CHARS,
 };
-use roster_core::wire::MEMBERS_FIRST_PAGE_MAX;
+use roster_core::wire::{BULK_MEMBERS_MAX, MEMBERS_FIRST_PAGE_MAX};
 use roster_core::Permission;
 use serde_json::{json, Map, Value};
 
@@ -201,6 +201,10 @@ fn with_roster_additions(mut doc: Value) -> Value {
     }
 
     document_access(&mut doc);
+    let bulk = &mut doc["paths"]["/organizations/{organizationId}/users/bulk"]["post"];
+    bulk["responses"]["409"]["content"]["application/json"]["schema"] =
+        schema_ref("BulkMembersRefused");
+    bulk["responses"]["413"]["description"] = json!("The body is larger than 640 KiB");
     prune_schemas(&mut doc);
     doc
 }
@@ -209,6 +213,12 @@ fn with_roster_additions(mut doc: Value) -> Value {
 // Schemas
 
 fn correct_schemas(schemas: &mut Value) {
+    schemas["OrganizationUser"]["properties"]["lastActiveAt"] = json!({
+        "type": "string",
+        "format": "date-time",
+        "description": "When the member last used the API in this organization, to the hour \
+            (absent: never) (Roster)"
+    });
     for (schema, property) in NULLABLE_CORRECTIONS {
         schemas[schema]["properties"][property]["nullable"] = json!(true);
     }
@@ -564,6 +574,55 @@ fn roster_schemas() -> Value {
             "properties": { "name": display_name("The organization's new name") },
             "required": ["name"]
         },
+        "BulkMembersRequest": bulk_request_schema(),
+        "BulkMemberResult": {
+            "type": "object",
+            "properties": {
+                "userId": { "type": "string" },
+                "status": {
+                    "type": "string",
+                    "enum": ["applied", "unchanged", "refused", "failed"],
+                    "description": "`applied`: changed; `unchanged`: already so, nothing \
+                        written; `refused`: a rule forbids it (`message` says which); \
+                        `failed`: the change could not be written"
+                },
+                "message": { "type": "string" },
+                "member": schema_ref("OrganizationUser")
+            },
+            "required": ["userId", "status"]
+        },
+        "BulkMembersResponse": {
+            "type": "object",
+            "properties": {
+                "results": {
+                    "type": "array",
+                    "items": schema_ref("BulkMemberResult"),
+                    "description": "One per requested member, in the request's order"
+                },
+                "applied": { "type": "integer" },
+                "unchanged": { "type": "integer" },
+                "refused": { "type": "integer" },
+                "failed": { "type": "integer" }
+            },
+            "required": ["results", "applied", "unchanged", "refused", "failed"]
+        },
+        "BulkMembersRefused": {
+            "type": "object",
+            "description": "`ApiError`, with the refused members",
+            "properties": {
+                "path": { "type": "string" },
+                "timestamp": { "type": "string", "format": "date-time" },
+                "statusCode": { "type": "number" },
+                "error": { "type": "string", "description": "The HTTP reason phrase" },
+                "message": { "type": "string", "description": "What went wrong, for people" },
+                "results": {
+                    "type": "array",
+                    "items": schema_ref("BulkMemberResult"),
+                    "description": "The refused members"
+                }
+            },
+            "required": ["path", "timestamp", "statusCode", "error", "message", "results"]
+        },
         "LeaveOrganization": {
             "type": "object",
             "properties": {
@@ -574,6 +633,51 @@ fn roster_schemas() -> Value {
                 }
             }
         }
+    })
+}
+
+/// `BulkMembersRequest`: one object per action, told apart by `action`.
+fn bulk_request_schema() -> Value {
+    let variant = |action: &str, fields: Value, required: &[&str]| {
+        let mut properties = json!({
+            "action": { "type": "string", "enum": [action] },
+            "userIds": {
+                "type": "array",
+                "items": { "type": "string" },
+                "minItems": 1,
+                "maxItems": BULK_MEMBERS_MAX,
+                "uniqueItems": true,
+                "description": "The members to act on (ids that are not members are refused \
+                    one by one)"
+            },
+            "mode": {
+                "type": "string",
+                "enum": ["perMember", "allOrNothing"],
+                "default": "perMember",
+                "description": "`perMember`: each member's change stands on its own; \
+                    `allOrNothing`: any refusal changes nothing (409)"
+            }
+        });
+        merge(&mut properties, fields);
+        let mut all_required = vec!["action", "userIds"];
+        all_required.extend_from_slice(required);
+        json!({ "type": "object", "properties": properties, "required": all_required })
+    };
+    let assignment = json!({
+        "assignmentId": { "type": "string", "description": "A global or custom assignment's id" }
+    });
+    json!({
+        "description": "One action on many members (Roster)",
+        "oneOf": [
+            variant(
+                "changeRole",
+                json!({ "role": { "type": "string", "enum": ["owner", "member"] } }),
+                &["role"],
+            ),
+            variant("addAssignment", assignment.clone(), &["assignmentId"]),
+            variant("removeAssignment", assignment, &["assignmentId"]),
+            variant("remove", json!({}), &[]),
+        ]
     })
 }
 
@@ -643,6 +747,19 @@ fn roster_paths(log_parameters: &Value) -> Value {
             "tags": ["organizations"],
             "parameters": [organization_id.clone(), invitation_id.clone()],
             "responses": ok("200", "Invitation sent again", schema_ref("OrganizationInvitation"))
+        }},
+        "/organizations/{organizationId}/users/bulk": { "post": {
+            "operationId": "bulkUpdateOrganizationMembers",
+            "summary": "Apply one action to many members (Roster)",
+            "description": "Change the role of, add or remove an assignment of, or remove up \
+                to 10,000 members, with the rules of the single-member operations. \
+                `perMember` (the default) applies each member's change on its own; \
+                `allOrNothing` changes nothing when any member is refused (409). One audit \
+                row per member changed.",
+            "tags": ["organizations"],
+            "parameters": [organization_id.clone()],
+            "requestBody": body("BulkMembersRequest"),
+            "responses": ok("200", "What became of each member", schema_ref("BulkMembersResponse"))
         }},
         "/organizations/invitations/{invitationId}": { "get": {
             "operationId": "getOrganizationInvitationForAuthenticatedUser",
@@ -847,6 +964,24 @@ const REFUSALS: &[(&str, &str, Answers)] = &[
                 "One's own access, the last owner's role, or a personal organization",
             ),
             (404, "No such member"),
+        ],
+    ),
+    (
+        "POST",
+        "/organizations/{organizationId}/users/bulk",
+        &[
+            (
+                400,
+                "No user ids, an id listed twice, more than 10,000, or an unknown assignment id",
+            ),
+            (
+                403,
+                "A personal organization (its members cannot be changed or removed)",
+            ),
+            (
+                409,
+                "`allOrNothing`: some members are refused; nothing changed (`results` lists them)",
+            ),
         ],
     ),
     (

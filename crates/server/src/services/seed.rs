@@ -94,10 +94,12 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, BoxError> {
     organizations::create(&mut tx, "Globex", &alice.id, false, None).await?;
     let initech = organizations::create(&mut tx, "Initech", &alice.id, false, None).await?;
 
-    add_member(&mut tx, &acme.id, &bob.id, &[DEVELOPER_ID]).await?;
-    add_member(&mut tx, &acme.id, &carol.id, &[AUDITOR_ID]).await?;
-
     let now = Utc::now();
+    let bob_seen = Some(now - Duration::minutes(95));
+    let carol_seen = Some(now - Duration::days(3));
+    add_member(&mut tx, &acme.id, &bob.id, &[DEVELOPER_ID], bob_seen).await?;
+    add_member(&mut tx, &acme.id, &carol.id, &[AUDITOR_ID], carol_seen).await?;
+
     let dave_invitation = new_id();
     demo::insert_invitation_to_dave(
         &mut tx,
@@ -135,7 +137,14 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, BoxError> {
                 1 | 2 => &[DEVELOPER_ID],
                 _ => &[],
             };
-            add_member(&mut tx, &initech.id, &user.id, assignments).await?;
+            add_member(
+                &mut tx,
+                &initech.id,
+                &user.id,
+                assignments,
+                generated_last_active(n).map(|ago| now - ago),
+            )
+            .await?;
             initech_changes(&mut history, &initech.id, alice, &user.id, n);
         }
     }
@@ -296,6 +305,24 @@ fn initech_changes(history: &mut History, initech: &str, alice: &UserRow, user_i
 }
 
 /// A deterministic, varied name for generated member `n`.
+/// How long ago generated member `n` last used the API: one in eight
+/// never did; the others from minutes to about four months ago, most of
+/// them recently, so the members table's "Last active" column has
+/// something to sort.
+fn generated_last_active(n: usize) -> Option<Duration> {
+    if n % 8 == 3 {
+        return None;
+    }
+    // A spread that is not in step with the assignments' `n % 5`.
+    let step = (n * 7919) % 1000;
+    let minutes = match step {
+        0..=399 => step * 3,                      // the last 20 hours
+        400..=799 => 60 * 24 * (step - 399) / 20, // up to 20 days
+        _ => 60 * 24 * (20 + (step - 800) / 2),   // up to about 4 months
+    };
+    Some(Duration::minutes(minutes as i64))
+}
+
 fn generated_name(n: usize) -> (&'static str, &'static str) {
     const FIRST: [&str; 20] = [
         "Peter", "Michael", "Samir", "Joanna", "Bill", "Tom", "Milton", "Nina", "Dom", "Anne",
@@ -328,7 +355,20 @@ fn generated_name(n: usize) -> (&'static str, &'static str) {
 
 #[cfg(test)]
 mod tests {
-    use super::generated_name;
+    use super::{generated_last_active, generated_name};
+    use chrono::Duration;
+
+    #[test]
+    fn generated_last_active_varies_and_some_never() {
+        let seen: Vec<Option<Duration>> = (1..=2000).map(generated_last_active).collect();
+        let never = seen.iter().filter(|ago| ago.is_none()).count();
+        assert_eq!(never, 250);
+        let days = |d: i64| Some(Duration::days(d));
+        assert!(seen.iter().any(|ago| *ago < days(1) && ago.is_some()));
+        assert!(seen.iter().any(|ago| *ago > days(3) && *ago < days(20)));
+        assert!(seen.iter().any(|ago| *ago > days(60)));
+        assert!(seen.iter().flatten().all(|ago| *ago <= Duration::days(120)));
+    }
 
     #[test]
     fn generated_names_vary() {

@@ -39,7 +39,23 @@ use crate::db::{begin_audit, begin_read, new_id, timestamp, Backend, Conn, Db, S
 
 /// Appends a request's row, with the next `seq`, as written `at`.
 pub async fn append(db: &Db, row: Row, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    append_all(db, vec![row], at).await
+}
+
+/// Appends rows in their order, with consecutive `seq`s, as written `at`:
+/// one transaction however many.
+pub async fn append_all(db: &Db, rows: Vec<Row>, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let mut tx = begin_audit(db).await?;
+    for row in rows {
+        insert(&mut tx, row, at).await?;
+    }
+    tx.commit().await
+}
+
+async fn insert(tx: &mut Conn, row: Row, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_logs (id, seq, organization_id, actor_id, actor_email, action,
              target_type, target_id, status_code, error_message, metadata, ip_address,
@@ -61,7 +77,7 @@ pub async fn append(db: &Db, row: Row, at: DateTime<Utc>) -> Result<(), sqlx::Er
     .bind(timestamp(at))
     .execute(&mut *tx)
     .await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// The position of a row in the log's order.

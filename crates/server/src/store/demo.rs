@@ -80,22 +80,26 @@ pub async fn insert_invitation_to_dave(
     Ok(())
 }
 
-/// Adds a member with these assigned roles.
+/// Adds a member with these assigned roles, last active at
+/// `last_active_at` (`None`: never).
 pub async fn add_member(
     tx: &mut crate::db::Conn,
     organization_id: &str,
     user_id: &str,
     assignments: &[&str],
+    last_active_at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
     let now = timestamp(Utc::now());
     sqlx::query(
-        "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-         VALUES ($1, $2, 'member', $3, $4)",
+        "INSERT INTO organization_members
+             (organization_id, user_id, role, created_at, updated_at, last_active_at)
+         VALUES ($1, $2, 'member', $3, $4, $5)",
     )
     .bind(organization_id)
     .bind(user_id)
     .bind(&now)
     .bind(&now)
+    .bind(last_active_at.map(timestamp))
     .execute(&mut *tx)
     .await?;
     super::members::add_assignments(tx, organization_id, user_id, assignments).await

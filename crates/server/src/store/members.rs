@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::db::{timestamp, Conn, Executor, Stamp};
+use crate::db::{timestamp, Backend, Conn, Executor, Sql, Stamp};
 use chrono::{DateTime, Utc};
 use roster_core::assignment::global_assignment;
 use roster_core::wire::OrganizationUser;
@@ -29,6 +29,8 @@ pub struct MemberRow {
     pub created_at: DateTime<Utc>,
     #[sqlx(try_from = "Stamp")]
     pub updated_at: DateTime<Utc>,
+    /// `None`: never active (see [`record_activity`]).
+    pub last_active_at: Option<Stamp>,
 }
 
 impl MemberRow {
@@ -47,12 +49,14 @@ impl MemberRow {
             assigned_roles: assignments::resolve(assignment_ids, custom),
             created_at: self.created_at,
             updated_at: self.updated_at,
+            last_active_at: self.last_active_at.map(DateTime::from),
         }
     }
 }
 
 const MEMBER_COLUMNS: &str =
-    "m.organization_id, m.user_id, u.name, u.email, m.role, m.created_at, m.updated_at
+    "m.organization_id, m.user_id, u.name, u.email, m.role, m.created_at, m.updated_at,
+            m.last_active_at
            FROM organization_members m
            JOIN users u ON u.id = m.user_id";
 
@@ -106,6 +110,84 @@ pub async fn list(
             m.to_wire(ids, &custom)
         })
         .collect())
+}
+
+/// How many ids one `IN (…)` list binds: well under either database's
+/// limit on parameters.
+const IN_LIST_MAX: usize = 500;
+
+/// The members among `user_ids`, with their assignments (ids that are not
+/// members are left out), in no particular order. A few queries per 500
+/// ids, however many members the organization has.
+pub async fn find_many(
+    db: &mut Conn,
+    organization_id: &str,
+    user_ids: &[String],
+) -> Result<Vec<OrganizationUser>, sqlx::Error> {
+    let backend = Backend::of_conn(db);
+    let mut rows: Vec<MemberRow> = Vec::with_capacity(user_ids.len());
+    let mut held: HashMap<String, Vec<String>> = HashMap::new();
+    for ids in user_ids.chunks(IN_LIST_MAX) {
+        let mut sql = Sql::new(
+            backend,
+            format!("SELECT {MEMBER_COLUMNS} WHERE m.organization_id = "),
+        );
+        sql.push_bind(organization_id.to_owned())
+            .push(" AND m.user_id IN (")
+            .push_binds(ids)
+            .push(")");
+        rows.extend(
+            sql.build_query_as::<MemberRow>()
+                .fetch_all(&mut *db)
+                .await?,
+        );
+
+        let mut sql = Sql::new(
+            backend,
+            "SELECT user_id, assignment_id FROM member_assignments WHERE organization_id = ",
+        );
+        sql.push_bind(organization_id.to_owned())
+            .push(" AND user_id IN (")
+            .push_binds(ids)
+            .push(") ORDER BY user_id, assignment_id");
+        let pairs: Vec<(String, String)> = sql.build_query_as().fetch_all(&mut *db).await?;
+        for (user_id, assignment_id) in pairs {
+            held.entry(user_id).or_default().push(assignment_id);
+        }
+    }
+    let custom = custom_assignments_if_held(db, organization_id, held.values().flatten()).await?;
+    Ok(rows
+        .iter()
+        .map(|m| {
+            let ids = held.get(&m.user_id).map(Vec::as_slice).unwrap_or_default();
+            m.to_wire(ids, &custom)
+        })
+        .collect())
+}
+
+/// Records that a member used the API `now`, unless that was already
+/// recorded within `interval`. The condition is in the statement, so
+/// instances that both saw a stale value write once between them.
+/// Returns whether it wrote.
+pub async fn record_activity(
+    db: impl Executor<'_>,
+    organization_id: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+    interval: chrono::TimeDelta,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE organization_members SET last_active_at = $1
+          WHERE organization_id = $2 AND user_id = $3
+            AND (last_active_at IS NULL OR last_active_at < $4)",
+    )
+    .bind(timestamp(now))
+    .bind(organization_id)
+    .bind(user_id)
+    .bind(timestamp(now - interval))
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// The organization's `members_version` (migration 0004): it changes with

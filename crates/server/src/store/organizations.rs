@@ -40,6 +40,8 @@ pub struct MembershipRow {
     pub organization: OrganizationRow,
     pub role: Role,
     pub owner_count: usize,
+    /// When the member last used the API here (`None`: never).
+    pub last_active_at: Option<DateTime<Utc>>,
 }
 
 pub async fn membership(
@@ -53,10 +55,11 @@ pub async fn membership(
         organization: OrganizationRow,
         role: String,
         owner_count: i64,
+        last_active_at: Option<Stamp>,
     }
     let row: Option<Row> = sqlx::query_as(
         "SELECT o.id, o.name, o.created_by, o.personal, o.default_region_id, o.created_at,
-                o.updated_at, m.role,
+                o.updated_at, m.role, m.last_active_at,
                 (SELECT COUNT(*) FROM organization_members
                   WHERE organization_id = o.id AND role = 'owner') AS owner_count
            FROM organizations o
@@ -71,6 +74,7 @@ pub async fn membership(
         organization: row.organization,
         role: row.role.parse().unwrap_or(Role::Member),
         owner_count: usize::try_from(row.owner_count).unwrap_or(0),
+        last_active_at: row.last_active_at.map(DateTime::from),
     }))
 }
 

@@ -147,6 +147,11 @@ fn expectations() -> Vec<(Method, &'static str, [Gate; 5])> {
             owner,
         ),
         (
+            Method::POST,
+            "/organizations/{organizationId}/users/bulk",
+            owner,
+        ),
+        (
             Method::GET,
             "/organizations/{organizationId}/invitations",
             member,

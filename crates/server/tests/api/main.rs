@@ -12,6 +12,7 @@ mod access;
 mod assignments;
 mod audit;
 mod auth;
+mod bulk;
 mod concurrency;
 mod instances;
 mod invitations;

@@ -413,6 +413,10 @@ async fn served_document_is_the_reference_plus_listed_changes() {
             "~/components/schemas/AuditTargetScenario/properties/actions",
             "~/components/schemas/AuditTargetScenario/properties/targetType",
             "+/components/schemas/AuthSession",
+            "+/components/schemas/BulkMemberResult",
+            "+/components/schemas/BulkMembersRefused",
+            "+/components/schemas/BulkMembersRequest",
+            "+/components/schemas/BulkMembersResponse",
             "~/components/schemas/CreateOrganization/properties/defaultRegionId",
             "~/components/schemas/CreateOrganization/properties/name",
             "~/components/schemas/CreateOrganization/required",
@@ -445,6 +449,7 @@ async fn served_document_is_the_reference_plus_listed_changes() {
             "~/components/schemas/Organization/properties/suspendedUntil",
             "~/components/schemas/Organization/properties/suspensionReason",
             "~/components/schemas/Organization/required",
+            "+/components/schemas/OrganizationUser/properties/lastActiveAt",
             "+/components/schemas/RegionUsageOverview/properties/maxCpuPerGpuSandbox",
             "+/components/schemas/RegionUsageOverview/properties/maxDiskPerGpuSandbox",
             "+/components/schemas/RegionUsageOverview/properties/maxMemoryPerGpuSandbox",
@@ -492,6 +497,7 @@ async fn served_document_is_the_reference_plus_listed_changes() {
             "~/paths/~1organizations~1{organizationId}~1users/get/parameters",
             "~/paths/~1organizations~1{organizationId}~1users/get/responses/200",
             "+/paths/~1organizations~1{organizationId}~1users/get/responses/304",
+            "+/paths/~1organizations~1{organizationId}~1users~1bulk",
             "+/servers",
         ]
     );
@@ -798,6 +804,17 @@ async fn real_responses_match_the_document() {
         &format!("{ORG}/users/{{userId}}/access"),
         &access,
     );
+    for mode in ["perMember", "allOrNothing"] {
+        let bulk = app
+            .post(
+                &at("/users/bulk"),
+                &owner.token,
+                json!({"action": "addAssignment", "assignmentId": AUDITOR_ID, "mode": mode,
+                       "userIds": [member.id, owner.id]}),
+            )
+            .await;
+        contract.check(Method::POST, &format!("{ORG}/users/bulk"), &bulk);
+    }
 
     // Invitations, from the organization's side and the invitee's.
     let invitation = app
