@@ -82,6 +82,7 @@ pub enum SortColumn {
     Member,
     Role,
     Joined,
+    LastActive,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -409,6 +410,17 @@ impl MemberStore {
         self.rows.with(Vec::len)
     }
 
+    /// Whether the backend says when members were last active
+    /// (`lastActiveAt`, a Roster extension): some member has it.
+    pub fn knows_last_active(&self) -> bool {
+        // Follows every change of a member, not only members coming and going.
+        self.change.track();
+        self.rows.with(|rows| {
+            rows.iter()
+                .any(|r| r.entry.with_untracked(|e| e.user.last_active_at.is_some()))
+        })
+    }
+
     /// Every member's e-mail address (for the invitation dialog's
     /// duplicate check).
     pub fn emails_untracked(&self) -> Vec<String> {
@@ -539,6 +551,14 @@ fn sort_key(entry: &MemberEntry, column: SortColumn) -> SortKey {
         SortColumn::Role => SortKey::RoleThenName(entry.user.role, entry.sort_name.clone()),
         SortColumn::Joined => SortKey::Time(
             entry.user.created_at.timestamp_millis(),
+            entry.sort_name.clone(),
+        ),
+        // Never active reads as longest ago.
+        SortColumn::LastActive => SortKey::Time(
+            entry
+                .user
+                .last_active_at
+                .map_or(i64::MIN, |at| at.timestamp_millis()),
             entry.sort_name.clone(),
         ),
     }

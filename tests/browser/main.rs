@@ -8,6 +8,7 @@ mod crash;
 mod deployment;
 mod embedding;
 mod journeys;
+mod members_at_scale;
 mod oidc_api;
 mod oidc_sign_in;
 mod shell;

@@ -304,14 +304,14 @@ fn InvitationRow(
     view! {
         <tr data-invitation=invitation.id.clone()>
             <td class="invitation-email">{invitation.email.clone()}</td>
-            <td>{format::role_and_assignments(&invitation)}</td>
-            <td>{invitation.invited_by.clone()}</td>
-            <td>
+            <td data-label=HEADERS[1]>{format::role_and_assignments(&invitation)}</td>
+            <td data-label=HEADERS[2]>{invitation.invited_by.clone()}</td>
+            <td data-label=HEADERS[3]>
                 <time datetime=expires.to_rfc3339() title=format::date_time(expires)>
                     {format::relative(expires, now)}
                 </time>
             </td>
-            <td>{status}</td>
+            <td data-label=HEADERS[4]>{status}</td>
             <td class="actions-column">
                 <div class="row-actions">
                     {state.is_open().then(|| view! {

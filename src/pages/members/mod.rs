@@ -15,11 +15,13 @@ mod assignment_picker;
 mod invitations;
 mod invite;
 mod owner_notice;
+mod selection;
 mod table;
 
 use chrono::Utc;
 use leptos::prelude::*;
-use roster_core::wire::OrganizationUser;
+use roster_core::bulk;
+use roster_core::wire::{BulkAction, OrganizationUser};
 use roster_core::{Capabilities, Role};
 
 use crate::api;
@@ -39,6 +41,7 @@ use assignment_picker::AssignmentList;
 use invitations::{pending_invitations, InvitationSources};
 use invite::{invite_dialog, InviteSources};
 use owner_notice::SoleOwnerNotice;
+use selection::Selection;
 use table::{MembersTable, RowContext};
 
 const TABLE_HEADERS: [&str; 5] = ["Member", "Role", "Assignments", "Joined", "Actions"];
@@ -245,6 +248,7 @@ fn OrganizationMembers() -> impl IntoView {
 
     let save_access = Callback::new(save_access);
 
+    let selection = Selection::new();
     let removing = RwSignal::new(None::<OrganizationUser>);
     let remove = Action::new_local(move |member: &OrganizationUser| {
         let member = member.clone();
@@ -254,6 +258,7 @@ fn OrganizationMembers() -> impl IntoView {
             toasts.outcome(&result, format!("{} was removed", member.email));
             if result.is_ok() {
                 store.remove(&member.user_id);
+                selection.drop_ids(std::slice::from_ref(&member.user_id));
                 dom::after_paint(move || {
                     current.edit_members(&organization_id, |list| {
                         list.retain(|m| m.user_id != member.user_id);
@@ -266,6 +271,7 @@ fn OrganizationMembers() -> impl IntoView {
 
     let leave_open = RwSignal::new(false);
     let invite_open = RwSignal::new(false);
+    let bulk_request = RwSignal::new(None::<(BulkAction, Vec<String>)>);
 
     let context = RowContext {
         capabilities: capabilities.into(),
@@ -285,6 +291,16 @@ fn OrganizationMembers() -> impl IntoView {
         }),
         on_remove: Callback::new(move |member| removing.set(Some(member))),
         on_leave: Callback::new(move |_| leave_open.set(true)),
+        selection,
+        bulk: Signal::derive(move || {
+            capabilities.with(|c| {
+                c.as_ref()
+                    .is_some_and(|c| bulk::authorize(c, &BulkAction::Remove).is_ok())
+            })
+        }),
+        on_bulk: Callback::new(move |(action, user_ids): (BulkAction, Vec<String>)| {
+            bulk_request.set(Some((action, user_ids)));
+        }),
     };
 
     let open_invitation_emails = Signal::derive(move || {

@@ -3,12 +3,13 @@
 //! own signal, so a change to one member re-renders that row only.
 
 use leptos::prelude::*;
-use roster_core::wire::OrganizationUser;
+use roster_core::wire::{BulkAction, OrganizationUser};
 use roster_core::{Capabilities, Role, Target};
 
 use super::assignment_picker::{AssignmentList, AssignmentPicker};
+use super::selection::Selection;
 use crate::components::{
-    thousands, Badge, BadgeVariant, Button, ButtonVariant, Pagination, Paging,
+    thousands, Badge, BadgeVariant, Button, ButtonVariant, MenuButton, MenuItem, Pagination, Paging,
 };
 use crate::dom;
 use crate::format;
@@ -38,6 +39,14 @@ pub struct RowContext {
     pub on_assignments: Callback<(OrganizationUser, Vec<String>)>,
     pub on_remove: Callback<OrganizationUser>,
     pub on_leave: Callback<()>,
+    /// The rows picked for a bulk action.
+    pub selection: Selection,
+    /// Whether bulk actions are offered (to owners of a shared
+    /// organization, as `roster_core::bulk::authorize` says).
+    pub bulk: Signal<bool>,
+    /// A bulk action was chosen for the picked members (the page shows
+    /// what it would do and asks for confirmation).
+    pub on_bulk: Callback<(BulkAction, Vec<String>)>,
 }
 
 #[component]
@@ -82,6 +91,13 @@ pub fn MembersTable(
             built_rows.set(usize::MAX);
         }
     });
+    let page_picked =
+        move || page_rows.with(|rows| context.selection.has_all(rows.iter().map(|r| &r.key)));
+    let page_partly_picked =
+        move || page_rows.with(|rows| context.selection.has_any(rows.iter().map(|r| &r.key)));
+    // The column shows when the backend says when members were last active
+    // (Roster does; Daytona does not).
+    let last_active_known = Memo::new(move |_| store.knows_last_active());
     let total = Memo::new(move |_| store.len());
     // The first page of a large organization, the rest still loading:
     // searching, sorting and paging wait for them.
@@ -166,25 +182,57 @@ pub fn MembersTable(
                 </div>
                 <p class="table-count" role="status">{count_text}</p>
             </div>
+            <Show when=move || context.bulk.get() && !context.selection.is_empty()>
+                <SelectionBar
+                    context=context
+                    matching=matching
+                    page_picked=Signal::derive(page_picked)
+                />
+            </Show>
             <div class="table-wrap">
                 <table class="table" aria-busy=move || if partial() { "true" } else { "false" }>
                     <caption class="visually-hidden">{move || caption.get()}</caption>
                     <thead>
                         <tr>
+                            <Show when=move || context.bulk.get()>
+                                <th scope="col" class="select-cell">
+                                    <input
+                                        type="checkbox"
+                                        class="checkbox"
+                                        aria-label="Select all members on this page"
+                                        disabled=partial
+                                        prop:checked=page_picked
+                                        prop:indeterminate=move || !page_picked() && page_partly_picked()
+                                        on:change=move |event| {
+                                            let picked = event_target_checked(&event);
+                                            let keys = page_rows.with_untracked(|rows| {
+                                                rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>()
+                                            });
+                                            context.selection.set_all(keys, picked);
+                                        }
+                                    />
+                                </th>
+                            </Show>
                             {header(SortColumn::Member, "Member")}
                             {header(SortColumn::Role, "Role")}
                             <th scope="col">"Assignments"</th>
                             {header(SortColumn::Joined, "Joined")}
+                            <Show when=move || last_active_known.get()>
+                                {header(SortColumn::LastActive, "Last active")}
+                            </Show>
                             <th scope="col" class="actions-column">"Actions"</th>
                         </tr>
                     </thead>
                     <tbody>
                         <For each=move || page_rows.get() key=|row| row.key.clone() let:row>
-                            <MemberRowView row=row context=context />
+                            <MemberRowView row=row context=context last_active=last_active_known />
                         </For>
                         <Show when=move || matching.with(Matching::is_empty)>
                             <tr class="table-empty-row">
-                                <td colspan="5">
+                                <td colspan=move || {
+                                    5 + usize::from(context.bulk.get())
+                                        + usize::from(last_active_known.get())
+                                }>
                                     {move || {
                                         if query.with(|q| q.trim().is_empty()) {
                                             "No members yet.".to_owned()
@@ -201,6 +249,117 @@ pub fn MembersTable(
             <Show when=move || !partial()>
                 <Pagination paging=paging label="Members pages" sizes=&PAGE_SIZES />
             </Show>
+        </div>
+    }
+}
+
+/// Above the table while members are picked: how many, "Select all N
+/// matching" once the whole page is picked, and the bulk actions.
+#[component]
+fn SelectionBar(
+    context: RowContext,
+    matching: Memo<Matching>,
+    /// Whether every row of the page shown is picked.
+    #[prop(into)]
+    page_picked: Signal<bool>,
+) -> impl IntoView {
+    let selection = context.selection;
+    let count = move || selection.len();
+    let matching_keys = move || {
+        matching.with_untracked(|m| {
+            m.rows(0..m.len())
+                .into_iter()
+                .map(|r| r.key)
+                .collect::<Vec<_>>()
+        })
+    };
+    let all_matching_picked = Memo::new(move |_| {
+        matching.with(|m| !m.is_empty() && count() >= m.len())
+            && matching_keys().iter().all(|k| selection.contains(k))
+    });
+    let run = move |action: BulkAction| {
+        context.on_bulk.run((action, selection.ids_untracked()));
+    };
+    let assignment_items = move |add: bool| {
+        move || {
+            context.assignments.with(|a| match a {
+                Some(Ok(list)) => list
+                    .iter()
+                    .map(|assignment| {
+                        let (id, name) = (assignment.id.clone(), assignment.name.clone());
+                        view! {
+                            <MenuItem on_select=move |_| {
+                                let assignment_id = id.clone();
+                                run(if add {
+                                    BulkAction::AddAssignment { assignment_id }
+                                } else {
+                                    BulkAction::RemoveAssignment { assignment_id }
+                                });
+                            }>
+                                {name}
+                            </MenuItem>
+                        }
+                    })
+                    .collect_view()
+                    .into_any(),
+                _ => view! {
+                    <MenuItem on_select=move |_| context.retry_assignments.run(())>
+                        "Could not load assignments \u{2014} retry"
+                    </MenuItem>
+                }
+                .into_any(),
+            })
+        }
+    };
+    view! {
+        <div class="selection-bar" role="region" aria-label="Selected members">
+            <p class="selection-count" role="status">
+                {move || format!("{} selected", thousands(count()))}
+            </p>
+            <Show when=move || page_picked.get() && !all_matching_picked.get()>
+                <button
+                    type="button"
+                    class="btn btn-ghost btn-sm select-all-matching"
+                    on:click=move |_| selection.set_all(matching_keys(), true)
+                >
+                    {move || format!("Select all {} matching", thousands(matching.with(Matching::len)))}
+                </button>
+            </Show>
+            <div class="selection-actions">
+                <MenuButton trigger=|| "Change role" trigger_class="btn btn-secondary btn-sm">
+                    {Role::ALL
+                        .iter()
+                        .map(|role| {
+                            let role = *role;
+                            view! {
+                                <MenuItem on_select=move |_| run(BulkAction::ChangeRole { role })>
+                                    {format!("Make {}", role.label().to_lowercase())}
+                                </MenuItem>
+                            }
+                        })
+                        .collect_view()}
+                </MenuButton>
+                <MenuButton trigger=|| "Add assignment" trigger_class="btn btn-secondary btn-sm">
+                    {assignment_items(true)}
+                </MenuButton>
+                <MenuButton trigger=|| "Remove assignment" trigger_class="btn btn-secondary btn-sm">
+                    {assignment_items(false)}
+                </MenuButton>
+                <Button
+                    variant=ButtonVariant::Danger
+                    small=true
+                    on_click=Callback::new(move |_| run(BulkAction::Remove))
+                >
+                    "Remove"
+                </Button>
+                <Button
+                    variant=ButtonVariant::Ghost
+                    small=true
+                    on_click=Callback::new(move |_| selection.clear())
+                >
+                    "Clear selection"
+                </Button>
+            </div>
         </div>
     }
 }
@@ -237,7 +396,12 @@ impl RowAbilities {
 }
 
 #[component]
-fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
+fn MemberRowView(
+    row: MemberRow,
+    context: RowContext,
+    /// Whether the "Last active" column shows.
+    last_active: Memo<bool>,
+) -> impl IntoView {
     let MemberRow { key, entry } = row;
     // Each cell follows only the part of the member it shows.
     let role = Memo::new({
@@ -384,6 +548,38 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
     };
 
     let joined = entry.with_untracked(|e| e.user.created_at);
+    let last_active_cell = {
+        let entry = entry.clone();
+        move || match entry.with(|e| e.user.last_active_at) {
+            Some(at) => view! {
+                <time datetime=at.to_rfc3339() title=format::date_time(at)>
+                    {format::relative(at, chrono::Utc::now())}
+                </time>
+            }
+            .into_any(),
+            None => view! { <span class="muted">"Never"</span> }.into_any(),
+        }
+    };
+    let select_cell = {
+        let key = key.clone();
+        let label = format!("Select {email}");
+        move || {
+            let (key, picked) = (key.clone(), key.clone());
+            view! {
+                <td class="select-cell">
+                    <input
+                        type="checkbox"
+                        class="checkbox"
+                        aria-label=label.clone()
+                        prop:checked=move || context.selection.contains(&picked)
+                        on:change=move |event| {
+                            context.selection.set(key.clone(), event_target_checked(&event));
+                        }
+                    />
+                </td>
+            }
+        }
+    };
     let actions_cell = {
         let email = email.clone();
         move || {
@@ -416,7 +612,14 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
     };
 
     view! {
-        <tr data-member=key.to_string()>
+        <tr
+            data-member=key.to_string()
+            class:selected={
+                let key = key.clone();
+                move || context.bulk.get() && context.selection.contains(&key)
+            }
+        >
+            {move || context.bulk.get().then(select_cell.clone())}
             <td class="member-cell">
                 <div class="member-identity">
                     {name_cell}
@@ -425,13 +628,16 @@ fn MemberRowView(row: MemberRow, context: RowContext) -> impl IntoView {
                     </Show>
                 </div>
             </td>
-            <td>{role_cell}</td>
-            <td>{assignments_cell}</td>
-            <td>
+            <td data-label="Role">{role_cell}</td>
+            <td data-label="Assignments">{assignments_cell}</td>
+            <td data-label="Joined">
                 <time datetime=joined.to_rfc3339() title=format::date_time(joined)>
                     {format::date(joined)}
                 </time>
             </td>
+            {move || last_active.get().then(|| view! {
+                <td data-label="Last active">{last_active_cell.clone()}</td>
+            })}
             <td class="actions-column">
                 <div class="row-actions">{actions_cell}</div>
             </td>
@@ -453,6 +659,7 @@ mod tests {
 
     struct Mounted {
         store: MemberStore,
+        bulk: RwSignal<Vec<(BulkAction, Vec<String>)>>,
         owners: RwSignal<usize>,
         changes: RwSignal<Vec<(String, Role)>>,
         saving: RwSignal<Vec<String>>,
@@ -479,6 +686,7 @@ mod tests {
         }
         let owners = RwSignal::new(1);
         let saving = RwSignal::new(Vec::new());
+        let bulk = RwSignal::new(Vec::new());
         let context = RowContext {
             capabilities: Signal::derive(move || {
                 Some(Capabilities::of(&Membership::from_permissions(
@@ -498,12 +706,16 @@ mod tests {
             on_assignments: Callback::new(|_| ()),
             on_remove: Callback::new(|_| ()),
             on_leave: Callback::new(|_| ()),
+            selection: Selection::new(),
+            bulk: Signal::derive(move || owners.get() > 0),
+            on_bulk: Callback::new(move |request| bulk.update(|b| b.push(request))),
         };
         let handle = fixture.mount(move || {
             view! { <MembersTable store=store context=context caption="Members of Acme" /> }
         });
         Mounted {
             store,
+            bulk,
             owners,
             changes,
             saving,
@@ -553,6 +765,109 @@ mod tests {
         let small = Fixture::new();
         let _small = mount_table(&small);
         assert_eq!(body_rows(&small).len(), 25, "a small organization at once");
+    }
+
+    /// Rows are picked one by one, a page at a time, or every matching
+    /// member; the bar counts them and hands the picked ids to the page.
+    #[page_test]
+    async fn members_are_picked_for_a_bulk_action() {
+        let fixture = Fixture::new();
+        let mounted = mount_table(&fixture);
+        settle().await;
+        assert!(!fixture.exists(".selection-bar"), "no bar before a pick");
+        let pick = |label: &str| {
+            let checkbox = fixture.find(&format!("input[aria-label='{label}']"));
+            checkbox.click();
+        };
+        pick("Select member001@example.com");
+        pick("Select member002@example.com");
+        settle().await;
+        let bar = fixture.find(".selection-bar");
+        assert!(bar.text_content().unwrap().contains("2 selected"));
+        assert!(fixture.exists("tr.selected[data-member='u001']"));
+        let page = fixture.find("input[aria-label='Select all members on this page']");
+        let page: web_sys::HtmlInputElement = page.unchecked_into();
+        assert!(page.indeterminate(), "some of the page picked");
+
+        page.click();
+        settle().await;
+        assert!(page.checked());
+        let bar = fixture.find(".selection-bar");
+        assert!(bar.text_content().unwrap().contains("25 selected"));
+        let all = fixture.find(".select-all-matching");
+        assert_eq!(all.text_content().unwrap(), "Select all 60 matching");
+        all.click();
+        settle().await;
+        let bar = fixture.find(".selection-bar");
+        assert!(
+            bar.text_content().unwrap().contains("60 selected"),
+            "{:?}",
+            bar.text_content()
+        );
+        assert!(
+            !fixture.exists(".select-all-matching"),
+            "everyone is picked"
+        );
+
+        let remove = fixture
+            .find_all(".selection-bar button")
+            .into_iter()
+            .find(|b| b.text_content().unwrap().trim() == "Remove")
+            .expect("a Remove action");
+        remove.click();
+        settle().await;
+        let requests = mounted.bulk.get_untracked();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].0, BulkAction::Remove);
+        let mut ids = requests[0].1.clone();
+        ids.sort();
+        assert_eq!(ids.len(), 60);
+        assert_eq!(ids[0], "u000");
+
+        let clear = fixture
+            .find_all(".selection-bar button")
+            .into_iter()
+            .find(|b| b.text_content().unwrap().trim() == "Clear selection")
+            .expect("Clear selection");
+        clear.click();
+        settle().await;
+        assert!(!fixture.exists(".selection-bar"));
+        assert!(!page.checked());
+    }
+
+    /// The column shows when the backend says when members were last
+    /// active, relative, with the exact time on hover; never: "Never".
+    #[page_test]
+    async fn last_active_shows_only_when_the_backend_sends_it() {
+        let fixture = Fixture::new();
+        let mounted = mount_table(&fixture);
+        settle().await;
+        let headers = || -> Vec<String> {
+            fixture
+                .find_all("thead th")
+                .iter()
+                .map(|h| h.text_content().unwrap_or_default())
+                .collect()
+        };
+        assert!(
+            !headers().iter().any(|h| h.contains("Last active")),
+            "{:?}",
+            headers()
+        );
+        let mut active = member(1, Role::Member);
+        active.last_active_at = Some(chrono::Utc::now() - chrono::TimeDelta::days(3));
+        mounted.store.update(active);
+        settle().await;
+        assert!(
+            headers().iter().any(|h| h.contains("Last active")),
+            "{:?}",
+            headers()
+        );
+        let cell = fixture.find("tr[data-member='u001'] td[data-label='Last active'] time");
+        assert_eq!(cell.text_content().unwrap(), "3 days ago");
+        assert!(cell.get_attribute("title").is_some());
+        let never = fixture.find("tr[data-member='u002'] td[data-label='Last active']");
+        assert_eq!(never.text_content().unwrap(), "Never");
     }
 
     #[page_test]
@@ -689,7 +1004,7 @@ mod tests {
         let fixture = Fixture::new();
         let _mounted = mount_table(&fixture);
         settle().await;
-        let headers = fixture.find_all("thead th");
+        let headers = fixture.find_all("thead th:not(.select-cell)");
         assert_eq!(
             headers[0].get_attribute("aria-sort").as_deref(),
             Some("ascending")
