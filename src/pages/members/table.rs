@@ -17,11 +17,6 @@ use crate::state::member_store::{
     Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, PAGE_SIZES,
 };
 
-/// Rows of a large organization's first page built with it; the rest
-/// follow [`MORE_ROWS`] per task.
-const FIRST_ROWS: usize = 8;
-const MORE_ROWS: usize = 2;
-
 /// What every row needs besides its member: who is looking, what they may
 /// do, the assignments to pick from, and what to do on a change.
 #[derive(Clone, Copy)]
@@ -66,30 +61,9 @@ pub fn MembersTable(
     });
     let paging = Paging::new(Signal::derive(move || matching.with(Matching::len)));
     let Paging { page, window, .. } = paging;
-    // A large organization's first rows paint first: a few at once, the
-    // rest a row or two per task (each under the 50 ms a phone may block
-    // for), so that the page answers taps while it fills.
-    let built_rows = RwSignal::new(if store.first_page_of_untracked().is_some() {
-        FIRST_ROWS
-    } else {
-        usize::MAX
-    });
     let page_rows = Memo::new(move |_| {
         let window = window.get();
-        let end = window
-            .end
-            .min(window.start.saturating_add(built_rows.get()));
-        matching.with(|m| m.rows(window.start..end))
-    });
-    Effect::new(move |_| {
-        let (built, wanted) = (built_rows.get(), window.with(|w| w.end - w.start));
-        if built < wanted {
-            dom::after_paint(move || {
-                built_rows.try_update(|b| *b += MORE_ROWS);
-            });
-        } else if built != usize::MAX {
-            built_rows.set(usize::MAX);
-        }
+        matching.with(|m| m.rows(window.start..window.end))
     });
     let page_picked =
         move || page_rows.with(|rows| context.selection.has_all(rows.iter().map(|r| &r.key)));
@@ -668,22 +642,12 @@ mod tests {
 
     /// Sixty members, the first (u000) an owner and the signed-in user.
     fn mount_table(fixture: &Fixture) -> Mounted {
-        mount_table_of(fixture, false)
-    }
-
-    /// [`mount_table`]; with `first_page`, only the first 25 of 2,000
-    /// members have arrived.
-    fn mount_table_of(fixture: &Fixture, first_page: bool) -> Mounted {
         let list: Vec<_> = (0..60)
             .map(|n| member(n, if n == 0 { Role::Owner } else { Role::Member }))
             .collect();
         let store = MemberStore::new();
         let changes = RwSignal::new(Vec::new());
-        if first_page {
-            store.show_first_page(&list[..25], 2000);
-        } else {
-            store.replace_all(&list);
-        }
+        store.replace_all(&list);
         let owners = RwSignal::new(1);
         let saving = RwSignal::new(Vec::new());
         let bulk = RwSignal::new(Vec::new());
@@ -729,42 +693,6 @@ mod tests {
 
     fn row_of(fixture: &Fixture, user_id: &str) -> web_sys::HtmlElement {
         fixture.find(&format!("tr[data-member=\"{user_id}\"]"))
-    }
-
-    /// A large organization's first page paints its first rows at once and
-    /// the others a few at a time after, in order; a small one all at once.
-    #[page_test]
-    async fn a_large_first_page_fills_in_after_its_first_rows() {
-        let fixture = Fixture::new();
-        let _mounted = mount_table_of(&fixture, true);
-        let keys = |fixture: &Fixture| -> Vec<String> {
-            body_rows(fixture)
-                .iter()
-                .map(|r| r.get_attribute("data-member").unwrap())
-                .collect()
-        };
-        let first = keys(&fixture);
-        assert_eq!(first.len(), FIRST_ROWS, "the first rows, at once");
-        let mut seen = vec![first.len()];
-        for _ in 0..200 {
-            if body_rows(&fixture).len() == 25 {
-                break;
-            }
-            gloo_timers::future::TimeoutFuture::new(5).await;
-            seen.push(body_rows(&fixture).len());
-        }
-        let all = keys(&fixture);
-        assert_eq!(all.len(), 25, "then the whole page: {seen:?}");
-        assert_eq!(all[..FIRST_ROWS], first[..], "in order");
-        assert!(
-            seen.windows(2)
-                .all(|w| w[0] <= w[1] && w[1] - w[0] <= MORE_ROWS),
-            "{seen:?}"
-        );
-
-        let small = Fixture::new();
-        let _small = mount_table(&small);
-        assert_eq!(body_rows(&small).len(), 25, "a small organization at once");
     }
 
     /// Rows are picked one by one, a page at a time, or every matching
