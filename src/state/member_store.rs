@@ -390,6 +390,41 @@ impl MemberStore {
         }
     }
 
+    /// Many members changed or left at once (a bulk change): one pass over
+    /// the rows and one change counted, where a call of
+    /// [`MemberStore::update`] or [`MemberStore::remove`] per member went
+    /// over all the rows each time. Nothing happens when the page is gone.
+    pub fn apply_many(&self, updated: Vec<OrganizationUser>, removed: &[String]) {
+        let mut updated: HashMap<String, OrganizationUser> = updated
+            .into_iter()
+            .map(|user| (user.user_id.clone(), user))
+            .collect();
+        let mut changed = false;
+        self.rows.try_with_untracked(|rows| {
+            for row in rows {
+                if let Some(user) = updated.remove(&*row.key) {
+                    if row.entry.with_untracked(|e| e.user != user) {
+                        row.entry.set(MemberEntry::new(user));
+                        changed = true;
+                    }
+                }
+            }
+        });
+        if !removed.is_empty() {
+            let removed: std::collections::HashSet<&str> =
+                removed.iter().map(String::as_str).collect();
+            self.rows.try_maybe_update(|rows| {
+                let before = rows.len();
+                rows.retain(|row| !removed.contains(&*row.key));
+                changed |= rows.len() != before;
+                (rows.len() != before, ())
+            });
+        }
+        if changed {
+            self.changed(None);
+        }
+    }
+
     /// A member's current data.
     #[cfg(test)]
     pub fn get_untracked(&self, user_id: &str) -> Option<OrganizationUser> {
@@ -742,6 +777,52 @@ mod tests {
                 store.promotable("ada", "", 5),
                 Vec::<OrganizationUser>::new()
             );
+        });
+    }
+
+    #[test]
+    fn a_bulk_change_updates_and_removes_in_one_change() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let store = MemberStore::new();
+            let list: Vec<_> = ["ada", "bob", "cy", "di"]
+                .iter()
+                .enumerate()
+                .map(|(i, id)| member(id, id, Role::Member, i as u32 + 1))
+                .collect();
+            store.replace_all(&list);
+            let signals = store.rows.get_untracked();
+            let generation = store.change.get_untracked().generation;
+
+            let promote = |m: &OrganizationUser| OrganizationUser {
+                role: Role::Owner,
+                ..m.clone()
+            };
+            // Cy is unknown to the store by then (left meanwhile): ignored.
+            let gone = member("zed", "Zed", Role::Member, 9);
+            store.apply_many(
+                vec![promote(&list[0]), promote(&list[2]), promote(&gone)],
+                &["bob".to_owned(), "nobody".to_owned()],
+            );
+            assert_eq!(keys(&store.rows.get_untracked()), ["ada", "cy", "di"]);
+            assert_eq!(
+                store.get_untracked("ada").map(|m| m.role),
+                Some(Role::Owner)
+            );
+            assert_eq!(store.get_untracked("cy").map(|m| m.role), Some(Role::Owner));
+            assert_eq!(store.get_untracked("di"), Some(list[3].clone()));
+            let change = store.change.get_untracked();
+            assert_eq!(change.generation, generation + 1, "one change for all");
+            assert_eq!(change.member, None);
+            assert_eq!(
+                store.rows.get_untracked()[0],
+                signals[0],
+                "rows keep their signals"
+            );
+
+            // Nothing new: nothing counted.
+            store.apply_many(vec![promote(&list[0])], &["bob".to_owned()]);
+            assert_eq!(store.change.get_untracked().generation, generation + 1);
         });
     }
 

@@ -204,7 +204,7 @@ fn listed(known: &PermissionSet, unknown: &BTreeSet<String>) -> Vec<(String, Str
 }
 
 #[component]
-fn PermissionList(
+pub(super) fn PermissionList(
     title: &'static str,
     empty: &'static str,
     class: &'static str,

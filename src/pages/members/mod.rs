@@ -12,6 +12,7 @@
 
 mod access_change;
 mod assignment_picker;
+pub mod bulk;
 mod invitations;
 mod invite;
 mod owner_notice;
