@@ -12,7 +12,7 @@
 
 mod access_change;
 mod assignment_picker;
-pub mod bulk;
+mod bulk;
 mod invitations;
 mod invite;
 mod owner_notice;
@@ -21,7 +21,6 @@ mod table;
 
 use chrono::Utc;
 use leptos::prelude::*;
-use roster_core::bulk;
 use roster_core::wire::{BulkAction, OrganizationUser};
 use roster_core::{Capabilities, Role};
 
@@ -39,6 +38,7 @@ use crate::format::member_label;
 use crate::state::MemberStore;
 use access_change::{access_change_dialog, preload_access_change, AccessChange};
 use assignment_picker::AssignmentList;
+use bulk::{bulk_dialog, BulkRequest, BulkSources};
 use invitations::{pending_invitations, InvitationSources};
 use invite::{invite_dialog, InviteSources};
 use owner_notice::SoleOwnerNotice;
@@ -272,7 +272,7 @@ fn OrganizationMembers() -> impl IntoView {
 
     let leave_open = RwSignal::new(false);
     let invite_open = RwSignal::new(false);
-    let bulk_request = RwSignal::new(None::<(BulkAction, Vec<String>)>);
+    let bulk_request = RwSignal::new(None::<BulkRequest>);
 
     let context = RowContext {
         capabilities: capabilities.into(),
@@ -296,11 +296,11 @@ fn OrganizationMembers() -> impl IntoView {
         bulk: Signal::derive(move || {
             capabilities.with(|c| {
                 c.as_ref()
-                    .is_some_and(|c| bulk::authorize(c, &BulkAction::Remove).is_ok())
+                    .is_some_and(|c| roster_core::bulk::authorize(c, &BulkAction::Remove).is_ok())
             })
         }),
         on_bulk: Callback::new(move |(action, user_ids): (BulkAction, Vec<String>)| {
-            bulk_request.set(Some((action, user_ids)));
+            bulk_request.set(Some(BulkRequest { action, user_ids }));
         }),
     };
 
@@ -320,6 +320,17 @@ fn OrganizationMembers() -> impl IntoView {
         store.len();
         store.emails_untracked()
     });
+    let bulk_sources = BulkSources {
+        organization_id,
+        me: me.into(),
+        capabilities: capabilities.into(),
+        members: Signal::derive(move || current.members().and_then(Result::ok)),
+        assignments,
+        store,
+        // The members changed leave the selection; the others stay picked
+        // (to try again, or to act otherwise).
+        on_done: Callback::new(move |ids: Vec<String>| selection.drop_ids(&ids)),
+    };
     let invite_sources = InviteSources {
         organization_id,
         member_emails: member_emails.into(),
@@ -432,6 +443,11 @@ fn OrganizationMembers() -> impl IntoView {
                 </p>
             })}
         </ConfirmDialog>
+        <LazyDialog
+            open=Signal::derive(move || bulk_request.with(Option::is_some))
+            load=loader(move || bulk_dialog(bulk_request, bulk_sources))
+            on_close=Callback::new(move |_| bulk_request.set(None))
+        />
         <LazyDialog
             open=leave_open
             load=loader(move || leave_dialog(leave_open, store))
