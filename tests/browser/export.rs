@@ -106,8 +106,21 @@ async fn an_owner_exports_every_member_then_the_matches_of_a_search() -> TestRes
     assert_eq!(alice[2], "Owner");
     assert_eq!(
         alice[4],
-        joined.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        joined.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
     );
+    // Last active as the server sends it (Alice's own moves as she uses
+    // the API), empty for those who never were.
+    let mut active = 0;
+    for (row, member) in rows[1..].iter().zip(&members) {
+        if member.email != "alice@example.com" {
+            let expected = member
+                .last_active_at
+                .map(|at| at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+            assert_eq!(row[5], expected.clone().unwrap_or_default(), "{row:?}");
+            active += usize::from(expected.is_some());
+        }
+    }
+    assert!(active > 0 && active < n - 1, "some were active, some never");
     for row in &rows {
         assert_eq!(row.len(), COLUMNS.len(), "{row:?}");
         for cell in row {

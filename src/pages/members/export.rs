@@ -51,14 +51,6 @@ pub struct CsvFile {
     pub rows: usize,
 }
 
-/// When the member last used the organization: `lastActiveAt`, a Roster
-/// extension (issue 19, point 4) that `OrganizationUser` does not carry
-/// yet. The column stays empty until it does, and for members who never
-/// have.
-fn last_active(_member: &OrganizationUser) -> Option<DateTime<Utc>> {
-    None
-}
-
 /// The members matching `query` (everyone when blank), in the list's
 /// order; `expected` rows are room reserved up front.
 pub fn members_csv(store: MemberStore, query: &str, expected: usize) -> (String, usize) {
@@ -79,7 +71,9 @@ fn push_member(out: &mut String, member: &OrganizationUser) {
     out.push(',');
     push_time(out, member.created_at);
     out.push(',');
-    if let Some(at) = last_active(member) {
+    // Empty for members who never have, and from backends that do not
+    // record it (Daytona).
+    if let Some(at) = member.last_active_at {
         push_time(out, at);
     }
     out.push_str(roster_core::csv::LINE_END);
@@ -322,6 +316,7 @@ mod tests {
             .collect();
         list[2].name = "=HYPERLINK(\"http://evil\")".into();
         list[3].name = "Doe, Jane".into();
+        list[1].last_active_at = Some("2026-03-01T09:30:00Z".parse().expect("a timestamp"));
         list
     }
 
@@ -350,7 +345,8 @@ mod tests {
             );
             assert_eq!(
                 all[2],
-                "member001@example.com,Member 001,Member,Auditor; Developer,1970-01-02T00:00:00.000Z,"
+                "member001@example.com,Member 001,Member,Auditor; Developer,\
+                 1970-01-02T00:00:00.000Z,2026-03-01T09:30:00.000Z"
             );
             // Never a formula; quoted where it must be.
             assert_eq!(
