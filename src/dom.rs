@@ -1,4 +1,5 @@
-//! Small DOM helpers shared by the components: ids, focus management.
+//! Small DOM helpers shared by the components: ids, focus management,
+//! saving a file.
 
 use std::cell::Cell;
 
@@ -146,4 +147,35 @@ fn request_idle(callback: &JsValue) {
             .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 200)
             .map(Into::into),
     };
+}
+
+/// Saves `parts` (strings, byte arrays: what a `Blob` is made of) as a
+/// file named `file_name`, as a download would: a `Blob`, an object URL and
+/// a click on an `<a download>`. The URL is revoked once the browser has
+/// had time to start the download.
+pub fn save_file(
+    parts: &js_sys::Array,
+    content_type: &str,
+    file_name: &str,
+) -> Result<(), JsValue> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(content_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = document().ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.set_hidden(true);
+    let body = document.body().ok_or("the page has no body")?;
+    body.append_child(&link)?;
+    link.click();
+    link.remove();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Ok(())
 }

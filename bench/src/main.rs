@@ -980,6 +980,10 @@ struct Warm {
     switcher_work: Vec<f64>,
     switcher_painted: Vec<f64>,
     refocus_work: Vec<f64>,
+    export_work: Vec<f64>,
+    export_painted: Vec<f64>,
+    /// The members each export held.
+    export_rows: std::collections::BTreeSet<u64>,
     refocus_reads: std::collections::BTreeSet<String>,
     js_heap: Vec<f64>,
     wasm_memory: Vec<f64>,
@@ -1006,6 +1010,8 @@ struct Timing {
     bytes: Option<u64>,
     #[serde(default)]
     downloaded: Option<u64>,
+    #[serde(default)]
+    rows: Option<u64>,
 }
 
 /// The lazy page the bench opens from the members page, and its chunk.
@@ -1166,6 +1172,13 @@ async fn warm_browser(
         let (heap, wasm) = session.heap().await?;
         warm.js_heap.push(heap as f64);
         warm.wasm_memory.push(wasm as f64);
+
+        // After the memory figures: the file's string grows the wasm
+        // memory, which never shrinks.
+        let t: Timing = session.eval("window.__bench.exportMembers()").await?;
+        warm.export_work.push(t.work);
+        warm.export_painted.push(t.painted);
+        warm.export_rows.insert(t.rows.unwrap_or_default());
     }
     session.close().await?;
     Ok(warm)
@@ -1411,6 +1424,21 @@ fn page_figures(cold_app: &[PageLoad], cold_floor: &[PageLoad], warm: &Warm) -> 
             warm.refocus_reads
                 .iter()
                 .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Figure::new(
+            "members.export_work",
+            "Export CSV of 10,000 members → file ready (download started)",
+            "ms",
+            warm.export_work.clone(),
+        )
+        .detail(format!(
+            "→ painted {} ms; members in the file: {}",
+            number(median(&warm.export_painted)),
+            warm.export_rows
+                .iter()
+                .map(u64::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
         )),

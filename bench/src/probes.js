@@ -127,6 +127,37 @@
     return { ...timings(m), rows: table().querySelectorAll('tr').length, mutated: m.mutated };
   }
 
+  // "Export CSV" of every member: from the click until the file is handed
+  // to the browser (its <a download> clicked, after the Blob and its URL
+  // exist; the download itself is stopped there), and until the frame
+  // after it is painted.
+  async function exportMembers() {
+    const button = document.querySelector('button.export-members');
+    if (!button || button.disabled) {
+      throw new Error('the export is not ready: ' + (button ? text(button) : 'no button'));
+    }
+    let savedAt = null;
+    let rows = null;
+    const intercept = (event) => {
+      const link = event.target;
+      if (link instanceof HTMLAnchorElement && link.hasAttribute('download')) {
+        event.preventDefault();
+        savedAt = now();
+        rows = Number((text(button).match(/\(([\d,]+) members\)/) || [])[1]?.replace(/,/g, ''));
+      }
+    };
+    addEventListener('click', intercept, true);
+    try {
+      const start = now();
+      button.click();
+      await until(() => savedAt !== null, 'the exported file');
+      const painted = await afterPaint();
+      return { work: savedAt - start, painted: painted - start, rows };
+    } finally {
+      removeEventListener('click', intercept, true);
+    }
+  }
+
   // Changes the role of the first member on the page whose role is `from`
   // to `to`, confirms, and times the click on Confirm until the row shows
   // the new role (and, as `saved`, until the server's answer is applied). Then waits a second and counts the other rows whose DOM
@@ -254,7 +285,7 @@
   const wasmMemory = () => (window.__benchWasmMemory ? window.__benchWasmMemory.buffer.byteLength : 0);
 
   window.__bench = {
-    load, resources, search, changeRole, openSwitcher, refocus, afterPaint, openPage, received,
-    wasmMemory,
+    load, resources, search, exportMembers, changeRole, openSwitcher, refocus, afterPaint,
+    openPage, received, wasmMemory,
   };
 })();

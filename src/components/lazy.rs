@@ -87,6 +87,44 @@ macro_rules! split_view {
 }
 pub(crate) use split_view;
 
+/// Declares `fn $name(args) -> Result<$out, ChunkError>` (async) whose
+/// body goes into the chunk `$chunk`, as [`split_view!`] does for a view:
+/// rarely needed work that returns data (an export's file), and its
+/// `preload` twin.
+macro_rules! split_fn {
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty, in $chunk:ident, preload $preload:ident
+        $body:block
+    ) => {
+        $(#[$meta])*
+        #[cfg(feature = "split")]
+        #[::leptos::wasm_split::wasm_split(
+            $chunk,
+            wasm_split_path = ::leptos::wasm_split,
+            preload(#[allow(dead_code)] $preload),
+            fallible
+        )]
+        $vis fn $name($($arg: $ty),*) -> ::std::result::Result<$out, $crate::components::ChunkError> {
+            ::std::result::Result::Ok($body)
+        }
+
+        $(#[$meta])*
+        #[cfg(not(feature = "split"))]
+        $vis async fn $name($($arg: $ty),*) -> ::std::result::Result<$out, $crate::components::ChunkError> {
+            ::std::result::Result::Ok($body)
+        }
+
+        /// Downloads the chunk (nothing to download in an unsplit build).
+        #[cfg(not(feature = "split"))]
+        #[allow(dead_code)]
+        $vis async fn $preload() -> ::std::result::Result<(), ::leptos::wasm_split::SplitLoaderError> {
+            ::std::result::Result::Ok(())
+        }
+    };
+}
+pub(crate) use split_fn;
+
 /// What [`Lazy`] and [`LazyDialog`] call: a split function with its
 /// arguments (`loader(move || invite_dialog(open, sources))`).
 pub fn loader<F>(call: impl Fn() -> F + 'static) -> Rc<dyn Fn() -> ChunkFuture>

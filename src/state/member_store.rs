@@ -68,6 +68,12 @@ impl MemberEntry {
         let haystack = self.haystack();
         query.split_whitespace().all(|word| haystack.contains(word))
     }
+
+    /// Every one of `words` (lower-cased) appears in what search looks at.
+    fn matches_words(&self, words: &[&str]) -> bool {
+        let haystack = self.haystack();
+        words.iter().all(|word| haystack.contains(word))
+    }
 }
 
 /// A row of the table: the member's id and their signal.
@@ -459,6 +465,37 @@ impl MemberStore {
                 .map(|row| row.entry.with_untracked(|e| e.user.email.clone()))
                 .collect()
         })
+    }
+
+    /// How many members match `query`, as the table's search reads it
+    /// (everyone when it is blank); follows the list and every member's
+    /// data.
+    pub fn count_matching(&self, query: &str) -> usize {
+        self.change.track();
+        self.rows.track();
+        untrack(|| self.for_each_matching(query, |_| ()))
+    }
+
+    /// Calls `f` with every member matching `query` (everyone when it is
+    /// blank) in the list's order, the server's (by date joined); returns
+    /// how many there were.
+    pub fn for_each_matching(&self, query: &str, mut f: impl FnMut(&OrganizationUser)) -> usize {
+        let query = query.trim().to_lowercase();
+        let words: Vec<&str> = query.split_whitespace().collect();
+        self.rows
+            .try_with_untracked(|rows| {
+                let mut count = 0;
+                for row in rows {
+                    row.entry.with_untracked(|e| {
+                        if words.is_empty() || e.matches_words(&words) {
+                            count += 1;
+                            f(&e.user);
+                        }
+                    });
+                }
+                count
+            })
+            .unwrap_or(0)
     }
 
     /// Members other than `user_id` whose name or e-mail matches `query`

@@ -214,6 +214,69 @@ pub fn focused_text() -> String {
         .to_owned()
 }
 
+/// Files the page saves (an `<a download>` clicked), kept from the
+/// browser's downloads for the test to read; stops on drop.
+pub struct Downloads {
+    saved: std::rc::Rc<RefCell<Vec<(String, String)>>>,
+    listener: Closure<dyn Fn(web_sys::MouseEvent)>,
+}
+
+impl Downloads {
+    pub fn capture() -> Self {
+        let saved = std::rc::Rc::new(RefCell::new(Vec::new()));
+        let listener = Closure::<dyn Fn(web_sys::MouseEvent)>::new({
+            let saved = saved.clone();
+            move |event: web_sys::MouseEvent| {
+                let Some(link) = event
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+                    .filter(|link| link.has_attribute("download"))
+                else {
+                    return;
+                };
+                event.prevent_default();
+                saved.borrow_mut().push((link.download(), link.href()));
+            }
+        });
+        let _ = window().add_event_listener_with_callback_and_bool(
+            "click",
+            listener.as_ref().unchecked_ref(),
+            true,
+        );
+        Downloads { saved, listener }
+    }
+
+    /// The files saved so far: name and content, in order.
+    pub async fn files(&self) -> Vec<(String, String)> {
+        let saved = self.saved.borrow().clone();
+        let mut files = Vec::new();
+        for (name, url) in saved {
+            let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(&url))
+                .await
+                .expect("the saved file can be read");
+            let text = response
+                .unchecked_into::<web_sys::Response>()
+                .text()
+                .expect("a text");
+            let text = wasm_bindgen_futures::JsFuture::from(text)
+                .await
+                .expect("the saved file's text");
+            files.push((name, text.as_string().unwrap_or_default()));
+        }
+        files
+    }
+}
+
+impl Drop for Downloads {
+    fn drop(&mut self) {
+        let _ = window().remove_event_listener_with_callback_and_bool(
+            "click",
+            self.listener.as_ref().unchecked_ref(),
+            true,
+        );
+    }
+}
+
 /// The check itself: what a test starts and leaves behind fails it.
 mod tests {
     use super::*;

@@ -115,7 +115,7 @@ async fn choose(browser: &Browser, label: &str, option: &str) -> TestResult {
 }
 
 /// The cells of a CSV text (RFC 4180), row by row.
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
     let mut quoted = false;
     let mut chars = text.chars().peekable();

@@ -7,6 +7,7 @@ mod chunks;
 mod crash;
 mod deployment;
 mod embedding;
+mod export;
 mod journeys;
 mod members_at_scale;
 mod oidc_api;

@@ -191,3 +191,100 @@ async fn on_a_phone_every_member_action_is_reachable() -> TestResult {
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn on_a_phone_an_owner_changes_many_members_at_once() -> TestResult {
+    let server = Server::start(true).await?;
+    let (initech, members) = initech(&server).await?;
+    let picked: Vec<(String, String)> = plain_members(&members, "").into_iter().take(3).collect();
+    assert_eq!(picked.len(), 3, "{members:?}");
+    let browser = members_page(&server, &initech, &picked[0].0).await?;
+
+    for (email, _) in &picked {
+        browser
+            .click("checkbox", &format!("Select {email}"))
+            .await?;
+    }
+    browser
+        .wait_for_text(".selection-bar", "3 selected")
+        .await?;
+    // The bar's actions are on screen on a phone too.
+    for name in ["Change role", "Remove"] {
+        let (left, right) = horizontal_extent(&browser, "button", name).await?;
+        assert!(
+            left >= 0.0 && right <= PHONE_WIDTH,
+            "{name} is at {left}..{right}"
+        );
+    }
+
+    // One confirmation, with what changes, then the outcome per member.
+    browser.click("button", "Change role").await?;
+    browser.click("menuitem", "Make owner").await?;
+    browser
+        .role("dialog", "Change role of 3 members to Owner")
+        .await?;
+    browser.wait_for_text("[role='dialog']", "Gains").await?;
+    browser
+        .role_within("[role='dialog']", "button", "Change role")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("[role='dialog'] [role='status']", "Changed 3 members.")
+        .await?;
+    browser.click("button", "Close").await?;
+    // The table shows the change in place, and the changed members leave
+    // the selection.
+    for (email, _) in &picked {
+        let role = browser
+            .role("combobox", &format!("Role for {email}"))
+            .await?;
+        eventually(&format!("{email} shown as an owner"), async || {
+            let value = role.prop("value").await?;
+            Ok(if value.as_deref() == Some("owner") {
+                Ok(())
+            } else {
+                Err(format!("{value:?}"))
+            })
+        })
+        .await?;
+    }
+    assert!(
+        !browser.has_role("region", "Selected members").await?,
+        "the selection bar stayed"
+    );
+
+    // Every matching member, at 2,000.
+    browser
+        .click("checkbox", "Select all members on this page")
+        .await?;
+    browser
+        .wait_for_text(".selection-bar", "25 selected")
+        .await?;
+    let all = browser.find(".select-all-matching").await?;
+    let label = all.text().await?;
+    let total = label
+        .trim_start_matches("Select all ")
+        .trim_end_matches(" matching")
+        .to_owned();
+    assert!(total.len() >= 5, "{label}");
+    all.click().await?;
+    browser
+        .wait_for_text(".selection-bar", &format!("{total} selected"))
+        .await?;
+    browser.click("button", "Clear selection").await?;
+    eventually("the selection bar gone", async || {
+        Ok(if browser.has_role("region", "Selected members").await? {
+            Err("still there".to_owned())
+        } else {
+            Ok(())
+        })
+    })
+    .await?;
+
+    let violations = browser.axe_violations().await?;
+    assert!(violations.is_empty(), "{violations:#?}");
+    browser.check_page()?;
+    browser.close().await?;
+    Ok(())
+}

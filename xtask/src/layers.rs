@@ -63,7 +63,7 @@ pub const WORKSPACE: &[CrateRules] = &[
                 "capabilities",
                 &["assignment", "permission", "role", "wire"],
             ),
-            layer("audit", &["audit_filter", "wire"]),
+            layer("audit", &["audit_filter", "csv", "wire"]),
             layer(
                 "bulk",
                 &["capabilities", "assignment", "permission", "role", "wire"],
@@ -74,6 +74,7 @@ pub const WORKSPACE: &[CrateRules] = &[
             layer("validate", &["permission"]),
             layer("wire", &["permission", "role", "timestamp"]),
             layer("audit_filter", &[]),
+            layer("csv", &[]),
             layer("permission", &[]),
             layer("protocol", &[]),
             layer("role", &[]),

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod audit_filter;
 pub mod bulk;
 pub mod capabilities;
+pub mod csv;
 pub mod invitation;
 pub mod membership_header;
 pub mod permission;

@@ -10,18 +10,17 @@
 //! object URL and an `<a download>`.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use chrono::Utc;
 use leptos::prelude::*;
 use roster_core::audit::ExportFormat;
 use roster_core::audit_filter::AuditFilters;
 use send_wrapper::SendWrapper;
-use wasm_bindgen::{JsCast, JsValue};
 
 use super::address::AuditAddress;
 use crate::api::{self, ApiError};
 use crate::components::{thousands, MenuButton, MenuItem};
+use crate::dom;
 use crate::icons::{Icon, IconKind};
 
 /// Where an export is.
@@ -307,36 +306,10 @@ async fn download(
     let file_name = streamed
         .file_name
         .unwrap_or_else(|| format!("audit-log.{}", format.as_str()));
-    save(&chunks, format.content_type(), &file_name).map_err(|error| {
+    dom::save_file(&chunks, format.content_type(), &file_name).map_err(|error| {
         ApiError::Network(format!("The browser did not save the file ({error:?})"))
     })?;
     Ok((counter.finished_rows(), file_name))
-}
-
-/// Saves `chunks` as a file named `file_name`: a `Blob`, an object URL and
-/// a click on an `<a download>`. The URL is revoked once the browser has
-/// had time to start the download.
-fn save(chunks: &js_sys::Array, content_type: &str, file_name: &str) -> Result<(), JsValue> {
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(content_type);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(chunks, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = document();
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(file_name);
-    link.set_hidden(true);
-    let body = document.body().ok_or("the page has no body")?;
-    body.append_child(&link)?;
-    link.click();
-    link.remove();
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        Duration::from_secs(30),
-    );
-    Ok(())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -12,6 +12,7 @@ use roster_core::wire::{OrganizationInvitation, UpdateOrganizationInvitation};
 use roster_core::{InvitationState, Role};
 
 use super::assignment_picker::{AssignmentList, LoadedAssignmentChecklist};
+use super::export::ExportInvitations;
 use crate::api::{self, ApiResult};
 use crate::components::{
     loader, Badge, BadgeVariant, Button, ButtonVariant, ConfirmDialog, Dialog, EmptyState,
@@ -41,6 +42,8 @@ pub struct InvitationSources {
     pub invitations: LocalResource<Option<ApiResult<Vec<OrganizationInvitation>>>>,
     pub assignments: Signal<AssignmentList>,
     pub retry_assignments: Callback<()>,
+    /// For the export's file name.
+    pub organization_name: Signal<String>,
 }
 
 /// What the section shows; it changes only between these, not on every
@@ -167,7 +170,12 @@ pub fn PendingInvitations(sources: InvitationSources) -> impl IntoView {
     let cancel_open = Signal::derive(move || cancelling.with(Option::is_some));
     view! {
         <section class="pending-invitations" aria-labelledby=title_id.clone()>
-            <h2 id=title_id.clone() class="section-title">"Pending invitations"</h2>
+            <div class="section-header">
+                <h2 id=title_id.clone() class="section-title">"Pending invitations"</h2>
+                <Show when=move || listing.get() == Listing::Listed>
+                    <ExportInvitations invitations=list organization=sources.organization_name />
+                </Show>
+            </div>
             {body}
         </section>
         <LazyDialog

@@ -13,6 +13,7 @@
 mod access_change;
 mod assignment_picker;
 mod bulk;
+mod export;
 mod invitations;
 mod invite;
 mod owner_notice;
@@ -23,6 +24,7 @@ use chrono::Utc;
 use leptos::prelude::*;
 use roster_core::wire::{BulkAction, OrganizationUser};
 use roster_core::{Capabilities, Role};
+use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::{
@@ -39,6 +41,7 @@ use crate::state::MemberStore;
 use access_change::{access_change_dialog, preload_access_change, AccessChange};
 use assignment_picker::AssignmentList;
 use bulk::{bulk_dialog, BulkRequest, BulkSources};
+use export::ExportMembers;
 use invitations::{pending_invitations, InvitationSources};
 use invite::{invite_dialog, InviteSources};
 use owner_notice::SoleOwnerNotice;
@@ -338,11 +341,13 @@ fn OrganizationMembers() -> impl IntoView {
         assignments,
         retry_assignments,
     };
+    let organization_name = Signal::derive(move || current.name().unwrap_or_default());
     let invitation_sources = InvitationSources {
         organization_id,
         invitations,
         assignments,
         retry_assignments,
+        organization_name,
     };
 
     let caption =
@@ -377,9 +382,35 @@ fn OrganizationMembers() -> impl IntoView {
         }
     };
 
+    // What the table's search box says, for the export. The table keeps
+    // its query to itself; what is typed there reaches the window as input
+    // events, read once the table has painted the keystroke.
+    let search = RwSignal::new(String::new());
+    let typed = window_event_listener(leptos::ev::input, move |event| {
+        let Some(input) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if input.type_() == "search" && matches!(input.closest(".members-table"), Ok(Some(_))) {
+            let value = input.value();
+            dom::after_paint(move || {
+                search.try_set(value);
+            });
+        }
+    });
+    on_cleanup(move || typed.remove());
+    // A table shown again starts with an empty search box.
+    Effect::new(move |_| {
+        if shown.get() != ListState::Ready {
+            search.set(String::new());
+        }
+    });
     let removing_open = Signal::derive(move || removing.with(Option::is_some));
     view! {
         <PageHeader>
+            <ExportMembers store=store search=search organization=organization_name />
             <Show when=move || allows(Capabilities::invite)>
                 <Button variant=ButtonVariant::Primary on_click=Callback::new(move |_| invite_open.set(true))>
                     "Invite Member"
