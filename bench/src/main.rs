@@ -984,6 +984,14 @@ struct Warm {
     export_painted: Vec<f64>,
     /// The members each export held.
     export_rows: std::collections::BTreeSet<u64>,
+    select_all_work: Vec<f64>,
+    select_all_painted: Vec<f64>,
+    /// The members each "Select all N matching" picked.
+    select_all_rows: std::collections::BTreeSet<u64>,
+    bulk_work: Vec<f64>,
+    bulk_painted: Vec<f64>,
+    bulk_server: Vec<f64>,
+    bulk_outcomes: std::collections::BTreeSet<String>,
     refocus_reads: std::collections::BTreeSet<String>,
     js_heap: Vec<f64>,
     wasm_memory: Vec<f64>,
@@ -1012,6 +1020,8 @@ struct Timing {
     downloaded: Option<u64>,
     #[serde(default)]
     rows: Option<u64>,
+    #[serde(default)]
+    summary: Option<String>,
 }
 
 /// The lazy page the bench opens from the members page, and its chunk.
@@ -1093,6 +1103,10 @@ async fn lazy_page_clicks(
 
 /// Typing in the search box: one character at a time, then deleting them.
 const SEARCH: &str = "milton";
+
+/// What the bulk figures search for: every e-mail of a member whose number
+/// ends in 1 (`data::person`), 1,000 of the 10,000, none an owner.
+const BULK_SEARCH: &str = "1@bench";
 
 async fn warm_browser(
     base: &str,
@@ -1179,6 +1193,28 @@ async fn warm_browser(
         warm.export_work.push(t.work);
         warm.export_painted.push(t.painted);
         warm.export_rows.insert(t.rows.unwrap_or_default());
+
+        // Bulk actions (issue 19): every member matching a search picked,
+        // then their role changed, and back.
+        for to in ["owner", "member"] {
+            let t: Timing = session
+                .eval(&format!(
+                    "window.__bench.selectAllMatching({})",
+                    json!(BULK_SEARCH)
+                ))
+                .await?;
+            warm.select_all_work.push(t.work);
+            warm.select_all_painted.push(t.painted);
+            warm.select_all_rows.insert(t.rows.unwrap_or_default());
+            let t: Timing = session
+                .eval(&format!("window.__bench.bulkRole('{to}')"))
+                .await?;
+            warm.bulk_work.push(t.work);
+            warm.bulk_painted.push(t.painted);
+            warm.bulk_server.push(t.server.unwrap_or(f64::NAN));
+            warm.bulk_outcomes.insert(t.summary.unwrap_or_default());
+        }
+        let _: Timing = session.eval("window.__bench.search('')").await?;
     }
     session.close().await?;
     Ok(warm)
@@ -1441,6 +1477,37 @@ fn page_figures(cold_app: &[PageLoad], cold_floor: &[PageLoad], warm: &Warm) -> 
                 .map(u64::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
+        )),
+        Figure::new(
+            "members.select_all_matching_work",
+            "Select all N matching a search (10,000 members) → selection bar counts them",
+            "ms",
+            warm.select_all_work.clone(),
+        )
+        .detail(format!(
+            "→ painted {} ms; members picked: {}",
+            number(median(&warm.select_all_painted)),
+            warm.select_all_rows
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Figure::new(
+            "members.bulk_role_work",
+            "Bulk role change of the 1,000 picked members → outcome shown, rows updated (SPA)",
+            "ms",
+            warm.bulk_work.clone(),
+        )
+        .detail(format!(
+            "→ painted {} ms; of which the bulk request on the server {} ms (browser's timing); outcomes: {}",
+            number(median(&warm.bulk_painted)),
+            number(median(&warm.bulk_server)),
+            warm.bulk_outcomes
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" | ")
         )),
     ]
 }

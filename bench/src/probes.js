@@ -284,8 +284,69 @@
   });
   const wasmMemory = () => (window.__benchWasmMemory ? window.__benchWasmMemory.buffer.byteLength : 0);
 
+  // The button in `scope` whose text is `label`, visible and enabled.
+  const buttonIn = (scope, label) => [...scope.querySelectorAll('button')]
+    .find((b) => text(b) === label && visible(b) && !b.disabled);
+
+  // Searches `query`, picks the page's rows, then every matching member:
+  // times the click on "Select all N matching" until the selection bar
+  // counts them all (and until that is painted).
+  async function selectAllMatching(query) {
+    await search(query);
+    const page = document.querySelector('input[aria-label="Select all members on this page"]');
+    if (!page) throw new Error('no "Select all members on this page" (not an owner?)');
+    if (!page.checked) page.click();
+    let all = null;
+    await until(() => (all = document.querySelector('.select-all-matching')), 'Select all N matching');
+    const label = text(all).match(/^Select all ([\d,]+) matching$/);
+    if (!label) throw new Error('unexpected button: ' + text(all));
+    const rows = Number(label[1].replace(/,/g, ''));
+    const count = () => text(document.querySelector('.selection-bar .selection-count') || document.body);
+    const t0 = now();
+    all.click();
+    await until(() => count() === label[1] + ' selected', label[1] + ' selected');
+    const work = now() - t0;
+    const painted = (await afterPaint()) - t0;
+    return { work, painted, rows };
+  }
+
+  // With members picked: makes them `to` ('owner' or 'member') through the
+  // selection bar and its confirmation. Times the click on the
+  // confirmation until the outcome is shown and every picked row on the
+  // page shows the new role (and until that is painted); `server` is the
+  // bulk request's time on the server, as the browser saw it.
+  async function bulkRole(to) {
+    const bar = document.querySelector('.selection-bar');
+    if (!bar) throw new Error('nobody is picked');
+    const picked = [...table().querySelectorAll('tr.selected select[aria-label^="Role for "]')];
+    const trigger = buttonIn(bar, 'Change role');
+    if (!trigger) throw new Error('no "Change role" in the selection bar');
+    trigger.click();
+    let item = null;
+    await until(() => (item = [...document.querySelectorAll('[role=menuitem]')]
+      .find((i) => text(i) === 'Make ' + to && visible(i))), 'Make ' + to);
+    item.click();
+    let confirm = null;
+    await until(() => (confirm = document.querySelector('.bulk-dialog button[data-confirm]:not([disabled])')),
+      'the bulk confirmation');
+    const t0 = now();
+    confirm.click();
+    const outcome = () => document.querySelector('.bulk-dialog .bulk-outcome');
+    await until(outcome, 'the bulk outcome', 120000);
+    await until(() => picked.every((s) => !s.isConnected || s.value === to), 'the rows to show ' + to);
+    const work = now() - t0;
+    const painted = (await afterPaint()) - t0;
+    const summary = text(outcome());
+    const response = performance.getEntriesByType('resource').find((e) =>
+      e.startTime >= t0 - 1 && /\/users\/bulk$/.test(new URL(e.name).pathname));
+    const close = buttonIn(document.querySelector('.bulk-dialog'), 'Close');
+    if (close) close.click();
+    return { work, painted, rows: picked.length, summary,
+      server: response ? response.responseEnd - response.requestStart : null };
+  }
+
   window.__bench = {
-    load, resources, search, exportMembers, changeRole, openSwitcher, refocus, afterPaint,
+    load, resources, search, exportMembers, selectAllMatching, bulkRole, changeRole, openSwitcher, refocus, afterPaint,
     openPage, received, wasmMemory,
   };
 })();
