@@ -67,6 +67,21 @@ async fn members_page(server: &Server, organization: &str, first: &str) -> TestR
     Ok(browser)
 }
 
+/// Taps the element as a thumb would: scrolled to the middle of the
+/// screen first (a toast may cover the bottom edge).
+async fn tap(browser: &Browser, role: &str, name: &str) -> TestResult {
+    let element = browser.role(role, name).await?;
+    browser
+        .client
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(&element)?],
+        )
+        .await?;
+    element.click().await?;
+    Ok(())
+}
+
 /// Where an element is on screen: (left, right) in CSS pixels.
 async fn horizontal_extent(browser: &Browser, role: &str, name: &str) -> TestResult<(f64, f64)> {
     let element = browser.role(role, name).await?;
@@ -154,9 +169,7 @@ async fn on_a_phone_every_member_action_is_reachable() -> TestResult {
     .await?;
 
     // An assignment change.
-    browser
-        .click("button", &format!("Assignments for {audited}"))
-        .await?;
+    tap(&browser, "button", &format!("Assignments for {audited}")).await?;
     browser.click("checkbox", "Auditor").await?;
     browser.click("button", "Save").await?;
     browser.role("dialog", "Change access").await?;
@@ -166,9 +179,7 @@ async fn on_a_phone_every_member_action_is_reachable() -> TestResult {
         .await?;
 
     // A removal.
-    browser
-        .click("button", &format!("Remove {removed}"))
-        .await?;
+    tap(&browser, "button", &format!("Remove {removed}")).await?;
     browser.role("alertdialog", "Remove member").await?;
     browser.click("button", "Remove").await?;
     let row = format!("tr[data-member='{removed_id}']");
@@ -255,9 +266,7 @@ async fn on_a_phone_an_owner_changes_many_members_at_once() -> TestResult {
     );
 
     // Every matching member, at 2,000.
-    browser
-        .click("checkbox", "Select all members on this page")
-        .await?;
+    tap(&browser, "checkbox", "Select all members on this page").await?;
     browser
         .wait_for_text(".selection-bar", "25 selected")
         .await?;
