@@ -244,7 +244,7 @@ pub fn ExportMembers(
             on:focus=move |_| prefetch(preload_members_file)
         >
             <Icon kind=IconKind::Download />
-            {label}
+            <span class="export-label">{label}</span>
         </button>
     }
 }
