@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::common::{dialect, personal_organization, Account, TestApp};
+use crate::common::{personal_organization, Account, TestApp};
 use crate::races;
 use axum::http::StatusCode;
 use roster_core::{last_owner_message, AUDITOR_ID, DEVELOPER_ID};
@@ -470,38 +470,16 @@ async fn concurrent_bulk_demotions_keep_an_owner() {
 }
 
 async fn generated_members(app: &TestApp, org: &str, count: i64) -> Vec<String> {
-    let mut tx = app.state.db.begin().await.unwrap();
-    let n = dialect::padded("i", 5);
-    sqlx::query(&format!(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
-         INSERT INTO users (id, email, email_normalized, name, password_hash, email_verified, created_at)
-         SELECT 'gen-' || {n}, 'g' || {n} || '@example.com', 'g' || {n} || '@example.com',
-                'Generated ' || i, NULL, 1, '2026-01-01T00:00:00.000000Z'
-           FROM n",
-    ))
-    .bind(count)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
-         SELECT $1, id, 'member', '2026-01-02T00:00:00.000000Z', '2026-01-02T00:00:00.000000Z'
-           FROM users WHERE id LIKE 'gen-%'",
-    )
-    .bind(org)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
+    crate::members::generated_members(app, org, count).await;
     sqlx::query(
         "INSERT INTO member_assignments (organization_id, user_id, assignment_id)
          SELECT $1, id, $2 FROM users WHERE id LIKE 'gen-%'",
     )
     .bind(org)
     .bind(DEVELOPER_ID)
-    .execute(&mut *tx)
+    .execute(&app.state.db)
     .await
     .unwrap();
-    tx.commit().await.unwrap();
     sqlx::query_scalar("SELECT id FROM users WHERE id LIKE 'gen-%' ORDER BY id")
         .fetch_all(&app.state.db)
         .await

@@ -624,7 +624,7 @@ async fn the_schema_refuses_to_demote_or_remove_the_last_owner() {
 }
 
 /// Adds `count` generated members (`gen-00001`…) straight into the store.
-async fn generated_members(app: &TestApp, org: &str, count: i64) {
+pub(crate) async fn generated_members(app: &TestApp, org: &str, count: i64) {
     let mut tx = app.state.db.begin().await.unwrap();
     let n = dialect::padded("i", 5);
     sqlx::query(&format!(
