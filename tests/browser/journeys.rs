@@ -599,7 +599,7 @@ pub(crate) async fn wait_until_page_lacks(browser: &Browser, text: &str) -> Test
 }
 
 /// Waits until the member's row is gone from the table.
-async fn wait_until_row_gone(browser: &Browser, user_id: &str) -> TestResult {
+pub(crate) async fn wait_until_row_gone(browser: &Browser, user_id: &str) -> TestResult {
     let row = format!("tr[data-member='{user_id}']");
     eventually(&format!("the row of {user_id} gone"), async || {
         let rows = browser

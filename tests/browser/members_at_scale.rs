@@ -5,6 +5,8 @@
 use roster_browser_tests::{eventually, Browser, Server, TestResult};
 use serde_json::Value;
 
+use crate::journeys::wait_until_row_gone;
+
 const PASSWORD: &str = "roster-demo";
 const OWNER: &str = "alice@example.com";
 
@@ -182,19 +184,7 @@ async fn on_a_phone_every_member_action_is_reachable() -> TestResult {
     tap(&browser, "button", &format!("Remove {removed}")).await?;
     browser.role("alertdialog", "Remove member").await?;
     browser.click("button", "Remove").await?;
-    let row = format!("tr[data-member='{removed_id}']");
-    eventually("the removed member's card gone", async || {
-        let rows = browser
-            .client
-            .find_all(fantoccini::Locator::Css(&row))
-            .await?;
-        Ok(if rows.is_empty() {
-            Ok(())
-        } else {
-            Err("still there".to_owned())
-        })
-    })
-    .await?;
+    wait_until_row_gone(&browser, removed_id).await?;
 
     let violations = browser.axe_violations().await?;
     assert!(violations.is_empty(), "{violations:#?}");
