@@ -779,6 +779,16 @@ mod tests {
             assert_eq!(by(SortColumn::Role, true), ["c", "a", "b"]);
             assert_eq!(by(SortColumn::Joined, true), ["b", "c", "a"]);
             assert_eq!(by(SortColumn::Joined, false), ["a", "c", "b"]);
+            // Last active: never active reads as longest ago.
+            let mut active = member("a", "al", Role::Member, 3);
+            active.last_active_at = Some("2025-04-02T00:00:00Z".parse().unwrap());
+            store.update(active);
+            let mut earlier = member("c", "Cid", Role::Owner, 2);
+            earlier.last_active_at = Some("2025-04-01T00:00:00Z".parse().unwrap());
+            store.update(earlier);
+            assert_eq!(by(SortColumn::LastActive, true), ["b", "c", "a"]);
+            assert_eq!(by(SortColumn::LastActive, false), ["a", "c", "b"]);
+            assert!(store.knows_last_active());
             let sort = Sort::default().toggled(SortColumn::Member);
             assert!(!sort.ascending);
             assert_eq!(sort.aria_sort(SortColumn::Member), "descending");
