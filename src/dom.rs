@@ -75,6 +75,29 @@ pub fn focus_in_place(element: &HtmlElement) {
     let _ = element.focus_with_options(&options);
 }
 
+/// Whether the CSS media `query` matches, following changes (a phone turned,
+/// a window resized), until the current owner is cleaned up.
+pub fn media_query(query: &str) -> leptos::prelude::Signal<bool> {
+    use leptos::prelude::*;
+    let list = web_sys::window().and_then(|w| w.match_media(query).ok().flatten());
+    let matches = RwSignal::new(list.as_ref().is_some_and(|l| l.matches()));
+    if let Some(list) = list {
+        let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(
+            move |event: web_sys::MediaQueryListEvent| {
+                matches.try_set(event.matches());
+            },
+        );
+        let _ = list.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+        let registered = send_wrapper::SendWrapper::new((list, listener));
+        on_cleanup(move || {
+            let (list, listener) = registered.take();
+            let _ = list
+                .remove_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+        });
+    }
+    matches.into()
+}
+
 /// Runs `f` after the pending reactive updates have reached the DOM.
 pub fn after_render(f: impl FnOnce() + 'static) {
     leptos::prelude::set_timeout(f, std::time::Duration::ZERO);

@@ -3,8 +3,6 @@
 //! hang off it, so nothing leaks into a host page).
 
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 
 use super::storage;
 
@@ -46,7 +44,7 @@ impl ThemeChoice {
 #[derive(Clone, Copy)]
 pub struct Theme {
     choice: RwSignal<ThemeChoice>,
-    system_dark: RwSignal<bool>,
+    system_dark: Signal<bool>,
 }
 
 impl Theme {
@@ -55,23 +53,7 @@ impl Theme {
         let choice = storage::get(STORAGE_KEY)
             .and_then(|text| ThemeChoice::parse(&text))
             .unwrap_or(ThemeChoice::System);
-        let query = web_sys::window().and_then(|w| w.match_media(DARK_QUERY).ok().flatten());
-        let system_dark = RwSignal::new(query.as_ref().is_some_and(|q| q.matches()));
-        if let Some(query) = query {
-            let listener = Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(
-                move |event: web_sys::MediaQueryListEvent| system_dark.set(event.matches()),
-            );
-            let _ =
-                query.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
-            let registered = send_wrapper::SendWrapper::new((query, listener));
-            on_cleanup(move || {
-                let (query, listener) = registered.take();
-                let _ = query.remove_event_listener_with_callback(
-                    "change",
-                    listener.as_ref().unchecked_ref(),
-                );
-            });
-        }
+        let system_dark = crate::dom::media_query(DARK_QUERY);
         Theme {
             choice: RwSignal::new(choice),
             system_dark,

@@ -141,7 +141,7 @@ async fn on_a_phone_every_member_action_is_reachable() -> TestResult {
     for (role, name) in [
         ("combobox", format!("Role for {promoted}")),
         ("button", format!("Assignments for {audited}")),
-        ("button", format!("Remove {removed}")),
+        ("button", format!("Actions for {removed}")),
     ] {
         let (left, right) = horizontal_extent(&browser, role, &name).await?;
         assert!(
@@ -180,8 +180,15 @@ async fn on_a_phone_every_member_action_is_reachable() -> TestResult {
         .wait_for_text(&format!("tr[data-member='{audited_id}']"), "Auditor")
         .await?;
 
-    // A removal.
-    tap(&browser, "button", &format!("Remove {removed}")).await?;
+    // A removal, from the card's actions menu.
+    assert!(
+        !browser.has_role("button", &format!("Remove {removed}")).await?,
+        "a card's actions are in its menu"
+    );
+    tap(&browser, "button", &format!("Actions for {removed}")).await?;
+    browser
+        .click("menuitem", "Remove from organization")
+        .await?;
     browser.role("alertdialog", "Remove member").await?;
     browser.click("button", "Remove").await?;
     wait_until_row_gone(&browser, removed_id).await?;

@@ -72,6 +72,8 @@ pub fn MembersTable(
     // The column shows when the backend says when members were last active
     // (Roster does; Daytona does not).
     let last_active_known = Memo::new(move |_| store.knows_last_active());
+    // As style/pages.css's cards.
+    let phone = dom::media_query("(max-width: 639.98px)");
     let total = Memo::new(move |_| store.len());
     // The first page of a large organization, the rest still loading:
     // searching, sorting and paging wait for them.
@@ -199,7 +201,7 @@ pub fn MembersTable(
                     </thead>
                     <tbody>
                         <For each=move || page_rows.get() key=|row| row.key.clone() let:row>
-                            <MemberRowView row=row context=context last_active=last_active_known />
+                            <MemberRowView row=row context=context last_active=last_active_known phone=phone />
                         </For>
                         <Show when=move || matching.with(Matching::is_empty)>
                             <tr class="table-empty-row">
@@ -375,6 +377,8 @@ fn MemberRowView(
     context: RowContext,
     /// Whether the "Last active" column shows.
     last_active: Memo<bool>,
+    /// At phone width (the rows are cards): the actions are a menu.
+    phone: Signal<bool>,
 ) -> impl IntoView {
     let MemberRow { key, entry } = row;
     // Each cell follows only the part of the member it shows.
@@ -560,6 +564,31 @@ fn MemberRowView(
             let abilities = abilities.get();
             let member = member.clone();
             let email = email.clone();
+            if phone.get() {
+                // A card's actions are one menu.
+                return (abilities.remove || abilities.leave)
+                    .then(|| {
+                        view! {
+                            <MenuButton
+                                trigger=|| "Actions"
+                                trigger_label=format!("Actions for {email}")
+                                trigger_class="btn btn-ghost btn-sm"
+                            >
+                                {abilities.remove.then(|| view! {
+                                    <MenuItem on_select=move |_| context.on_remove.run(member())>
+                                        "Remove from organization"
+                                    </MenuItem>
+                                })}
+                                {abilities.leave.then(|| view! {
+                                    <MenuItem on_select=move |_| context.on_leave.run(())>
+                                        "Leave organization"
+                                    </MenuItem>
+                                })}
+                            </MenuButton>
+                        }
+                    })
+                    .into_any();
+            }
             view! {
                 {abilities.remove.then(|| view! {
                     <Button
@@ -582,6 +611,7 @@ fn MemberRowView(
                     </Button>
                 })}
             }
+            .into_any()
         }
     };
 
