@@ -2,9 +2,7 @@
 //! demo's 2,000 generated members): everyone, then the matches of a
 //! search, each file read back from the browser's downloads.
 
-use reqwest::Method;
 use roster_browser_tests::{Browser, Server, TestResult};
-use roster_core::wire::OrganizationUser;
 
 use crate::actions::{signed_in, PASSWORD};
 use crate::audit::csv_rows;
@@ -60,15 +58,7 @@ async fn an_owner_exports_every_member_then_the_matches_of_a_search() -> TestRes
     let server = Server::start(true).await?;
     let initech = organization_id(&server, "alice@example.com", "Initech").await?;
     let token = server.token("alice@example.com", PASSWORD).await?;
-    let (_, members) = server
-        .api(
-            Method::GET,
-            &format!("/organizations/{initech}/users"),
-            Some(&token),
-            None,
-        )
-        .await?;
-    let members: Vec<OrganizationUser> = serde_json::from_value(members)?;
+    let members = server.members(&token, &initech).await?;
     let n = members.len();
     assert!(n >= 2000, "Initech is large: {n}");
 

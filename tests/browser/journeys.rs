@@ -99,15 +99,7 @@ async fn a_large_organization_shows_its_first_page_then_everyone() -> TestResult
     let server = Server::start(true).await?;
     let initech = organization_id(&server, "alice@example.com", "Initech").await?;
     let token = server.token("alice@example.com", PASSWORD).await?;
-    let (_, members) = server
-        .api(
-            Method::GET,
-            &format!("/organizations/{initech}/users"),
-            Some(&token),
-            None,
-        )
-        .await?;
-    let mut members: Vec<roster_core::wire::OrganizationUser> = serde_json::from_value(members)?;
+    let mut members = server.members(&token, &initech).await?;
     members.sort_by_key(|m| m.sort_name());
     // The first member on the first page other than Alice, and the last
     // member of all (not on the first page).

@@ -182,7 +182,9 @@ async fn on_a_phone_every_member_action_is_reachable() -> TestResult {
 
     // A removal, from the card's actions menu.
     assert!(
-        !browser.has_role("button", &format!("Remove {removed}")).await?,
+        !browser
+            .has_role("button", &format!("Remove {removed}"))
+            .await?,
         "a card's actions are in its menu"
     );
     tap(&browser, "button", &format!("Actions for {removed}")).await?;

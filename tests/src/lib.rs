@@ -280,6 +280,27 @@ impl Server {
             .ok_or_else(|| format!("no organization named {name}: {organizations}").into())
     }
 
+    /// Every member of `organization`, as the API lists them to `token`'s
+    /// user.
+    pub async fn members(
+        &self,
+        token: &str,
+        organization: &str,
+    ) -> TestResult<Vec<roster_core::wire::OrganizationUser>> {
+        let (status, members) = self
+            .api(
+                reqwest::Method::GET,
+                &format!("/organizations/{organization}/users"),
+                Some(token),
+                None,
+            )
+            .await?;
+        if status != 200 {
+            return Err(format!("the members of {organization}: {status} {members}").into());
+        }
+        Ok(serde_json::from_value(members)?)
+    }
+
     /// Signs in through the API; returns the session token.
     pub async fn token(&self, email: &str, password: &str) -> TestResult<String> {
         let (status, body) = self
