@@ -59,29 +59,11 @@ macro_rules! split_view {
         $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) in $chunk:ident, preload $preload:ident
         $body:block
     ) => {
-        $(#[$meta])*
-        #[cfg(feature = "split")]
-        #[::leptos::wasm_split::wasm_split(
-            $chunk,
-            wasm_split_path = ::leptos::wasm_split,
-            preload(#[allow(dead_code)] $preload),
-            fallible
-        )]
-        $vis fn $name($($arg: $ty),*) -> $crate::components::ChunkView {
-            ::std::result::Result::Ok(::leptos::prelude::IntoAny::into_any($body))
-        }
-
-        $(#[$meta])*
-        #[cfg(not(feature = "split"))]
-        $vis async fn $name($($arg: $ty),*) -> $crate::components::ChunkView {
-            ::std::result::Result::Ok(::leptos::prelude::IntoAny::into_any($body))
-        }
-
-        /// Downloads the chunk (nothing to download in an unsplit build).
-        #[cfg(not(feature = "split"))]
-        #[allow(dead_code)]
-        $vis async fn $preload() -> ::std::result::Result<(), ::leptos::wasm_split::SplitLoaderError> {
-            ::std::result::Result::Ok(())
+        $crate::components::split_fn! {
+            $(#[$meta])*
+            $vis fn $name($($arg: $ty),*) -> ::leptos::prelude::AnyView, in $chunk, preload $preload {
+                ::leptos::prelude::IntoAny::into_any($body)
+            }
         }
     };
 }

@@ -175,20 +175,10 @@ pub fn AccessChangeSummary(change: AccessChange) -> impl IntoView {
             <p>"Change the access of " <strong>{change.who()}</strong> "?"</p>
             {role_line}
             {assignments_line}
-            <div class="access-diff">
-                <PermissionList
-                    title="Gains"
-                    empty="No new permissions"
-                    class="access-gains"
-                    permissions=listed(&diff.gained, &diff.gained_unknown)
-                />
-                <PermissionList
-                    title="Loses"
-                    empty="No permissions lost"
-                    class="access-losses"
-                    permissions=listed(&diff.lost, &diff.lost_unknown)
-                />
-            </div>
+            <GainsAndLosses
+                gained=listed(&diff.gained, &diff.gained_unknown)
+                lost=listed(&diff.lost, &diff.lost_unknown)
+            />
         </div>
     }
 }
@@ -203,8 +193,23 @@ fn listed(known: &PermissionSet, unknown: &BTreeSet<String>) -> Vec<(String, Str
         .collect()
 }
 
+/// The "Gains" and "Loses" columns of an access change, one member's or
+/// many members' (each line `(key, text)`).
 #[component]
-pub(super) fn PermissionList(
+pub(super) fn GainsAndLosses(
+    gained: Vec<(String, String)>,
+    lost: Vec<(String, String)>,
+) -> impl IntoView {
+    view! {
+        <div class="access-diff">
+            <PermissionList title="Gains" empty="No new permissions" class="access-gains" permissions=gained />
+            <PermissionList title="Loses" empty="No permissions lost" class="access-losses" permissions=lost />
+        </div>
+    }
+}
+
+#[component]
+fn PermissionList(
     title: &'static str,
     empty: &'static str,
     class: &'static str,

@@ -15,7 +15,7 @@ use roster_core::wire::{
 };
 use roster_core::{Capabilities, Refusal, Role};
 
-use super::access_change::PermissionList;
+use super::access_change::GainsAndLosses;
 use super::assignment_picker::AssignmentList;
 use crate::api;
 use crate::api::members::BulkProgress;
@@ -593,20 +593,10 @@ fn PlanSummary(
 #[component]
 fn TallyColumns(tally: PermissionTally) -> impl IntoView {
     view! {
-        <div class="access-diff">
-            <PermissionList
-                title="Gains"
-                empty="No new permissions"
-                class="access-gains"
-                permissions=tally_lines(&tally.gained, &tally.gained_unknown)
-            />
-            <PermissionList
-                title="Loses"
-                empty="No permissions lost"
-                class="access-losses"
-                permissions=tally_lines(&tally.lost, &tally.lost_unknown)
-            />
-        </div>
+        <GainsAndLosses
+            gained=tally_lines(&tally.gained, &tally.gained_unknown)
+            lost=tally_lines(&tally.lost, &tally.lost_unknown)
+        />
     }
 }
 
