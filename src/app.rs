@@ -18,8 +18,8 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{
-    loader, preloading, ChunkView, Lazy, PagePrefetch, PrefetchPage, Prefetching, SkeletonBlock,
-    Toaster,
+    loader, preloading, Chunk, ChunkView, Lazy, PagePrefetch, PrefetchPage, Prefetching,
+    SkeletonBlock, Toaster,
 };
 use crate::config;
 use crate::layout::AppLayout;
@@ -36,7 +36,10 @@ pub fn App() -> impl IntoView {
     provide_context(theme);
     provide_context(Toasts::new());
     provide_context(Session::new());
-    provide_context(PagePrefetch(prefetch_page));
+    provide_context(PagePrefetch {
+        load: load_page,
+        chunk: page_chunk,
+    });
     view! {
         <div class="roster-app" data-theme=move || theme.resolved()>
             <Router base=config::base_path()>
@@ -81,15 +84,26 @@ where
     }
 }
 
-/// Downloads a page's chunk ahead of a visit ([`PagePrefetch`]): on hover or
-/// focus of its link, and for every page when the browser is idle after
-/// the first one is shown.
-fn prefetch_page(page: PrefetchPage) -> Prefetching {
+/// Loads a page's chunk ahead of a visit ([`PagePrefetch`]): on hover or
+/// focus of its link.
+fn load_page(page: PrefetchPage) -> Prefetching {
     match page {
         PrefetchPage::Org(OrgPage::Members) => Box::pin(async {}),
         PrefetchPage::Org(OrgPage::Assignments) => preloading(assignments::preload_page),
         PrefetchPage::Org(OrgPage::AuditLogs) => preloading(audit_logs::preload_page),
         PrefetchPage::Org(OrgPage::Settings) => preloading(settings::preload_page),
         PrefetchPage::Invitations => preloading(invitations::preload_page),
+    }
+}
+
+/// The chunk of a page's code ([`PagePrefetch`]), downloaded for every page
+/// when the browser is idle after the first one is shown.
+fn page_chunk(page: PrefetchPage) -> Option<Chunk> {
+    match page {
+        PrefetchPage::Org(OrgPage::Members) => None,
+        PrefetchPage::Org(OrgPage::Assignments) => Some(Chunk::assignments),
+        PrefetchPage::Org(OrgPage::AuditLogs) => Some(Chunk::audit_logs),
+        PrefetchPage::Org(OrgPage::Settings) => Some(Chunk::settings),
+        PrefetchPage::Invitations => Some(Chunk::invitations),
     }
 }

@@ -153,6 +153,27 @@ pub fn data_is_precious() -> bool {
     save_data || slow
 }
 
+/// Downloads `url` at low priority and reads it whole, for the browser's
+/// cache to keep: what is later fetched from it comes from there. A
+/// failure is forgotten (whoever needs the file asks again).
+pub async fn download(url: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let init = web_sys::RequestInit::new();
+    // Behind whatever the page is loading now (`fetch`'s `priority`, where
+    // the browser has it).
+    let _ = js_sys::Reflect::set(&init, &"priority".into(), &"low".into());
+    let Ok(answer) =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init)).await
+    else {
+        return;
+    };
+    if let Ok(body) = answer.unchecked_into::<web_sys::Response>().array_buffer() {
+        let _ = wasm_bindgen_futures::JsFuture::from(body).await;
+    }
+}
+
 fn request_idle(callback: &JsValue) {
     let Some(window) = web_sys::window() else {
         return;

@@ -79,6 +79,9 @@ macro_rules! split_fn {
         $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty, in $chunk:ident, preload $preload:ident
         $body:block
     ) => {
+        // The chunk is one [`Chunk`] names (its idle-time download).
+        const _: $crate::components::Chunk = $crate::components::Chunk::$chunk;
+
         $(#[$meta])*
         #[cfg(feature = "split")]
         #[::leptos::wasm_split::wasm_split(
@@ -139,6 +142,95 @@ where
     leptos::task::spawn_local(preloading(preload));
 }
 
+/// The chunks, by the names their `split_fn!`s give them.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chunk {
+    assignments,
+    audit_logs,
+    auth,
+    invitations,
+    members_extras,
+    not_found,
+    settings,
+    shell_extras,
+}
+
+impl Chunk {
+    fn name(self) -> &'static str {
+        match self {
+            Chunk::assignments => "assignments",
+            Chunk::audit_logs => "audit_logs",
+            Chunk::auth => "auth",
+            Chunk::invitations => "invitations",
+            Chunk::members_extras => "members_extras",
+            Chunk::not_found => "not_found",
+            Chunk::settings => "settings",
+            Chunk::shell_extras => "shell_extras",
+        }
+    }
+}
+
+/// What the build writes into index.html (`<script type="application/json"
+/// id="roster-chunks">`, xtask/src/spa.rs): the directory of the wasm and
+/// the files each chunk's download fetches, the chunk's own and the ones
+/// it shares with others.
+#[derive(serde::Deserialize)]
+struct ChunkFiles {
+    dir: String,
+    chunks: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl ChunkFiles {
+    fn read() -> Option<ChunkFiles> {
+        let document = web_sys::window()?.document()?;
+        let text = document
+            .get_element_by_id("roster-chunks")?
+            .text_content()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// The addresses of `chunk`'s files; none in a build without chunks.
+    fn urls(&self, chunk: Chunk) -> Vec<String> {
+        let Some(base) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.base_uri().ok().flatten())
+        else {
+            return Vec::new();
+        };
+        self.chunks
+            .get(chunk.name())
+            .into_iter()
+            .flatten()
+            .filter_map(|file| {
+                web_sys::Url::new_with_base(&format!("./{}/{file}.wasm", self.dir), &base).ok()
+            })
+            .map(|url| url.href())
+            .collect()
+    }
+}
+
+thread_local! {
+    /// The files queued for an idle-time download (each once).
+    static QUEUED_FILES: RefCell<std::collections::HashSet<String>> = RefCell::default();
+}
+
+/// Downloads the files of `chunk` into the browser's cache when it is idle,
+/// one file per idle period (a file shared with a chunk queued before is
+/// not downloaded again): a later visit or dialog then waits for no
+/// download, and the first page's time stays free of the work of loading
+/// code nobody asked for yet (starting a chunk's twenty requests and
+/// instantiating its modules at once was a long task on a phone). Intent
+/// (hover, focus) loads the chunk itself ([`prefetch`]), from the cache.
+pub fn download_when_idle(chunk: Chunk) {
+    let urls = ChunkFiles::read().map(|files| files.urls(chunk));
+    for url in urls.into_iter().flatten() {
+        if QUEUED_FILES.with_borrow_mut(|queued| queued.insert(url.clone())) {
+            prefetch_when_idle(move || Box::pin(async move { crate::dom::download(&url).await }));
+        }
+    }
+}
+
 type IdleDownload = Box<dyn FnOnce() -> Prefetching>;
 
 thread_local! {
@@ -187,26 +279,37 @@ pub enum PrefetchPage {
     Invitations,
 }
 
-/// Downloads a page's chunk (the app provides it: the shell, which may
-/// not import pages, asks for them by name). Without it, nothing happens.
+/// Loads a page's chunk, or names it (the app provides both: the shell,
+/// which may not import pages, asks for them by name). Without it, nothing
+/// happens.
 #[derive(Clone, Copy)]
-pub struct PagePrefetch(pub fn(PrefetchPage) -> Prefetching);
+pub struct PagePrefetch {
+    /// Loads the page's chunk.
+    pub load: fn(PrefetchPage) -> Prefetching,
+    /// The page's chunk; `None` for a page in the main module.
+    pub chunk: fn(PrefetchPage) -> Option<Chunk>,
+}
 
 impl PagePrefetch {
     /// The app's, taken where a component is created (event handlers have
     /// no context to look in).
     pub fn get() -> Self {
-        use_context::<PagePrefetch>().unwrap_or(PagePrefetch(|_| Box::pin(async {})))
+        use_context::<PagePrefetch>().unwrap_or(PagePrefetch {
+            load: |_| Box::pin(async {}),
+            chunk: |_| None,
+        })
     }
 
     /// Now (the user shows intent).
     pub fn page(self, page: PrefetchPage) {
-        leptos::task::spawn_local((self.0)(page));
+        leptos::task::spawn_local((self.load)(page));
     }
 
-    /// When the browser is idle ([`prefetch_when_idle`]).
+    /// Its files, when the browser is idle ([`download_when_idle`]).
     pub fn page_when_idle(self, page: PrefetchPage) {
-        prefetch_when_idle(move || (self.0)(page));
+        if let Some(chunk) = (self.chunk)(page) {
+            download_when_idle(chunk);
+        }
     }
 }
 
@@ -363,6 +466,7 @@ pub fn LazyDialog(
 mod tests {
     use super::*;
     use roster_test_macros::page_test;
+    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test_configure;
 
     wasm_bindgen_test_configure!(run_in_browser);
@@ -417,5 +521,72 @@ mod tests {
             gloo_timers::future::TimeoutFuture::new(20).await;
         }
         assert_eq!(log.borrow().last().unwrap(), "start invitations");
+    }
+
+    /// The paths of the files requested so far whose path starts with `dir`.
+    fn requested(dir: &str) -> Vec<String> {
+        let performance =
+            js_sys::Reflect::get(&web_sys::window().unwrap(), &"performance".into()).unwrap();
+        let entries: js_sys::Array = js_sys::Reflect::get(&performance, &"getEntriesByType".into())
+            .unwrap()
+            .unchecked_into::<js_sys::Function>()
+            .call1(&performance, &"resource".into())
+            .unwrap()
+            .unchecked_into();
+        entries
+            .iter()
+            .filter_map(|e| js_sys::Reflect::get(&e, &"name".into()).ok()?.as_string())
+            .filter_map(|url| web_sys::Url::new(&url).ok().map(|u| u.pathname()))
+            .filter(|path| path.starts_with(dir))
+            .collect()
+    }
+
+    /// The files each chunk needs, as the build lists them in index.html,
+    /// download when the browser is idle, once each even when two chunks
+    /// share one.
+    #[page_test]
+    async fn a_chunks_files_download_once_each_when_idle() {
+        let fixture = crate::testing::browser::Fixture::new();
+        let _mounted = fixture.mount(|| ());
+        let document = web_sys::window().unwrap().document().unwrap();
+        let dir = format!("wasm-test-{}", js_sys::Math::random().to_bits());
+        let list = document.create_element("script").unwrap();
+        list.set_attribute("type", "application/json").unwrap();
+        list.set_id("roster-chunks");
+        list.set_text_content(Some(&format!(
+            r#"{{"dir":"{dir}","chunks":{{"settings":["split_settings","chunk_1","chunk_2"],"audit_logs":["split_audit_logs","chunk_2"]}}}}"#
+        )));
+        document.head().unwrap().append_child(&list).unwrap();
+
+        download_when_idle(Chunk::settings);
+        download_when_idle(Chunk::audit_logs);
+        download_when_idle(Chunk::settings);
+        let prefix = format!("/{dir}/");
+        assert!(
+            requested(&prefix).is_empty(),
+            "nothing is requested before idle time"
+        );
+        for _ in 0..200 {
+            if requested(&prefix).len() >= 4 {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(20).await;
+        }
+        // A little longer: a file requested twice would show by now.
+        gloo_timers::future::TimeoutFuture::new(200).await;
+        list.remove();
+        let files: Vec<String> = requested(&prefix)
+            .iter()
+            .map(|path| path.trim_start_matches(&prefix).to_owned())
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "split_settings.wasm",
+                "chunk_1.wasm",
+                "chunk_2.wasm",
+                "split_audit_logs.wasm"
+            ]
+        );
     }
 }

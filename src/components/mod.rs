@@ -15,7 +15,7 @@
 //! | [`SkeletonTable`], [`SkeletonRows`], [`SkeletonBlock`] | loading placeholders |
 //! | [`EmptyState`] | nothing to list |
 //! | [`ErrorState`] | loading failed: the server's message and Retry |
-//! | [`Lazy`], [`LazyDialog`], `split_view!`, `split_fn!`, [`prefetch`], [`prefetch_when_idle`] | code downloaded when first needed (wasm chunks) |
+//! | [`Lazy`], [`LazyDialog`], `split_view!`, `split_fn!`, [`prefetch`], [`download_when_idle`] | code downloaded when first needed (wasm chunks) |
 //! | [`Loaded`] | the three states of a data view in one component |
 //! | [`Pagination`] + [`Paging`] | pages of a list the browser holds in full |
 //! | [`AccessRequired`], [`RequireAccess`] | pages the user may not see |
@@ -51,8 +51,8 @@ pub use dialog::Dialog;
 pub use empty_state::EmptyState;
 pub use error_state::ErrorState;
 pub use lazy::{
-    loader, prefetch, prefetch_when_idle, preloading, ChunkError, ChunkFuture, ChunkView, Lazy,
-    LazyDialog, PagePrefetch, PrefetchPage, Prefetching,
+    download_when_idle, loader, prefetch, prefetch_when_idle, preloading, Chunk, ChunkError,
+    ChunkFuture, ChunkView, Lazy, LazyDialog, PagePrefetch, PrefetchPage, Prefetching,
 };
 pub(crate) use lazy::{split_fn, split_view};
 pub(crate) use leave_dialog::{leave_dialog, LeaveDialog};

@@ -15,8 +15,8 @@ use leptos_router::hooks::use_location;
 use roster_core::Capabilities;
 
 use crate::components::{
-    create_organization_dialog, loader, prefetch_when_idle, preload_create_organization,
-    preloading, ErrorState, LazyDialog, PagePrefetch, PrefetchPage, SkeletonBlock,
+    create_organization_dialog, download_when_idle, loader, Chunk, ErrorState, LazyDialog,
+    PagePrefetch, PrefetchPage, SkeletonBlock,
 };
 use crate::config;
 use crate::dom;
@@ -232,7 +232,7 @@ fn OrgNavigation() -> impl IntoView {
         }
         prefetch_page.page_when_idle(PrefetchPage::Invitations);
         // The switcher's items and Create Organization share one chunk.
-        prefetch_when_idle(|| preloading(preload_create_organization));
+        download_when_idle(Chunk::shell_extras);
     });
     let link = move |page: OrgPage, icon: IconKind| {
         move || {

@@ -168,3 +168,68 @@ async fn deep_links_into_pages_in_chunks_load_cold_and_on_reload() -> TestResult
     browser.check_page()?;
     browser.close().await
 }
+
+#[tokio::test]
+async fn idle_time_downloads_the_other_pages_so_opening_one_downloads_nothing() -> TestResult {
+    let server = Server::start(true).await?;
+    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
+    let browser = Browser::start().await?;
+    browser.client.goto(&server.url).await?;
+    browser
+        .sign_in(&server, "alice@example.com", PASSWORD)
+        .await?;
+    browser
+        .client
+        .goto(&format!("{}/org/{acme}/members", server.url))
+        .await?;
+    browser
+        .wait_for_text(".members-table tbody", "bob@example.com")
+        .await?;
+
+    // The files of the Audit Logs page's chunk, as the build listed them in
+    // index.html, arrive while nobody clicks.
+    let missing = "const list = JSON.parse(document.getElementById('roster-chunks').textContent);\
+         const received = new Set(performance.getEntriesByType('resource')\
+           .filter(e => e.responseEnd > 0).map(e => new URL(e.name).pathname.split('/').pop()));\
+         return list.chunks.audit_logs.map(f => f + '.wasm').filter(f => !received.has(f));";
+    eventually("the audit log's code downloaded while idle", async || {
+        let missing = browser.client.execute(missing, vec![]).await?;
+        Ok(match missing.as_array() {
+            Some(files) if files.is_empty() => Ok(()),
+            _ => Err(format!("not yet downloaded: {missing}")),
+        })
+    })
+    .await?;
+
+    let clicked: f64 = serde_json::from_value(
+        browser
+            .client
+            .execute("return performance.now();", vec![])
+            .await?,
+    )?;
+    browser.click("link", "Audit Logs").await?;
+    browser.role("heading", "Audit Logs").await?;
+    // The page's code was fetched (its modules instantiated) but from the
+    // browser's cache: nothing came over the network.
+    let fetched = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')\
+               .filter(e => /\\/(split|chunk)_[^/]*\\.wasm$/.test(new URL(e.name).pathname)\
+                 && e.startTime >= arguments[0])\
+               .map(e => e.transferSize);",
+            vec![clicked.into()],
+        )
+        .await?;
+    let sizes: Vec<u64> = serde_json::from_value(fetched.clone())?;
+    assert!(
+        !sizes.is_empty(),
+        "opening Audit Logs fetched none of its code: {fetched}"
+    );
+    assert!(
+        sizes.iter().all(|size| *size == 0),
+        "opening Audit Logs downloaded its code again: {fetched}"
+    );
+    browser.check_page()?;
+    browser.close().await
+}

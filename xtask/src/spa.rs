@@ -19,8 +19,11 @@
 //!    tab may still fetch (old chunks stay loadable after a deploy next to
 //!    them), and the server caches such directories for a year;
 //! 6. replaces the `<script type="module" data-roster-wasm></script>` marker
-//!    of the staged `index.html` with the preloads and the start script.
+//!    of the staged `index.html` with the preloads, the start script and the
+//!    list of files each chunk needs (read from the loader), which the app
+//!    downloads one by one when the browser is idle.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -78,7 +81,51 @@ pub fn trunk_hook() -> Result<()> {
         _ => Profile::Dev,
     };
     let dir = build(profile, &staging)?;
-    link_from_index(&staging.join("index.html"), &dir)
+    let loader = fs::read_to_string(staging.join(&dir).join(LOADER))?;
+    link_from_index(&staging.join("index.html"), &dir, &chunk_files(&loader)?)
+}
+
+/// The splitter's loader, next to the modules.
+const LOADER: &str = "__wasm_split.js";
+
+/// The files (without `.wasm`) each chunk's load fetches, by chunk name,
+/// read from the splitter's loader (wasm-split-cli 0.2.4): every shared
+/// file is a `const __chunk_N = makeLoad(… "./chunk_N.wasm" …, [])` and
+/// every chunk an `export const __wasm_split_load_<name> = wrapAsyncCb(
+/// makeLoad(… "./split_<name>.wasm" …, [__chunk_N, …]))`.
+pub fn chunk_files(loader: &str) -> Result<BTreeMap<String, Vec<String>>> {
+    const CHUNK: &str = "export const __wasm_split_load_";
+    let mut chunks = BTreeMap::new();
+    for (at, _) in loader.match_indices(CHUNK) {
+        let rest = &loader[at + CHUNK.len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let end = rest
+            .find("]))")
+            .ok_or_else(|| format!("{LOADER}: the load of {name} does not end as expected"))?;
+        let deps = &rest[..end];
+        let deps = &deps[deps
+            .rfind('[')
+            .ok_or_else(|| format!("{LOADER}: no dependency list for {name}"))?
+            + 1..];
+        let mut files = vec![format!("split_{name}")];
+        for dep in deps.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+            let number = dep
+                .strip_prefix("__chunk_")
+                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| format!("{LOADER}: unexpected dependency {dep:?} of {name}"))?;
+            files.push(format!("chunk_{number}"));
+        }
+        if name.is_empty() || chunks.insert(name.clone(), files).is_some() {
+            return Err(format!("{LOADER}: a chunk named {name:?} twice or not at all").into());
+        }
+    }
+    if chunks.is_empty() {
+        return Err(format!("{LOADER} loads no chunk: has the splitter's output changed?").into());
+    }
+    Ok(chunks)
 }
 
 /// Builds, splits, binds and (release) optimises the wasm into
@@ -174,8 +221,13 @@ fn optimise(modules: &[PathBuf]) -> Result<()> {
 }
 
 /// Replaces the marker in `index` with the preloads of the main module and
-/// its JS and the script that starts the app.
-pub fn link_from_index(index: &Path, dir: &str) -> Result<()> {
+/// its JS, the script that starts the app and `chunks` (the files of each
+/// chunk in `dir`, for the app's idle-time downloads: src/components/lazy.rs).
+pub fn link_from_index(
+    index: &Path,
+    dir: &str,
+    chunks: &BTreeMap<String, Vec<String>>,
+) -> Result<()> {
     let html =
         fs::read_to_string(index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
     if !html.contains(MARKER) {
@@ -190,10 +242,30 @@ pub fn link_from_index(index: &Path, dir: &str) -> Result<()> {
       const wasm = await init({{ module_or_path: "{base}/{NAME}_bg.wasm" }});
       // As trunk's own start script: tells the page (the bench's probes) the app runs.
       dispatchEvent(new CustomEvent("TrunkApplicationStarted", {{ detail: {{ wasm }} }}));
-    </script>"#
+    </script>
+    <script type="application/json" id="roster-chunks">{}</script>"#,
+        chunks_json(dir, chunks)
     );
     fs::write(index, html.replacen(MARKER, &boot, 1))?;
     Ok(())
+}
+
+/// `{"dir":"wasm-…","chunks":{"name":["split_name","chunk_9",…],…}}`:
+/// every name is `[a-z0-9_]` (the splitter's), nothing to escape.
+fn chunks_json(dir: &str, chunks: &BTreeMap<String, Vec<String>>) -> String {
+    let quoted = |s: &str| format!("\"{s}\"");
+    let chunks: Vec<String> = chunks
+        .iter()
+        .map(|(name, files)| {
+            let files: Vec<String> = files.iter().map(|f| quoted(f)).collect();
+            format!("{}:[{}]", quoted(name), files.join(","))
+        })
+        .collect();
+    format!(
+        "{{\"dir\":{},\"chunks\":{{{}}}}}",
+        quoted(dir),
+        chunks.join(",")
+    )
 }
 
 fn file_name(path: &Path) -> String {
@@ -242,14 +314,63 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let index = dir.join("index.html");
         fs::write(&index, format!("<head>{MARKER}</head>")).unwrap();
-        link_from_index(&index, "wasm-0123456789abcdef").unwrap();
+        let chunks = BTreeMap::from([(
+            "settings".to_owned(),
+            vec!["split_settings".to_owned(), "chunk_9".to_owned()],
+        )]);
+        link_from_index(&index, "wasm-0123456789abcdef", &chunks).unwrap();
         let html = fs::read_to_string(&index).unwrap();
         assert!(!html.contains(MARKER));
         assert!(html.contains(r#"import init from "./wasm-0123456789abcdef/roster.js""#));
         assert!(html.contains(r#"href="./wasm-0123456789abcdef/roster_bg.wasm" as="fetch""#));
+        assert!(html.contains(
+            r#"<script type="application/json" id="roster-chunks">{"dir":"wasm-0123456789abcdef","chunks":{"settings":["split_settings","chunk_9"]}}</script>"#
+        ));
         // A second run has nothing to replace: it says so.
-        assert!(link_from_index(&index, "wasm-0123456789abcdef").is_err());
+        assert!(link_from_index(&index, "wasm-0123456789abcdef", &chunks).is_err());
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The loader's shape, as wasm-split-cli 0.2.4 writes it.
+    const LOADER_JS: &str = r#"
+/* assignments, audit_logs */
+const __chunk_9 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_9.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, []);
+export const __wasm_split_load_settings = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_settings.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, [__chunk_11, __chunk_9]));
+export const __wasm_split_load_not_found = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_not_found.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, []));
+"#;
+
+    #[test]
+    fn each_chunks_files_are_read_from_the_loader() {
+        let chunks = chunk_files(LOADER_JS).unwrap();
+        assert_eq!(
+            chunks,
+            BTreeMap::from([
+                ("not_found".to_owned(), vec!["split_not_found".to_owned()]),
+                (
+                    "settings".to_owned(),
+                    vec![
+                        "split_settings".to_owned(),
+                        "chunk_11".to_owned(),
+                        "chunk_9".to_owned()
+                    ]
+                ),
+            ])
+        );
+        // A loader of another shape is an error, not an empty list.
+        assert!(chunk_files("export default 1;").is_err());
+        assert!(chunk_files(&LOADER_JS.replace("__chunk_11", "other")).is_err());
     }
 
     #[test]

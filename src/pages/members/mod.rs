@@ -28,9 +28,8 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::{
-    create_organization_dialog, leave_dialog, loader, prefetch_when_idle, preloading, Button,
-    ButtonVariant, ConfirmDialog, EmptyState, ErrorState, Lazy, LazyDialog, SkeletonBlock,
-    SkeletonTable,
+    create_organization_dialog, download_when_idle, leave_dialog, loader, Button, ButtonVariant,
+    Chunk, ConfirmDialog, EmptyState, ErrorState, Lazy, LazyDialog, SkeletonBlock, SkeletonTable,
 };
 use crate::dom;
 use crate::icons::IconKind;
@@ -38,7 +37,7 @@ use crate::state::{use_current_organization, use_org_page_title, use_session, us
 
 use crate::format::member_label;
 use crate::state::MemberStore;
-use access_change::{access_change_dialog, preload_access_change, AccessChange};
+use access_change::{access_change_dialog, AccessChange};
 use assignment_picker::AssignmentList;
 use bulk::{bulk_dialog, BulkRequest, BulkSources};
 use export::ExportMembers;
@@ -153,7 +152,7 @@ fn OrganizationMembers() -> impl IntoView {
             // The dialogs this page opens (one chunk, with the picker's
             // popover), while nobody waits: a click then waits for no
             // download.
-            prefetch_when_idle(|| preloading(preload_access_change));
+            download_when_idle(Chunk::members_extras);
         }
     });
     let invitations = LocalResource::new(move || {
