@@ -223,12 +223,19 @@ thread_local! {
 /// instantiating its modules at once was a long task on a phone). Intent
 /// (hover, focus) loads the chunk itself ([`prefetch`]), from the cache.
 pub fn download_when_idle(chunk: Chunk) {
-    let urls = ChunkFiles::read().map(|files| files.urls(chunk));
-    for url in urls.into_iter().flatten() {
-        if QUEUED_FILES.with_borrow_mut(|queued| queued.insert(url.clone())) {
-            prefetch_when_idle(move || Box::pin(async move { crate::dom::download(&url).await }));
+    // Which files, worked out when idle too: reading the list is work the
+    // first page need not wait for.
+    prefetch_when_idle(move || {
+        let urls = ChunkFiles::read().map(|files| files.urls(chunk));
+        for url in urls.into_iter().flatten() {
+            if QUEUED_FILES.with_borrow_mut(|queued| queued.insert(url.clone())) {
+                prefetch_when_idle(move || {
+                    Box::pin(async move { crate::dom::download(&url).await })
+                });
+            }
         }
-    }
+        Box::pin(async {})
+    });
 }
 
 type IdleDownload = Box<dyn FnOnce() -> Prefetching>;

@@ -17,6 +17,31 @@ use crate::state::member_store::{
     Matching, MemberRow, MemberStore, Sort, SortColumn, Sorted, PAGE_SIZES,
 };
 
+/// The fewest rows of a large organization's first page built with it:
+/// more than the screen shows, so that the rows built after (see
+/// [`rows_filling_the_screen`]) appear below the fold and move nothing
+/// the user sees.
+const MIN_FIRST_ROWS: usize = 3;
+
+/// Rows built per task after the first ones: one or two rows are a few
+/// milliseconds on a laptop and stay under the 50 ms a phone may keep the
+/// page from answering a tap.
+const MORE_ROWS: usize = 2;
+
+/// How many rows fill the screen: a card (phone width) is at least
+/// ~180 px tall, a table row ~40 px.
+fn rows_filling_the_screen(phone: bool) -> usize {
+    let height = web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(1000.0);
+    let row = if phone { 180.0 } else { 40.0 };
+    // In range: a screen's height over a row's.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let rows = (height / row).ceil() as usize;
+    rows.max(MIN_FIRST_ROWS)
+}
+
 /// What every row needs besides its member: who is looking, what they may
 /// do, the assignments to pick from, and what to do on a change.
 #[derive(Clone, Copy)]
@@ -65,6 +90,40 @@ pub fn MembersTable(
         let window = window.get();
         matching.with(|m| m.rows(window.start..window.end))
     });
+    // As style/pages.css's cards.
+    let phone = dom::media_query("(max-width: 639.98px)");
+    // A large organization's first page shows the rows that fill the
+    // screen first, then the others a few per task: building all 25 (at
+    // phone width, 2 or 3 of them on screen) was most of the page's first
+    // task, a long one on a phone. Any later page is built at once.
+    let built = RwSignal::new(if store.first_page_of_untracked().is_some() {
+        rows_filling_the_screen(phone.get_untracked())
+    } else {
+        usize::MAX
+    });
+    let shown_rows = Memo::new(move |_| {
+        let built = built.get();
+        page_rows.with(|rows| {
+            if built >= rows.len() {
+                rows.clone()
+            } else {
+                rows[..built].to_vec()
+            }
+        })
+    });
+    Effect::new(move |_| {
+        let so_far = built.get();
+        if so_far == usize::MAX {
+            return;
+        }
+        if so_far < page_rows.with(Vec::len) {
+            dom::after_paint(move || {
+                built.try_update(|b| *b += MORE_ROWS);
+            });
+        } else {
+            built.set(usize::MAX);
+        }
+    });
     let page_picked =
         move || page_rows.with(|rows| context.selection.has_all(rows.iter().map(|r| &r.key)));
     let page_partly_picked =
@@ -72,8 +131,6 @@ pub fn MembersTable(
     // The column shows when the backend says when members were last active
     // (Roster does; Daytona does not).
     let last_active_known = Memo::new(move |_| store.knows_last_active());
-    // As style/pages.css's cards.
-    let phone = dom::media_query("(max-width: 639.98px)");
     let total = Memo::new(move |_| store.len());
     // The first page of a large organization, the rest still loading:
     // searching, sorting and paging wait for them.
@@ -200,7 +257,7 @@ pub fn MembersTable(
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || page_rows.get() key=|row| row.key.clone() let:row>
+                        <For each=move || shown_rows.get() key=|row| row.key.clone() let:row>
                             <MemberRowView row=row context=context last_active=last_active_known phone=phone />
                         </For>
                         <Show when=move || matching.with(Matching::is_empty)>
@@ -672,12 +729,22 @@ mod tests {
 
     /// Sixty members, the first (u000) an owner and the signed-in user.
     fn mount_table(fixture: &Fixture) -> Mounted {
+        mount_table_of(fixture, false)
+    }
+
+    /// [`mount_table`]; with `first_page`, only the first 25 of 2,000
+    /// members have arrived.
+    fn mount_table_of(fixture: &Fixture, first_page: bool) -> Mounted {
         let list: Vec<_> = (0..60)
             .map(|n| member(n, if n == 0 { Role::Owner } else { Role::Member }))
             .collect();
         let store = MemberStore::new();
         let changes = RwSignal::new(Vec::new());
-        store.replace_all(&list);
+        if first_page {
+            store.show_first_page(&list[..25], 2000);
+        } else {
+            store.replace_all(&list);
+        }
         let owners = RwSignal::new(1);
         let saving = RwSignal::new(Vec::new());
         let bulk = RwSignal::new(Vec::new());
@@ -826,6 +893,50 @@ mod tests {
         assert!(cell.get_attribute("title").is_some());
         let never = fixture.find("tr[data-member='u002'] td[data-label='Last active']");
         assert_eq!(never.text_content().unwrap(), "Never");
+    }
+
+    /// A large organization's first page shows the rows that fill the
+    /// screen at once and the others a few at a time after, in order; a
+    /// small organization's rows all come at once.
+    #[page_test]
+    async fn a_large_first_page_fills_in_after_the_rows_on_screen() {
+        let fixture = Fixture::new();
+        let mounted = mount_table_of(&fixture, true);
+        let keys = |fixture: &Fixture| -> Vec<String> {
+            body_rows(fixture)
+                .iter()
+                .map(|r| r.get_attribute("data-member").unwrap())
+                .collect()
+        };
+        let first = keys(&fixture);
+        let on_screen = rows_filling_the_screen(false);
+        assert!(on_screen < 25, "the test's window shows fewer than 25 rows");
+        assert_eq!(
+            first.len(),
+            on_screen.min(25),
+            "the rows on screen, at once"
+        );
+        let mut seen = vec![first.len()];
+        for _ in 0..400 {
+            if body_rows(&fixture).len() == 25 {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(5).await;
+            seen.push(body_rows(&fixture).len());
+        }
+        let all = keys(&fixture);
+        assert_eq!(all.len(), 25, "then the whole page: {seen:?}");
+        assert_eq!(all[..first.len()], first[..], "in order");
+        assert!(
+            seen.windows(2)
+                .all(|w| w[0] <= w[1] && w[1] - w[0] <= MORE_ROWS),
+            "a few rows at a time: {seen:?}"
+        );
+        drop(mounted);
+
+        let small = Fixture::new();
+        let _small = mount_table(&small);
+        assert_eq!(body_rows(&small).len(), 25, "a small organization at once");
     }
 
     #[page_test]
