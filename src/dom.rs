@@ -153,6 +153,68 @@ pub fn data_is_precious() -> bool {
     save_data || slow
 }
 
+/// Watches for an element to come near the screen (within half a screen's
+/// height of it): for what below the fold need not load with the page.
+/// Dropping it stops watching.
+pub struct NearScreen {
+    observer: Option<web_sys::IntersectionObserver>,
+    _callback: Option<wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>>,
+}
+
+impl Drop for NearScreen {
+    fn drop(&mut self) {
+        if let Some(observer) = &self.observer {
+            observer.disconnect();
+        }
+    }
+}
+
+/// Runs `f` once, when `element` first comes near the screen; at once
+/// where the browser cannot tell.
+pub fn when_near_screen(element: &Element, f: impl FnOnce() + 'static) -> NearScreen {
+    type Once = Option<Box<dyn FnOnce()>>;
+    let pending: std::rc::Rc<Cell<Once>> = std::rc::Rc::new(Cell::new(Some(Box::new(f))));
+    let run = move || {
+        if let Some(f) = pending.take() {
+            f();
+        }
+    };
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new({
+        let run = run.clone();
+        move |entries: js_sys::Array| {
+            let near = entries.iter().any(|entry| {
+                entry
+                    .unchecked_into::<web_sys::IntersectionObserverEntry>()
+                    .is_intersecting()
+            });
+            if near {
+                run();
+            }
+        }
+    });
+    let options = web_sys::IntersectionObserverInit::new();
+    options.set_root_margin("50% 0px");
+    match web_sys::IntersectionObserver::new_with_options(
+        callback.as_ref().unchecked_ref(),
+        &options,
+    ) {
+        Ok(observer) => {
+            observer.observe(element);
+            NearScreen {
+                observer: Some(observer),
+                _callback: Some(callback),
+            }
+        }
+        Err(_) => {
+            run();
+            NearScreen {
+                observer: None,
+                _callback: None,
+            }
+        }
+    }
+}
+
 /// Downloads `url` at low priority and reads it whole, for the browser's
 /// cache to keep: what is later fetched from it comes from there. A
 /// failure is forgotten (whoever needs the file asks again).
@@ -222,4 +284,60 @@ pub fn save_file(
         std::time::Duration::from_secs(30),
     );
     Ok(())
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use roster_test_macros::page_test;
+    use wasm_bindgen_test::wasm_bindgen_test_configure;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    async fn frames(ms: u32) {
+        gloo_timers::future::TimeoutFuture::new(ms).await;
+    }
+
+    /// What is far below the screen waits until the reader scrolls near
+    /// it, then runs once; what is dropped before never runs.
+    #[page_test]
+    async fn what_is_below_the_fold_waits_until_scrolled_near() {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let body = document.body().unwrap();
+        let block = |height: &str| {
+            let div: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+            div.style().set_property("height", height).unwrap();
+            body.append_child(&div).unwrap();
+            div
+        };
+        let above = block("5000px");
+        let below = block("10px");
+        let seen = Rc::new(Cell::new(0));
+        let count = seen.clone();
+        let _watch = when_near_screen(&below, move || count.set(count.get() + 1));
+        let dropped = seen.clone();
+        drop(when_near_screen(&below, move || {
+            dropped.set(dropped.get() + 100)
+        }));
+        frames(300).await;
+        assert_eq!(seen.get(), 0, "nothing runs while it is far below");
+
+        below.scroll_into_view();
+        for _ in 0..100 {
+            if seen.get() > 0 {
+                break;
+            }
+            frames(20).await;
+        }
+        assert_eq!(seen.get(), 1, "runs once it is near");
+        web_sys::window().unwrap().scroll_to_with_x_and_y(0.0, 0.0);
+        frames(100).await;
+        below.scroll_into_view();
+        frames(300).await;
+        assert_eq!(seen.get(), 1, "and only once");
+        above.remove();
+        below.remove();
+    }
 }

@@ -144,11 +144,18 @@ fn OrganizationMembers() -> impl IntoView {
     // never ends: a LocalResource awaits its future before it looks at its
     // sources again, so such a future would keep it from ever asking.
     let members_shown = RwSignal::new(false);
+    // Where they will be: below a large organization's table they load when
+    // the reader scrolls near them, not with the page.
+    let invitations_place = NodeRef::<leptos::html::Div>::new();
+    let watching = StoredValue::new_local(None::<dom::NearScreen>);
     Effect::new(move |_| {
         if list_state.get() == ListState::Ready && !members_shown.get_untracked() {
-            dom::after_paint(move || {
-                members_shown.try_set(true);
-            });
+            if let Some(place) = invitations_place.get() {
+                let near = dom::when_near_screen(&place, move || {
+                    members_shown.try_set(true);
+                });
+                watching.set_value(Some(near));
+            }
             // The dialogs this page opens (one chunk, with the picker's
             // popover), while nobody waits: a click then waits for no
             // download.
@@ -429,11 +436,15 @@ fn OrganizationMembers() -> impl IntoView {
         </Show>
         {table}
         // Below the table, in a chunk of its own: downloaded once the
-        // members are on screen, as its data is.
+        // members are on screen and the reader comes near, as its data is.
         <Show when=move || can_manage_invitations.get()>
             <Show
                 when=move || members_shown.get()
-                fallback=|| view! { <div class="page-loading"><SkeletonBlock lines=3 /></div> }
+                fallback=move || view! {
+                    <div class="page-loading" node_ref=invitations_place>
+                        <SkeletonBlock lines=3 />
+                    </div>
+                }
             >
                 <Lazy
                     load=loader(move || pending_invitations(invitation_sources))
