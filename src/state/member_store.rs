@@ -242,7 +242,13 @@ impl MemberStore {
             None => {
                 if let Some(page) = current.first_page() {
                     store.show_first_page(&page.members, page.total);
-                    crate::dom::after_paint(move || current.first_page_painted());
+                    // Once the first rows are on screen and the browser is
+                    // idle: a large list arriving while the first rows were
+                    // still being painted competed with them for the
+                    // connection and the main thread.
+                    crate::dom::after_paint(move || {
+                        crate::dom::when_idle(move || current.first_page_painted());
+                    });
                 }
                 false
             }
