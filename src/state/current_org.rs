@@ -49,8 +49,10 @@ type Loaded = (String, ApiResult<Members>, u64);
 pub const FIRST_PAGE: usize = 25;
 
 /// How long the rest of a large organization's members wait for its first
-/// page to be shown.
-const FIRST_PAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+/// page to be shown (when no page shows it). A phone's CPU takes more
+/// than a second to start the app and build the page: with one second the
+/// whole list was read first, and the first rows waited for it.
+const FIRST_PAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The first members of an organization (in the members table's default
 /// order) while the rest load, how many there are in all, and what the
@@ -434,7 +436,7 @@ async fn read_members(
                 membership,
             };
             // The rest are asked for once the page has shown the first
-            // ones (reading them must not delay that), or after a second
+            // ones (reading them must not delay that), or after a while
             // when no page shows them.
             let shown = js_sys::Promise::new(&mut |resolve, _| {
                 painted.try_set_value(Some(SendWrapper::new(resolve)));

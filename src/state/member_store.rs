@@ -269,11 +269,6 @@ impl MemberStore {
         self.first_page_of.get()
     }
 
-    /// [`MemberStore::first_page_of`], without subscribing.
-    pub fn first_page_of_untracked(&self) -> Option<usize> {
-        self.first_page_of.get_untracked()
-    }
-
     /// Computes what search looks at for every member not searched yet
     /// (after the table is painted, before anyone types).
     pub fn prepare_search(&self) {
