@@ -1024,8 +1024,9 @@ struct Timing {
     summary: Option<String>,
 }
 
-/// The lazy page the bench opens from the members page, and its chunk.
-const LAZY_PAGE: (&str, &str) = ("Audit Logs", "split_audit_logs.wasm");
+/// The lazy page the bench opens from the members page, its chunk's own
+/// file and the chunk's name.
+const LAZY_PAGE: (&str, &str, &str) = ("Audit Logs", "split_audit_logs.wasm", "audit_logs");
 
 /// Clicks from the members page to a page in a chunk of its own, timed
 /// until its heading is painted: with the chunk still to download (the
@@ -1037,7 +1038,7 @@ async fn lazy_page_clicks(
     members_url: &str,
     runs: usize,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
-    let (link, chunk) = LAZY_PAGE;
+    let (link, chunk, chunk_name) = LAZY_PAGE;
     let mut cold = Vec::new();
     let mut prefetched = Vec::new();
     for run in 0..runs {
@@ -1061,7 +1062,10 @@ async fn lazy_page_clicks(
             if prefetch {
                 let deadline = std::time::Instant::now() + Duration::from_secs(20);
                 while !session
-                    .eval::<bool>(&format!("window.__bench.received({})", json!(chunk)))
+                    .eval::<bool>(&format!(
+                        "window.__bench.chunkReceived({})",
+                        json!(chunk_name)
+                    ))
                     .await?
                 {
                     if std::time::Instant::now() > deadline {

@@ -279,6 +279,15 @@
   const received = (suffix) => performance.getEntriesByType('resource')
     .some((e) => new URL(e.name).pathname.endsWith(suffix) && e.responseEnd > 0);
 
+  // Whether every file of the chunk `name` (as index.html lists them) has
+  // been received: what idle time downloads ahead of a click.
+  const chunkReceived = (name) => {
+    const list = document.getElementById('roster-chunks');
+    if (!list) return false;
+    const files = JSON.parse(list.textContent).chunks[name] || [];
+    return files.length > 0 && files.every((file) => received('/' + file + '.wasm'));
+  };
+
   // The app's wasm memory, for the heap figure (CDP's Runtime.queryObjects
   // on WebAssembly.Memory crashes the tab once chunks share the memory).
   addEventListener('TrunkApplicationStarted', (event) => {
@@ -349,6 +358,6 @@
 
   window.__bench = {
     load, resources, search, exportMembers, selectAllMatching, bulkRole, changeRole, openSwitcher, refocus, afterPaint,
-    openPage, received, wasmMemory,
+    openPage, received, chunkReceived, wasmMemory,
   };
 })();

@@ -4,8 +4,9 @@
 //! [`split_view!`](crate::components::split_view) declares a function that
 //! builds a view and puts its code — and every function only it reaches —
 //! into a wasm chunk of its own. Calling it downloads the chunk the first
-//! time (later calls find it loaded); its `preload` twin only downloads, for
-//! when the user shows intent (hover, focus, idle time). [`Lazy`] shows
+//! time (later calls find it loaded); its `preload` twin only loads it, for
+//! when the user shows intent (hover, focus); [`download_when_idle`] only
+//! fills the browser's cache with its files, when nobody waits. [`Lazy`] shows
 //! such a view: a short loading state, the view, or, when the chunk cannot
 //! be downloaded (offline, a deploy removed it), an error with "Retry" in
 //! its place while the rest of the app keeps working.
@@ -247,13 +248,12 @@ thread_local! {
         const { RefCell::new((VecDeque::new(), false)) };
 }
 
-/// Downloads a chunk when the browser is idle, after the ones queued
-/// before it, one at a time: each download starts a request for the chunk
-/// and for every shared chunk it needs, and starting them all at once was
-/// one long task (a quarter of a second on a phone) right when the first
-/// page had just been shown. Nothing is queued when the user asked the
-/// browser to save data or the connection is very slow: then only intent
-/// (hover, focus) downloads ahead.
+/// Runs `download` when the browser is idle, after the ones queued before
+/// it, one at a time ([`download_when_idle`] queues one file each): starting
+/// many downloads at once was one long task (a quarter of a second on a
+/// phone) right when the first page had just been shown. Nothing is queued
+/// when the user asked the browser to save data or the connection is very
+/// slow: then only intent (hover, focus) downloads ahead.
 pub fn prefetch_when_idle(download: impl FnOnce() -> Prefetching + 'static) {
     if crate::dom::data_is_precious() {
         return;

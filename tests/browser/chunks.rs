@@ -20,10 +20,18 @@ fn block_chunk(browser: &Browser, chunk: &str) -> TestResult {
 /// Alice on Acme Corp's members page, `chunk` kept from downloading from
 /// the start (the idle-time prefetch fails too).
 async fn on_members_without(chunk: &str) -> TestResult<(Server, Browser)> {
+    on_members(Some(chunk)).await
+}
+
+/// Alice on Acme Corp's members page, `blocked` (a chunk) kept from
+/// downloading from the start.
+async fn on_members(blocked: Option<&str>) -> TestResult<(Server, Browser)> {
     let server = Server::start(true).await?;
     let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
     let browser = Browser::start().await?;
-    block_chunk(&browser, chunk)?;
+    if let Some(chunk) = blocked {
+        block_chunk(&browser, chunk)?;
+    }
     browser.client.goto(&server.url).await?;
     browser
         .sign_in(&server, "alice@example.com", PASSWORD)
@@ -171,20 +179,7 @@ async fn deep_links_into_pages_in_chunks_load_cold_and_on_reload() -> TestResult
 
 #[tokio::test]
 async fn idle_time_downloads_the_other_pages_so_opening_one_downloads_nothing() -> TestResult {
-    let server = Server::start(true).await?;
-    let acme = organization_id(&server, "alice@example.com", "Acme Corp").await?;
-    let browser = Browser::start().await?;
-    browser.client.goto(&server.url).await?;
-    browser
-        .sign_in(&server, "alice@example.com", PASSWORD)
-        .await?;
-    browser
-        .client
-        .goto(&format!("{}/org/{acme}/members", server.url))
-        .await?;
-    browser
-        .wait_for_text(".members-table tbody", "bob@example.com")
-        .await?;
+    let (_server, browser) = on_members(None).await?;
 
     // The files of the Audit Logs page's chunk, as the build listed them in
     // index.html, arrive while nobody clicks.
