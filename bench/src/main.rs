@@ -1082,9 +1082,10 @@ async fn lazy_page_clicks(
             }
             let t: Timing = session
                 .eval(&format!(
-                    "window.__bench.openPage({}, {})",
+                    "window.__bench.openPage({}, {}, {})",
                     json!(link),
-                    json!(link)
+                    json!(link),
+                    json!(chunk_name)
                 ))
                 .await?;
             let downloaded = t.downloaded.unwrap_or_default();

@@ -259,18 +259,26 @@
     };
   }
 
+  // The files of the chunk `name`, as index.html lists them.
+  const chunkFiles = (name) => {
+    const list = document.getElementById('roster-chunks');
+    return list ? (JSON.parse(list.textContent).chunks[name] || []).map((f) => f + '.wasm') : [];
+  };
+
   // Clicks the sidebar link `link` and times it until the page's heading
-  // `heading` is painted; says how many chunk files came over the network
-  // meanwhile (not from the cache the idle-time download filled).
-  async function openPage(link, heading) {
+  // `heading` is painted; says how many files of the page's chunk `chunk`
+  // came over the network meanwhile (not from the cache the idle-time
+  // download filled).
+  async function openPage(link, heading, chunk) {
     const anchor = [...document.querySelectorAll('nav a')].find((a) => text(a) === link);
     if (!anchor) throw new Error('no link ' + link);
     const shown = () => [...document.querySelectorAll('h1')]
       .some((h) => text(h) === heading && visible(h));
     const m = await measure(document.body, () => anchor.click(), shown);
     m.observer.disconnect();
+    const files = new Set(chunkFiles(chunk));
     const chunks = performance.getEntriesByType('resource')
-      .filter((e) => /\/(split|chunk)_[^/]*\.wasm$/.test(new URL(e.name).pathname)
+      .filter((e) => files.has(new URL(e.name).pathname.split('/').pop())
         && e.startTime >= m.t0 - 1 && e.transferSize > 0);
     return { ...timings(m), downloaded: chunks.length };
   }
@@ -282,10 +290,8 @@
   // Whether every file of the chunk `name` (as index.html lists them) has
   // been received: what idle time downloads ahead of a click.
   const chunkReceived = (name) => {
-    const list = document.getElementById('roster-chunks');
-    if (!list) return false;
-    const files = JSON.parse(list.textContent).chunks[name] || [];
-    return files.length > 0 && files.every((file) => received('/' + file + '.wasm'));
+    const files = chunkFiles(name);
+    return files.length > 0 && files.every((file) => received('/' + file));
   };
 
   // The app's wasm memory, for the heap figure (CDP's Runtime.queryObjects
