@@ -224,7 +224,9 @@
   }
 
   // Opens the organization switcher and times it until its menu, with every
-  // organization, is painted; then closes it.
+  // organization, is painted; then closes it. A click without a hover first
+  // (this one) loads the items' chunk from the browser's cache (idle time
+  // downloaded it): the menu is filled a few tasks later.
   async function openSwitcher(expected) {
     const trigger = document.querySelector('button[aria-haspopup=menu].org-switcher-trigger');
     if (!trigger) throw new Error('no organization switcher');
@@ -232,7 +234,11 @@
     const open = () => visible(menu) && menu.querySelectorAll('[role=menuitemradio]').length >= expected;
     if (open()) throw new Error('the switcher is already open');
     const m = await measureSettled(trigger.parentElement, () => trigger.click());
-    if (!open()) throw new Error('the switcher did not open with ' + expected + ' organizations');
+    if (!open()) {
+      await until(open, 'the switcher to open with ' + expected + ' organizations', 10000);
+      m.settledAt = await afterTask();
+      m.paintedAt = await afterPaint();
+    }
     trigger.click();
     await until(() => !visible(menu), 'the switcher to close');
     await afterPaint();
