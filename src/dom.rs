@@ -156,14 +156,13 @@ pub fn data_is_precious() -> bool {
 /// Watches for an element to come near the screen (within half a screen's
 /// height of it): for what below the fold need not load with the page.
 /// Dropping it stops watching.
-pub struct NearScreen {
-    observer: Option<web_sys::IntersectionObserver>,
-    _callback: Option<wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>>,
-}
+pub struct NearScreen(Option<(web_sys::IntersectionObserver, EntriesCallback)>);
+
+type EntriesCallback = wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>;
 
 impl Drop for NearScreen {
     fn drop(&mut self) {
-        if let Some(observer) = &self.observer {
+        if let Some((observer, _)) = &self.0 {
             observer.disconnect();
         }
     }
@@ -179,7 +178,7 @@ pub fn when_near_screen(element: &Element, f: impl FnOnce() + 'static) -> NearSc
             f();
         }
     };
-    let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new({
+    let callback = EntriesCallback::new({
         let run = run.clone();
         move |entries: js_sys::Array| {
             let near = entries.iter().any(|entry| {
@@ -200,17 +199,11 @@ pub fn when_near_screen(element: &Element, f: impl FnOnce() + 'static) -> NearSc
     ) {
         Ok(observer) => {
             observer.observe(element);
-            NearScreen {
-                observer: Some(observer),
-                _callback: Some(callback),
-            }
+            NearScreen(Some((observer, callback)))
         }
         Err(_) => {
             run();
-            NearScreen {
-                observer: None,
-                _callback: None,
-            }
+            NearScreen(None)
         }
     }
 }

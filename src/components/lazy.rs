@@ -143,10 +143,27 @@ where
     leptos::task::spawn_local(preloading(preload));
 }
 
-/// The chunks, by the names their `split_fn!`s give them.
-#[allow(non_camel_case_types)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Chunk {
+/// Declares [`Chunk`]: one variant per chunk name, and the name itself.
+macro_rules! chunks {
+    ($($name:ident),* $(,)?) => {
+        /// The chunks, by the names their `split_fn!`s give them.
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Chunk {
+            $($name),*
+        }
+
+        impl Chunk {
+            fn name(self) -> &'static str {
+                match self {
+                    $(Chunk::$name => stringify!($name)),*
+                }
+            }
+        }
+    };
+}
+
+chunks!(
     assignments,
     audit_logs,
     auth,
@@ -155,22 +172,7 @@ pub enum Chunk {
     not_found,
     settings,
     shell_extras,
-}
-
-impl Chunk {
-    fn name(self) -> &'static str {
-        match self {
-            Chunk::assignments => "assignments",
-            Chunk::audit_logs => "audit_logs",
-            Chunk::auth => "auth",
-            Chunk::invitations => "invitations",
-            Chunk::members_extras => "members_extras",
-            Chunk::not_found => "not_found",
-            Chunk::settings => "settings",
-            Chunk::shell_extras => "shell_extras",
-        }
-    }
-}
+);
 
 /// What the build writes into index.html (`<script type="application/json"
 /// id="roster-chunks">`, xtask/src/spa.rs): the directory of the wasm and
